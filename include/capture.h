@@ -1,0 +1,52 @@
+/* capture: read frames from a pcap or pcapng file through libpcap. */
+#ifndef FINLINT_CAPTURE_H
+#define FINLINT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct capture;
+
+/* One frame; data borrows libpcap's buffer until the next capture_next(). */
+struct capture_frame {
+	uint64_t num;   /* 1-based position in the file */
+	uint64_t ts_ns; /* nanoseconds since the epoch */
+	uint32_t caplen;
+	uint32_t wirelen;
+	const uint8_t *data;
+};
+
+enum capture_status {
+	CAPTURE_FRAME, /* *frame is filled */
+	CAPTURE_END,   /* the file ended where it should */
+	CAPTURE_ERROR, /* the file is damaged: see capture_error() */
+};
+
+/* Open path ("-" for standard input).  On failure return NULL and write
+ * a one-line reason into err. */
+struct capture *capture_open(const char *path, char *err, unsigned errlen);
+
+/* Open a capture on a seekable stream (e.g. fmemopen() in the fuzzer);
+ * the capture owns f from now on, also when NULL is returned. */
+struct capture *capture_open_stream(FILE *f, char *err, unsigned errlen);
+
+/* Read the next frame. */
+enum capture_status capture_next(struct capture *cap, struct capture_frame *frame);
+
+/* Return why the last capture_next() failed. */
+const char *capture_error(const struct capture *cap);
+
+/* Return the file's link type (a DLT_ value). */
+int capture_dlt(const struct capture *cap);
+
+/* Report whether the file records nanosecond timestamps. */
+bool capture_nanosecond(const struct capture *cap);
+
+/* Return the file's snapshot length. */
+int capture_snaplen(const struct capture *cap);
+
+/* Close the file. */
+void capture_close(struct capture *cap);
+
+#endif

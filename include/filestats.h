@@ -1,0 +1,33 @@
+/* filestats: what finlint counts about one input file as it reads it. */
+#ifndef FINLINT_FILESTATS_H
+#define FINLINT_FILESTATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct file_stats {
+	const char *path;
+	int dlt;
+	const char *link_name;
+	bool nanosecond;
+	int snaplen;
+
+	uint64_t packets;
+	uint64_t tcp;          /* decoded TCP segments */
+	uint64_t not_ip;       /* frames without IP (ARP, LLDP...) */
+	uint64_t not_tcp;      /* IP but not TCP */
+	uint64_t fragments;    /* non-first IP fragments */
+	uint64_t header_cut;   /* snaplen cut a header short */
+	uint64_t truncated;    /* TCP segments whose payload was cut */
+	uint64_t malformed;    /* headers that contradict themselves */
+	uint64_t tunneled;     /* TCP segments found inside an encapsulation */
+	uint64_t connections;
+
+	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */
+
+	bool unsupported_link; /* nothing decoded: link type unknown to us */
+	bool read_error;       /* the file ended in damage: see error */
+	char error[320];
+};
+
+#endif

@@ -1,0 +1,65 @@
+/* flow: the table of TCP connections seen in a capture.
+ *
+ * One entry serves both directions: the key is the address/port pair in a
+ * canonical order, and which side is the client lives in the flow.  Flows
+ * are kept in order of last activity so that idle ones can be finished
+ * from the front in constant time. */
+#ifndef FINLINT_FLOW_H
+#define FINLINT_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+struct flow_key {
+	uint8_t family;
+	uint16_t port[2];
+	uint8_t addr[2][16];
+};
+
+/* What finlint knows of one side of a connection. */
+struct flow_side {
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t packets;
+	uint64_t bytes; /* TCP payload bytes, from IP lengths */
+	uint32_t syns, fins, rsts;
+};
+
+struct flow {
+	struct flow_key key;
+	uint64_t hash;
+	uint64_t id; /* 1-based, in order of first packet */
+	uint8_t family;
+	bool saw_syn; /* side[0] sent the first SYN (without ACK) */
+	struct flow_side side[2]; /* [0] client, or first sender mid-stream */
+	uint64_t first_packet, last_packet;
+	uint64_t first_ts, last_ts;
+
+	/* table bookkeeping */
+	struct flow *older, *newer; /* activity order */
+};
+
+struct flow_table;
+
+/* Create an empty table. */
+struct flow_table *flow_table_new(void);
+
+/* Free the table and every flow still in it. */
+void flow_table_free(struct flow_table *t);
+
+/* Find pkt's flow, creating it when new; *dir is 0 when pkt goes from
+ * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
+struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
+
+/* Return the least recently active flow, or NULL when the table is empty. */
+struct flow *flow_table_oldest(struct flow_table *t);
+
+/* Remove f from the table and free it. */
+void flow_table_remove(struct flow_table *t, struct flow *f);
+
+/* Return the number of flows in the table. */
+uint64_t flow_table_count(const struct flow_table *t);
+
+#endif

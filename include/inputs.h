@@ -1,0 +1,20 @@
+/* inputs: turn command-line arguments into the list of files to read. */
+#ifndef FINLINT_INPUTS_H
+#define FINLINT_INPUTS_H
+
+#include <stddef.h>
+
+struct input_list {
+	char **path;
+	size_t count, cap;
+};
+
+/* Append arg to l: a file or "-" as it is (opening it reports what is
+ * wrong with it), a directory as every *.pcap, *.pcapng and *.cap below
+ * it in sorted order.  Return how many paths were added. */
+size_t inputs_add(struct input_list *l, const char *arg);
+
+/* Free the list's strings and array. */
+void inputs_free(struct input_list *l);
+
+#endif

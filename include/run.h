@@ -1,0 +1,27 @@
+/* run: the analysis loop, read -> decode -> flow table -> report. */
+#ifndef FINLINT_RUN_H
+#define FINLINT_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report.h"
+
+struct run_options {
+	bool decode_only; /* print each decoded packet instead of a report */
+	const struct report_ops *format;
+	FILE *out;
+};
+
+/* Analyse one capture file into r (or print its packets when decoding
+ * only).  Return false when the file could not be read whole. */
+bool run_file(const char *path, const struct run_options *o, struct report *r);
+
+struct capture;
+
+/* Analyse an opened capture (or, when cap is NULL, report open_error for
+ * path); the capture is closed on return.  Return as run_file(). */
+bool run_capture(struct capture *cap, const char *path, const char *open_error,
+		 const struct run_options *o, struct report *r);
+
+#endif

@@ -1,0 +1,161 @@
+/* capture: libpcap behind a small interface, with finlint's error texts. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "finlint.h"
+
+/* Reading whole megabytes at a time keeps the syscall count low on
+ * multi-gigabyte files. */
+enum { CAPTURE_BUFFER = 1 << 20 };
+
+struct capture {
+	pcap_t *pcap;
+	char *buffer; /* stdio buffer of the FILE libpcap reads */
+	uint64_t count;
+	bool nanosecond;
+	char error[PCAP_ERRBUF_SIZE + 64];
+};
+
+/* pcap magic numbers written with nanosecond timestamps, both orders. */
+static bool magic_is_nano(const unsigned char m[4])
+{
+	return (m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d) ||
+	       (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1);
+}
+
+/* pcapng files have a per-interface resolution; libpcap scales them to
+ * what we ask for, so only a classic pcap's magic tells us the unit. */
+static bool peek_nanosecond(FILE *f)
+{
+	unsigned char m[4];
+	bool nano;
+
+	if (fread(m, 1, 4, f) != 4) {
+		rewind(f);
+		return false;
+	}
+	nano = magic_is_nano(m);
+	rewind(f);
+	return nano;
+}
+
+/* Wrap f, which the capture owns from now on, even on failure. */
+static struct capture *open_stream(FILE *f, bool seekable, char *err, unsigned errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+	struct capture *cap = xcalloc(1, sizeof *cap);
+
+	cap->buffer = xmalloc(CAPTURE_BUFFER);
+	setvbuf(f, cap->buffer, _IOFBF, CAPTURE_BUFFER);
+	if (seekable)
+		cap->nanosecond = peek_nanosecond(f);
+
+	pcap_err[0] = '\0';
+	cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+								pcap_err);
+	if (cap->pcap == NULL) {
+		if (strstr(pcap_err, "unknown file format") != NULL)
+			snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
+		else if (strstr(pcap_err, "truncated dump file") != NULL ||
+			 pcap_err[0] == '\0')
+			snprintf(err, errlen, "not a capture: the file is empty or shorter than "
+					      "a capture header (%s)", pcap_err);
+		else
+			snprintf(err, errlen, "cannot read capture: %s", pcap_err);
+		fclose(f);
+		free(cap->buffer);
+		free(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+struct capture *capture_open(const char *path, char *err, unsigned errlen)
+{
+	struct stat st;
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return open_stream(stdin, false, err, errlen);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "is a directory");
+		fclose(f);
+		return NULL;
+	}
+	return open_stream(f, S_ISREG(st.st_mode), err, errlen);
+}
+
+struct capture *capture_open_stream(FILE *f, char *err, unsigned errlen)
+{
+	return open_stream(f, true, err, errlen);
+}
+
+enum capture_status capture_next(struct capture *cap, struct capture_frame *frame)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int r = pcap_next_ex(cap->pcap, &hdr, &data);
+
+	if (r == 1) {
+		frame->num = ++cap->count;
+		frame->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
+		frame->caplen = hdr->caplen;
+		/* A corrupt record may claim fewer bytes on the wire than it
+		 * holds; the bytes held are the better witness. */
+		frame->wirelen = hdr->len > hdr->caplen ? hdr->len : hdr->caplen;
+		frame->data = data;
+		return CAPTURE_FRAME;
+	}
+	if (r == PCAP_ERROR_BREAK)
+		return CAPTURE_END;
+	snprintf(cap->error, sizeof cap->error, "after packet %llu: %s",
+		 (unsigned long long)cap->count, pcap_geterr(cap->pcap));
+	return CAPTURE_ERROR;
+}
+
+const char *capture_error(const struct capture *cap)
+{
+	return cap->error;
+}
+
+int capture_dlt(const struct capture *cap)
+{
+	return pcap_datalink(cap->pcap);
+}
+
+bool capture_nanosecond(const struct capture *cap)
+{
+	return cap->nanosecond;
+}
+
+int capture_snaplen(const struct capture *cap)
+{
+	return pcap_snapshot(cap->pcap);
+}
+
+void capture_close(struct capture *cap)
+{
+	if (cap == NULL)
+		return;
+	pcap_close(cap->pcap);
+	free(cap->buffer);
+	free(cap);
+}

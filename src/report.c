@@ -1,0 +1,38 @@
+/* report: the table of report writers, and formatting they share. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+extern const struct report_ops report_text_ops;
+
+static const struct report_ops *const writers[] = {
+	&report_text_ops,
+};
+
+const struct report_ops *report_find(const char *format)
+{
+	for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
+		if (strcmp(writers[i]->name, format) == 0)
+			return writers[i];
+	return NULL;
+}
+
+void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
+{
+	time_t sec = (time_t)(ts_ns / 1000000000u);
+	uint64_t frac = ts_ns % 1000000000u;
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nanosecond)
+		snprintf(buf, size, "%s.%09" PRIu64 "Z", day, frac);
+	else
+		snprintf(buf, size, "%s.%06" PRIu64 "Z", day, frac / 1000);
+}

@@ -1,0 +1,203 @@
+/* run: one pass over one capture: read a frame, decode it, find its flow,
+ * account it, and hand finished flows to the report. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "filestats.h"
+#include "finlint.h"
+#include "flow.h"
+#include "report.h"
+#include "run.h"
+
+/* One line per frame in the format tests/decode/ pins down. */
+static void print_decoded(FILE *out, const struct packet *pkt, enum decode_result r)
+{
+	char src[64], dst[64], flags[9];
+
+	fprintf(out, "%" PRIu64 " t=%" PRIu64 ".%09" PRIu64, pkt->num, pkt->ts_ns / 1000000000u,
+		pkt->ts_ns % 1000000000u);
+	if (r != DECODE_TCP) {
+		fprintf(out, " skip %s\n", pkt->skip_reason != NULL ? pkt->skip_reason : "?");
+		return;
+	}
+	decode_endpoint_str(pkt, true, src, sizeof src);
+	decode_endpoint_str(pkt, false, dst, sizeof dst);
+	decode_flags_str(pkt->flags, flags);
+	fprintf(out, " tcp %s > %s flags=%s seq=%" PRIu32 " ack=%" PRIu32 " win=%u len=%" PRIu32,
+		src, dst, flags, pkt->seq, pkt->ack, pkt->win, pkt->payload_len);
+	if (pkt->opt.has & TCPOPT_HAS_MSS)
+		fprintf(out, " mss=%u", pkt->opt.mss);
+	if (pkt->opt.has & TCPOPT_HAS_WSCALE)
+		fprintf(out, " ws=%u", pkt->opt.wscale);
+	if (pkt->opt.has & TCPOPT_HAS_SACKOK)
+		fputs(" sackok", out);
+	if (pkt->opt.has & TCPOPT_HAS_TS)
+		fprintf(out, " ts=%" PRIu32 "/%" PRIu32, pkt->opt.ts_val, pkt->opt.ts_ecr);
+	if (pkt->opt.has & TCPOPT_HAS_SACK) {
+		for (unsigned i = 0; i < pkt->opt.sack_count; i++)
+			fprintf(out, "%s%" PRIu32 "-%" PRIu32, i == 0 ? " sack=" : ",",
+				pkt->opt.sack[i][0], pkt->opt.sack[i][1]);
+	}
+	for (unsigned i = 0; i < pkt->via_count; i++)
+		fprintf(out, "%s%s", i == 0 ? " via=" : ",", decode_via_name(pkt->via[i]));
+	if (pkt->truncated)
+		fputs(" trunc", out);
+	fputc('\n', out);
+}
+
+static void count(struct file_stats *fs, const struct packet *pkt, enum decode_result r)
+{
+	switch (r) {
+	case DECODE_TCP:
+		fs->tcp++;
+		if (pkt->truncated)
+			fs->truncated++;
+		if (pkt->via_count > 0)
+			fs->tunneled++;
+		break;
+	case DECODE_NOT_IP:
+		fs->not_ip++;
+		break;
+	case DECODE_NOT_TCP:
+		fs->not_tcp++;
+		break;
+	case DECODE_FRAGMENT:
+		fs->fragments++;
+		break;
+	case DECODE_TRUNCATED:
+		fs->header_cut++;
+		break;
+	case DECODE_MALFORMED:
+		fs->malformed++;
+		break;
+	}
+}
+
+static void account(struct flow *f, unsigned dir, const struct packet *pkt)
+{
+	struct flow_side *s = &f->side[dir];
+
+	if (f->first_packet == 0) {
+		f->first_packet = pkt->num;
+		f->first_ts = pkt->ts_ns;
+	}
+	f->last_packet = pkt->num;
+	f->last_ts = pkt->ts_ns;
+	s->packets++;
+	s->bytes += pkt->payload_len;
+	if (pkt->flags & TCP_SYN) {
+		s->syns++;
+		if (f->side[0].packets + f->side[1].packets == 1 && !(pkt->flags & TCP_ACK))
+			f->saw_syn = true;
+	}
+	if (pkt->flags & TCP_FIN)
+		s->fins++;
+	if (pkt->flags & TCP_RST)
+		s->rsts++;
+}
+
+static void finish_flows(struct flow_table *t, struct report *r)
+{
+	struct flow *f;
+
+	while ((f = flow_table_oldest(t)) != NULL) {
+		if (r->ops->flow != NULL)
+			r->ops->flow(r, f);
+		flow_table_remove(t, f);
+	}
+}
+
+bool run_file(const char *path, const struct run_options *o, struct report *r)
+{
+	char err[512];
+	struct capture *cap = capture_open(path, err, sizeof err);
+
+	return run_capture(cap, path, err, o, r);
+}
+
+bool run_capture(struct capture *cap, const char *path, const char *open_error,
+		 const struct run_options *o, struct report *r)
+{
+	struct file_stats fs;
+	struct capture_frame frame;
+	struct packet pkt;
+	struct flow_table *flows;
+	enum capture_status st;
+	const char *err = open_error;
+	bool ok = true;
+
+	memset(&fs, 0, sizeof fs);
+	fs.path = path;
+	if (cap == NULL) {
+		fprintf(stderr, "finlint: %s: %s\n", path, err);
+		snprintf(fs.error, sizeof fs.error, "%s", err);
+		fs.read_error = true;
+		if (!o->decode_only) {
+			r->ops->begin_file(r, &fs);
+			r->ops->end_file(r, &fs);
+		}
+		return false;
+	}
+	fs.dlt = capture_dlt(cap);
+	fs.link_name = decode_link_name(fs.dlt);
+	fs.nanosecond = capture_nanosecond(cap);
+	fs.snaplen = capture_snaplen(cap);
+	if (!decode_link_supported(fs.dlt)) {
+		snprintf(fs.error, sizeof fs.error,
+			 "unsupported link type %d (%s): no packets analysed", fs.dlt, fs.link_name);
+		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		fs.unsupported_link = true;
+		if (!o->decode_only) {
+			r->ops->begin_file(r, &fs);
+			r->ops->end_file(r, &fs);
+		}
+		capture_close(cap);
+		return false;
+	}
+	if (!o->decode_only)
+		r->ops->begin_file(r, &fs);
+
+	flows = flow_table_new();
+	memset(&pkt, 0, sizeof pkt);
+	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
+		enum decode_result res;
+		struct flow *f;
+		unsigned dir;
+
+		pkt.num = frame.num;
+		pkt.ts_ns = frame.ts_ns;
+		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
+		if (fs.packets++ == 0)
+			fs.first_ts = frame.ts_ns;
+		fs.last_ts = frame.ts_ns;
+		count(&fs, &pkt, res);
+		if (o->decode_only) {
+			print_decoded(o->out, &pkt, res);
+			continue;
+		}
+		if (res != DECODE_TCP)
+			continue;
+		f = flow_table_get(flows, &pkt, &dir);
+		if (f->first_packet == 0)
+			fs.connections++;
+		account(f, dir, &pkt);
+	}
+	if (st == CAPTURE_ERROR) {
+		snprintf(fs.error, sizeof fs.error, "%s", capture_error(cap));
+		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		fs.read_error = true;
+		ok = false;
+	}
+	if (!o->decode_only) {
+		finish_flows(flows, r);
+		r->ops->end_file(r, &fs);
+	}
+	flow_table_free(flows);
+	capture_close(cap);
+	return ok;
+}
