@@ -1,0 +1,140 @@
+/* tcpstate: each endpoint's TCP state machine as a passive observer can
+ * rebuild it from the packets both endpoints send.
+ *
+ * The state machine records what happened as events (FIN sent, FIN acked
+ * with what ack, RST bare or with ACK, data after FIN...) with the packet
+ * that proves it; it never judges.  Rules read the events and decide. */
+#ifndef FINLINT_TCPSTATE_H
+#define FINLINT_TCPSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+enum tcp_state {
+	TCPS_UNKNOWN, /* nothing seen from or about this endpoint yet */
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECEIVED,
+	TCPS_ESTABLISHED,
+	TCPS_FIN_WAIT_1,
+	TCPS_FIN_WAIT_2,
+	TCPS_CLOSING,
+	TCPS_TIME_WAIT,
+	TCPS_CLOSE_WAIT,
+	TCPS_LAST_ACK,
+	TCPS_CLOSED,
+};
+
+/* Wrap-safe sequence comparisons (RFC 9293 3.4): through the signed
+ * 32-bit difference, never with < on raw values. */
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+enum tcp_event_type {
+	EV_FIN,             /* a: FIN seq, b: sender's stream end before it */
+	EV_FIN_RETRANSMIT,  /* a: FIN seq */
+	EV_FIN_ACKED,       /* a: ack value, b: FIN seq; dir = the acker */
+	EV_FIN_ACK_BEYOND,  /* an ack past FIN.seq + 1; a: ack, b: FIN seq */
+	EV_FIN_SEQ_MOVED,   /* a FIN at another seq than the first; a: new, b: old */
+	EV_DATA_AFTER_FIN,  /* new data from a side after its own FIN; a: seq, b: len */
+	EV_DATA_AFTER_PEER_FIN, /* data toward a side that had sent FIN; a: seq, b: len */
+	EV_RST,             /* a: seq, b: ack (0 without ACK) */
+	EV_SYN_REUSE,       /* a new SYN in a closed connection's 4-tuple */
+	EV_GAP,             /* a segment starts past the sender's stream end: bytes not captured */
+	EV_ACK_UNSEEN,      /* an ack for bytes never seen: the capture missed them */
+};
+
+/* How a RST relates to the sequence space, the first hint to its cause. */
+enum rst_kind {
+	RST_NONE,
+	RST_BARE_NO_SOCKET, /* no ACK flag, seq = the ack it answers: no socket (RFC 9293 3.10.7.1) */
+	RST_ABORT,          /* ACK flag, seq = sender's next seq: a socket aborted */
+	RST_OTHER,
+};
+
+struct tcp_event {
+	uint64_t pkt;
+	uint64_t ts;
+	uint32_t a, b;
+	uint8_t type; /* enum tcp_event_type */
+	uint8_t dir;  /* the side that sent the packet */
+};
+
+struct tcp_transition {
+	uint64_t pkt;
+	uint64_t ts;
+	uint8_t state;
+};
+
+enum { TCP_TIMELINE_MAX = 8, TCP_EVENTS_MAX = 12 };
+
+/* One endpoint of a connection. */
+struct tcp_endpoint {
+	uint8_t state; /* enum tcp_state */
+	bool seq_known;
+	bool isn_known;
+	bool ack_known;
+	bool fin_seen, fin_acked;
+	uint8_t rst_kind; /* enum rst_kind, of its first RST */
+	uint8_t wscale;
+
+	uint32_t isn;
+	uint32_t snd_nxt;  /* highest seq + length sent, FIN and SYN counted */
+	uint32_t last_ack; /* highest ack it sent */
+	uint16_t last_win;
+
+	uint64_t packets;
+	uint64_t data_bytes;
+	uint64_t retransmits;
+	uint64_t out_of_order;
+
+	uint32_t fin_seq; /* seq of its FIN (after the FIN segment's payload) */
+	uint32_t fin_count;
+	uint64_t fin_pkt, fin_ts;
+	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
+
+	uint64_t rst_pkt, rst_ts;
+	uint32_t rst_seq, rst_ack;
+	uint8_t rst_flags;
+	uint32_t rsts;
+
+	uint64_t last_pkt, last_ts;
+	uint8_t timeline_count;
+	struct tcp_transition timeline[TCP_TIMELINE_MAX];
+};
+
+/* Both endpoints of one connection: [0] client (SYN sender) or, picked up
+ * mid-stream, the first packet's sender. */
+struct tcp_conn {
+	struct tcp_endpoint ep[2];
+	bool syn_seen;    /* the client's SYN is in the capture */
+	bool mid_stream;  /* first packet was not a SYN */
+	bool reset;       /* an accepted RST ended it */
+	uint8_t event_count;
+	uint16_t events_dropped;
+	struct tcp_event events[TCP_EVENTS_MAX];
+};
+
+/* Prepare conn for a connection whose first packet is pkt. */
+void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
+
+/* Step both endpoints with pkt, sent by side dir (0 or 1). */
+void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt);
+
+/* Move endpoints whose timers ran out by capture time now (TIME_WAIT
+ * after time_wait_ns) to CLOSED, as the kernel would. */
+void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns);
+
+/* Report whether both endpoints are done with the connection. */
+bool tcp_conn_closed(const struct tcp_conn *conn);
+
+/* Return the upper-case name of a state ("FIN_WAIT_2"). */
+const char *tcp_state_name(uint8_t state);
+
+/* Return the name of an event type ("fin-acked"). */
+const char *tcp_event_name(uint8_t type);
+
+#endif

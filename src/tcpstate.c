@@ -1,0 +1,443 @@
+/* tcpstate: rebuild both endpoints' TCP states from the packets of one
+ * connection.  Every packet is given to each endpoint's current state
+ * handler, once as the sender's and once as the receiver's view; the
+ * handlers are the only place states change.  Sequence accounting and
+ * events are done once per packet before them. */
+#include "config.h"
+
+#include <string.h>
+
+#include "tcpstate.h"
+
+/* The facts about one packet the handlers need, computed once. */
+struct seg {
+	const struct packet *pkt;
+	unsigned from;
+	bool syn, ack, fin, rst;
+	bool acks_fin[2];  /* the packet acknowledges side i's FIN */
+	bool rst_accepted; /* a RST the receiver would act on */
+};
+
+static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const struct seg *s)
+{
+	struct tcp_endpoint *ep = &c->ep[self];
+
+	if (ep->state == state)
+		return;
+	ep->state = state;
+	if (ep->timeline_count < TCP_TIMELINE_MAX) {
+		struct tcp_transition *t = &ep->timeline[ep->timeline_count++];
+
+		t->pkt = s != NULL ? s->pkt->num : 0;
+		t->ts = s != NULL ? s->pkt->ts_ns : 0;
+		t->state = state;
+	}
+}
+
+static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uint32_t a,
+		      uint32_t b)
+{
+	struct tcp_event *e;
+
+	if (c->event_count >= TCP_EVENTS_MAX) {
+		c->events_dropped++;
+		return;
+	}
+	e = &c->events[c->event_count++];
+	e->pkt = s->pkt->num;
+	e->ts = s->pkt->ts_ns;
+	e->a = a;
+	e->b = b;
+	e->type = type;
+	e->dir = (uint8_t)s->from;
+}
+
+/* ---- state handlers: (connection, which endpoint, the packet) ---------- */
+
+static void st_established(struct tcp_conn *c, unsigned self, const struct seg *s);
+
+static bool sent(unsigned self, const struct seg *s)
+{
+	return s->from == self;
+}
+
+static bool got_fin(unsigned self, const struct seg *s)
+{
+	return !sent(self, s) && s->fin;
+}
+
+static bool reset_by(unsigned self, const struct seg *s)
+{
+	return s->rst && s->rst_accepted && !sent(self, s);
+}
+
+static void st_unknown(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (sent(self, s) && s->syn && !s->ack) {
+		set_state(c, self, TCPS_SYN_SENT, s);
+	} else if (sent(self, s) && s->syn) {
+		set_state(c, self, TCPS_SYN_RECEIVED, s);
+	} else if (s->syn && !s->ack) {
+		/* listening, or no socket at all: its answer will tell */
+	} else if (sent(self, s) && s->rst && c->ep[!self].state == TCPS_SYN_SENT) {
+		set_state(c, self, TCPS_CLOSED, s); /* refused */
+	} else if (!s->syn) {
+		/* Picked up mid-stream: the connection was open before. */
+		set_state(c, self, TCPS_ESTABLISHED, s);
+		st_established(c, self, s);
+	}
+}
+
+static void st_syn_sent(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (!sent(self, s) && s->syn && s->ack)
+		set_state(c, self, TCPS_ESTABLISHED, s);
+	else if (reset_by(self, s))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (sent(self, s) && !s->syn) {
+		/* the SYN-ACK was not captured, but the client acts established */
+		set_state(c, self, TCPS_ESTABLISHED, s);
+		st_established(c, self, s);
+	}
+}
+
+static void st_syn_received(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst)) {
+		set_state(c, self, TCPS_CLOSED, s);
+	} else if (sent(self, s) && s->fin) {
+		set_state(c, self, TCPS_FIN_WAIT_1, s);
+	} else if (!sent(self, s) && s->ack && !s->syn) {
+		set_state(c, self, TCPS_ESTABLISHED, s);
+		st_established(c, self, s);
+	}
+}
+
+static void st_established(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (sent(self, s) && s->fin)
+		set_state(c, self, TCPS_FIN_WAIT_1, s);
+	else if (got_fin(self, s))
+		set_state(c, self, TCPS_CLOSE_WAIT, s);
+}
+
+static void st_fin_wait_1(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (got_fin(self, s) && s->acks_fin[self])
+		set_state(c, self, TCPS_TIME_WAIT, s); /* three-way close */
+	else if (got_fin(self, s))
+		set_state(c, self, TCPS_CLOSING, s); /* the FINs crossed */
+	else if (!sent(self, s) && s->acks_fin[self])
+		set_state(c, self, TCPS_FIN_WAIT_2, s);
+}
+
+static void st_fin_wait_2(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (got_fin(self, s))
+		set_state(c, self, TCPS_TIME_WAIT, s);
+}
+
+static void st_closing(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (!sent(self, s) && s->acks_fin[self])
+		set_state(c, self, TCPS_TIME_WAIT, s);
+}
+
+static void st_time_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	/* RFC 1337: Linux does not let a RST end TIME_WAIT early by default
+	 * (tcp_rfc1337 = 0 means it does): record, and follow the kernel
+	 * default, which kills the TIME_WAIT socket. */
+	if (reset_by(self, s))
+		set_state(c, self, TCPS_CLOSED, s);
+}
+
+static void st_close_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (sent(self, s) && s->fin)
+		set_state(c, self, TCPS_LAST_ACK, s);
+}
+
+static void st_last_ack(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
+		set_state(c, self, TCPS_CLOSED, s);
+	else if (!sent(self, s) && s->acks_fin[self])
+		set_state(c, self, TCPS_CLOSED, s);
+}
+
+static void st_closed(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	(void)c;
+	(void)self;
+	(void)s;
+}
+
+static void handle(struct tcp_conn *c, unsigned self, const struct seg *s)
+{
+	switch (c->ep[self].state) {
+	case TCPS_ESTABLISHED:
+		st_established(c, self, s);
+		break;
+	case TCPS_UNKNOWN:
+		st_unknown(c, self, s);
+		break;
+	case TCPS_SYN_SENT:
+		st_syn_sent(c, self, s);
+		break;
+	case TCPS_SYN_RECEIVED:
+		st_syn_received(c, self, s);
+		break;
+	case TCPS_FIN_WAIT_1:
+		st_fin_wait_1(c, self, s);
+		break;
+	case TCPS_FIN_WAIT_2:
+		st_fin_wait_2(c, self, s);
+		break;
+	case TCPS_CLOSING:
+		st_closing(c, self, s);
+		break;
+	case TCPS_TIME_WAIT:
+		st_time_wait(c, self, s);
+		break;
+	case TCPS_CLOSE_WAIT:
+		st_close_wait(c, self, s);
+		break;
+	case TCPS_LAST_ACK:
+		st_last_ack(c, self, s);
+		break;
+	default:
+		st_closed(c, self, s);
+		break;
+	}
+}
+
+/* ---- accounting done once per packet ------------------------------------ */
+
+/* Classify a RST by how its seq relates to the two streams. */
+static uint8_t rst_kind(const struct tcp_endpoint *snd, const struct tcp_endpoint *rcv,
+			const struct packet *pkt)
+{
+	if (!(pkt->flags & TCP_ACK) && rcv->ack_known && pkt->seq == rcv->last_ack)
+		return RST_BARE_NO_SOCKET;
+	if ((pkt->flags & TCP_ACK) && snd->seq_known && pkt->seq == snd->snd_nxt)
+		return RST_ABORT;
+	return RST_OTHER;
+}
+
+/* RFC 5961 3.2: a RST is acted on only when its seq is what the receiver
+ * expects next.  The observer does not know the receiver's exact RCV.NXT,
+ * so anything from its last ack up to the sender's stream end counts. */
+static bool rst_acceptable(const struct tcp_endpoint *snd, const struct tcp_endpoint *rcv,
+			   uint32_t seq)
+{
+	if (!rcv->ack_known)
+		return true;
+	if (seq == rcv->last_ack)
+		return true;
+	return snd->seq_known && seq_geq(seq, rcv->last_ack) && seq_leq(seq, snd->snd_nxt);
+}
+
+static void account_sender(struct tcp_conn *c, struct seg *s)
+{
+	const struct packet *pkt = s->pkt;
+	struct tcp_endpoint *me = &c->ep[s->from];
+	struct tcp_endpoint *peer = &c->ep[!s->from];
+	uint32_t data_seq = pkt->seq + (s->syn ? 1u : 0u);
+	uint32_t end = data_seq + pkt->payload_len;
+	uint32_t before;
+
+	me->packets++;
+	me->last_pkt = pkt->num;
+	me->last_ts = pkt->ts_ns;
+	if (s->rst) {
+		/* A RST's seq says who sent it and why, not where the
+		 * stream is: keep it out of the sequence accounting. */
+		if (me->rsts++ == 0) {
+			me->rst_kind = rst_kind(me, peer, pkt);
+			me->rst_pkt = pkt->num;
+			me->rst_ts = pkt->ts_ns;
+			me->rst_seq = pkt->seq;
+			me->rst_ack = pkt->ack;
+			me->rst_flags = pkt->flags;
+		}
+		s->rst_accepted = rst_acceptable(me, peer, pkt->seq);
+		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
+		return;
+	}
+	if (s->syn && !me->isn_known) {
+		me->isn = pkt->seq;
+		me->isn_known = true;
+		if (pkt->opt.has & TCPOPT_HAS_WSCALE)
+			me->wscale = pkt->opt.wscale;
+	}
+	if (!me->seq_known) {
+		me->seq_known = true;
+		me->snd_nxt = data_seq;
+	}
+	before = me->snd_nxt;
+
+	if (pkt->payload_len > 0) {
+		if (seq_lt(data_seq, before)) {
+			me->retransmits++;
+		} else if (seq_gt(data_seq, before)) {
+			me->out_of_order++;
+			add_event(c, EV_GAP, s, before, data_seq);
+		}
+		if (seq_gt(end, before))
+			me->data_bytes += (uint32_t)(end - (seq_gt(data_seq, before) ? data_seq : before));
+		if (me->fin_seen && seq_gt(end, me->fin_seq))
+			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
+		if (peer->fin_seen && seq_gt(end, before))
+			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
+	}
+
+	if (s->fin) {
+		uint32_t fseq = end;
+
+		if (!me->fin_seen) {
+			me->fin_seen = true;
+			me->fin_seq = fseq;
+			me->fin_count = 1;
+			me->fin_pkt = pkt->num;
+			me->fin_ts = pkt->ts_ns;
+			add_event(c, EV_FIN, s, fseq, before);
+		} else if (fseq == me->fin_seq) {
+			me->fin_count++;
+			add_event(c, EV_FIN_RETRANSMIT, s, fseq, me->fin_seq);
+		} else {
+			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
+		}
+		end = fseq + 1;
+	}
+	if (s->syn)
+		end = seq_gt(end, pkt->seq + 1) ? end : pkt->seq + 1;
+	if (seq_gt(end, me->snd_nxt))
+		me->snd_nxt = end;
+
+	if (s->ack) {
+		if (!me->ack_known || seq_gt(pkt->ack, me->last_ack)) {
+			if (peer->seq_known && seq_gt(pkt->ack, peer->snd_nxt) &&
+			    !(peer->fin_seen && pkt->ack == peer->fin_seq + 1))
+				add_event(c, EV_ACK_UNSEEN, s, pkt->ack, peer->snd_nxt);
+			me->last_ack = pkt->ack;
+			me->ack_known = true;
+		}
+		me->last_win = pkt->win;
+		if (peer->fin_seen && !peer->fin_acked) {
+			if (pkt->ack == peer->fin_seq + 1) {
+				peer->fin_acked = true;
+				peer->fin_ack_pkt = pkt->num;
+				peer->fin_ack_ts = pkt->ts_ns;
+				add_event(c, EV_FIN_ACKED, s, pkt->ack, peer->fin_seq);
+			} else if (seq_gt(pkt->ack, peer->fin_seq + 1)) {
+				peer->fin_acked = true;
+				peer->fin_ack_pkt = pkt->num;
+				peer->fin_ack_ts = pkt->ts_ns;
+				add_event(c, EV_FIN_ACK_BEYOND, s, pkt->ack, peer->fin_seq);
+			}
+		}
+	}
+	for (unsigned i = 0; i < 2; i++)
+		s->acks_fin[i] = s->ack && s->from != i && c->ep[i].fin_seen &&
+				 seq_geq(pkt->ack, c->ep[i].fin_seq + 1);
+}
+
+void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
+{
+	memset(conn, 0, sizeof *conn);
+	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	conn->mid_stream = !(pkt->flags & TCP_SYN);
+}
+
+void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt)
+{
+	struct seg s = {
+		.pkt = pkt,
+		.from = dir,
+		.syn = (pkt->flags & TCP_SYN) != 0,
+		.ack = (pkt->flags & TCP_ACK) != 0,
+		.fin = (pkt->flags & TCP_FIN) != 0,
+		.rst = (pkt->flags & TCP_RST) != 0,
+	};
+
+	account_sender(conn, &s);
+	handle(conn, dir, &s);
+	handle(conn, !dir, &s);
+	if (s.rst && s.rst_accepted && conn->ep[0].state == TCPS_CLOSED &&
+	    conn->ep[1].state == TCPS_CLOSED)
+		conn->reset = true;
+}
+
+void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct tcp_endpoint *ep = &conn->ep[i];
+		const struct tcp_transition *t;
+
+		if (ep->state != TCPS_TIME_WAIT || ep->timeline_count == 0)
+			continue;
+		t = &ep->timeline[ep->timeline_count - 1];
+		if (now - t->ts >= time_wait_ns) {
+			ep->state = TCPS_CLOSED;
+			if (ep->timeline_count < TCP_TIMELINE_MAX) {
+				struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
+
+				n->pkt = 0; /* a timer, not a packet */
+				n->ts = t->ts + time_wait_ns;
+				n->state = TCPS_CLOSED;
+			}
+		}
+	}
+}
+
+bool tcp_conn_closed(const struct tcp_conn *conn)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (conn->ep[i].state != TCPS_CLOSED && conn->ep[i].state != TCPS_TIME_WAIT)
+			return false;
+	return true;
+}
+
+const char *tcp_state_name(uint8_t state)
+{
+	static const char *const names[] = {
+		[TCPS_UNKNOWN] = "UNKNOWN",         [TCPS_SYN_SENT] = "SYN_SENT",
+		[TCPS_SYN_RECEIVED] = "SYN_RECEIVED", [TCPS_ESTABLISHED] = "ESTABLISHED",
+		[TCPS_FIN_WAIT_1] = "FIN_WAIT_1",   [TCPS_FIN_WAIT_2] = "FIN_WAIT_2",
+		[TCPS_CLOSING] = "CLOSING",         [TCPS_TIME_WAIT] = "TIME_WAIT",
+		[TCPS_CLOSE_WAIT] = "CLOSE_WAIT",   [TCPS_LAST_ACK] = "LAST_ACK",
+		[TCPS_CLOSED] = "CLOSED",
+	};
+
+	return state < sizeof names / sizeof names[0] ? names[state] : "?";
+}
+
+const char *tcp_event_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[EV_FIN] = "fin",
+		[EV_FIN_RETRANSMIT] = "fin-retransmit",
+		[EV_FIN_ACKED] = "fin-acked",
+		[EV_FIN_ACK_BEYOND] = "fin-ack-beyond",
+		[EV_FIN_SEQ_MOVED] = "fin-seq-moved",
+		[EV_DATA_AFTER_FIN] = "data-after-fin",
+		[EV_DATA_AFTER_PEER_FIN] = "data-after-peer-fin",
+		[EV_RST] = "rst",
+		[EV_SYN_REUSE] = "syn-reuse",
+		[EV_GAP] = "gap",
+		[EV_ACK_UNSEEN] = "ack-unseen",
+	};
+
+	return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "?";
+}
