@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "tcpstate.h"
 
 struct flow_key {
 	uint8_t family;
@@ -18,13 +19,10 @@ struct flow_key {
 	uint8_t addr[2][16];
 };
 
-/* What finlint knows of one side of a connection. */
+/* One side's address and port. */
 struct flow_side {
 	uint8_t addr[16];
 	uint16_t port;
-	uint64_t packets;
-	uint64_t bytes; /* TCP payload bytes, from IP lengths */
-	uint32_t syns, fins, rsts;
 };
 
 struct flow {
@@ -32,10 +30,13 @@ struct flow {
 	uint64_t hash;
 	uint64_t id; /* 1-based, in order of first packet */
 	uint8_t family;
-	bool saw_syn; /* side[0] sent the first SYN (without ACK) */
 	struct flow_side side[2]; /* [0] client, or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
+	uint64_t prev_id;     /* the connection this one reused the 4-tuple of */
+	uint8_t prev_states[2]; /* that connection's states when the new SYN came */
+	uint64_t prev_last_ts;
+	struct tcp_conn conn;
 
 	/* table bookkeeping */
 	struct flow *older, *newer; /* activity order */

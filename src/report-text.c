@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "classify.h"
 #include "decode.h"
 #include "report.h"
 
@@ -22,22 +23,19 @@ static void text_begin_file(struct report *r, const struct file_stats *fs)
 			fs->snaplen, fs->nanosecond ? "nanosecond" : "microsecond");
 }
 
-static void side_flags(FILE *out, const struct flow_side *s)
+static const char *side_name(const struct flow *f, int side)
 {
-	if (s->syns == 0 && s->fins == 0 && s->rsts == 0) {
-		fputs(" none", out);
-		return;
-	}
-	if (s->syns)
-		fputs(" SYN", out);
-	if (s->fins)
-		fputs(" FIN", out);
-	if (s->rsts)
-		fputs(" RST", out);
+	if (side == CLOSER_BOTH)
+		return "both";
+	if (f->conn.mid_stream)
+		return side == 0 ? "first sender" : "other side";
+	return side == 0 ? "client" : "server";
 }
 
 static void text_flow(struct report *r, const struct flow *f)
 {
+	const struct tcp_conn *c = &f->conn;
+	struct close_verdict v = classify_close(c);
 	struct packet ep = { .family = f->family };
 	char a[64], b[64];
 
@@ -48,16 +46,23 @@ static void text_flow(struct report *r, const struct flow *f)
 	decode_endpoint_str(&ep, true, a, sizeof a);
 	decode_endpoint_str(&ep, false, b, sizeof b);
 	r->connections++;
-	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64
-			", %" PRIu64 " + %" PRIu64 " segments, %" PRIu64 " + %" PRIu64
-			" payload bytes\n",
-		f->id, a, f->saw_syn ? "->" : "--", b, f->first_packet, f->last_packet,
-		f->side[0].packets, f->side[1].packets, f->side[0].bytes, f->side[1].bytes);
-	fprintf(r->out, "    %s sent:", f->saw_syn ? "client" : "first sender (picked up mid-stream)");
-	side_flags(r->out, &f->side[0]);
-	fprintf(r->out, "; %s sent:", f->saw_syn ? "server" : "other side");
-	side_flags(r->out, &f->side[1]);
-	fputc('\n', r->out);
+	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",
+		f->id, a, c->mid_stream ? "--" : "->", b, f->first_packet, f->last_packet);
+	fprintf(r->out, "    %s", classify_name(v.cls));
+	if (v.active_closer != CLOSER_NONE)
+		fprintf(r->out, ", %s %s first", side_name(f, v.active_closer),
+			v.cls == CLOSE_ABORT ? "reset" : "closed");
+	if (v.three_way)
+		fputs(", three-way", r->out);
+	if (c->mid_stream)
+		fputs(", picked up mid-stream (no SYN in the capture)", r->out);
+	fprintf(r->out, "; final states: %s %s, %s %s\n", side_name(f, 0),
+		tcp_state_name(c->ep[0].state), side_name(f, 1), tcp_state_name(c->ep[1].state));
+	if (f->prev_id != 0)
+		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
+				" (states then: %s %s, %s %s)\n",
+			f->prev_id, side_name(f, 0), tcp_state_name(f->prev_states[0]),
+			side_name(f, 1), tcp_state_name(f->prev_states[1]));
 }
 
 static void text_end_file(struct report *r, const struct file_stats *fs)

@@ -78,37 +78,98 @@ static void count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 	}
 }
 
-static void account(struct flow *f, unsigned dir, const struct packet *pkt)
-{
-	struct flow_side *s = &f->side[dir];
+/* Capture-time timers; the rules issue makes them per-profile options. */
+enum {
+	TIME_WAIT_S = 60,   /* Linux TCP_TIMEWAIT_LEN */
+	IDLE_TIMEOUT_S = 3600,
+};
 
-	if (f->first_packet == 0) {
-		f->first_packet = pkt->num;
-		f->first_ts = pkt->ts_ns;
-	}
-	f->last_packet = pkt->num;
-	f->last_ts = pkt->ts_ns;
-	s->packets++;
-	s->bytes += pkt->payload_len;
-	if (pkt->flags & TCP_SYN) {
-		s->syns++;
-		if (f->side[0].packets + f->side[1].packets == 1 && !(pkt->flags & TCP_ACK))
-			f->saw_syn = true;
-	}
-	if (pkt->flags & TCP_FIN)
-		s->fins++;
-	if (pkt->flags & TCP_RST)
-		s->rsts++;
+static const uint64_t NS = 1000000000u;
+
+static void finish(struct flow_table *t, struct report *r, struct flow *f)
+{
+	if (r->ops->flow != NULL)
+		r->ops->flow(r, f);
+	flow_table_remove(t, f);
 }
 
-static void finish_flows(struct flow_table *t, struct report *r)
+/* A flow is finished once closed and past TIME_WAIT, or idle too long;
+ * the activity list puts the candidates at its front. */
+static void expire_flows(struct flow_table *t, struct report *r, uint64_t now)
 {
 	struct flow *f;
 
 	while ((f = flow_table_oldest(t)) != NULL) {
-		if (r->ops->flow != NULL)
-			r->ops->flow(r, f);
-		flow_table_remove(t, f);
+		uint64_t idle = now > f->last_ts ? now - f->last_ts : 0;
+
+		if (idle >= IDLE_TIMEOUT_S * NS ||
+		    (idle >= TIME_WAIT_S * NS && tcp_conn_closed(&f->conn)))
+			finish(t, r, f);
+		else
+			break;
+	}
+}
+
+/* A SYN on a 4-tuple whose connection is over starts a new connection;
+ * the old one is finished first and linked from the new one. */
+static struct flow *new_connection(struct flow_table *t, struct report *r, struct flow *old,
+				   const struct packet *pkt, unsigned *dir)
+{
+	uint64_t prev = old->id, prev_ts = old->last_ts;
+	uint8_t states[2] = { old->conn.ep[0].state, old->conn.ep[1].state };
+	bool swap = memcmp(old->side[0].addr, pkt->src, 16) != 0 || old->side[0].port != pkt->sport;
+	struct flow *f;
+
+	finish(t, r, old);
+	f = flow_table_get(t, pkt, dir);
+	f->prev_id = prev;
+	f->prev_last_ts = prev_ts;
+	f->prev_states[0] = states[swap ? 1 : 0];
+	f->prev_states[1] = states[swap ? 0 : 1];
+	return f;
+}
+
+static bool starts_new_connection(const struct flow *f, unsigned dir, const struct packet *pkt)
+{
+	const struct tcp_endpoint *ep = &f->conn.ep[dir];
+
+	if ((pkt->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	if (ep->isn_known && ep->isn == pkt->seq)
+		return false; /* a retransmitted SYN of this connection */
+	return tcp_conn_closed(&f->conn) || f->conn.reset ||
+	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
+}
+
+static void track(struct flow_table *t, struct report *r, const struct packet *pkt,
+		  struct file_stats *fs)
+{
+	unsigned dir;
+	struct flow *f = flow_table_get(t, pkt, &dir);
+
+	if (f->first_packet != 0) {
+		tcp_conn_expire(&f->conn, pkt->ts_ns, TIME_WAIT_S * NS);
+		if (starts_new_connection(f, dir, pkt))
+			f = new_connection(t, r, f, pkt, &dir);
+	}
+	if (f->first_packet == 0) {
+		fs->connections++;
+		f->first_packet = pkt->num;
+		f->first_ts = pkt->ts_ns;
+		tcp_conn_init(&f->conn, pkt);
+	}
+	f->last_packet = pkt->num;
+	f->last_ts = pkt->ts_ns;
+	tcp_conn_step(&f->conn, dir, pkt);
+}
+
+static void finish_flows(struct flow_table *t, struct report *r, uint64_t end)
+{
+	struct flow *f;
+
+	while ((f = flow_table_oldest(t)) != NULL) {
+		tcp_conn_expire(&f->conn, end, TIME_WAIT_S * NS);
+		finish(t, r, f);
 	}
 }
 
@@ -166,8 +227,6 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	memset(&pkt, 0, sizeof pkt);
 	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
 		enum decode_result res;
-		struct flow *f;
-		unsigned dir;
 
 		pkt.num = frame.num;
 		pkt.ts_ns = frame.ts_ns;
@@ -182,10 +241,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		}
 		if (res != DECODE_TCP)
 			continue;
-		f = flow_table_get(flows, &pkt, &dir);
-		if (f->first_packet == 0)
-			fs.connections++;
-		account(f, dir, &pkt);
+		expire_flows(flows, r, pkt.ts_ns);
+		track(flows, r, &pkt, &fs);
 	}
 	if (st == CAPTURE_ERROR) {
 		snprintf(fs.error, sizeof fs.error, "%s", capture_error(cap));
@@ -194,7 +251,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		ok = false;
 	}
 	if (!o->decode_only) {
-		finish_flows(flows, r);
+		finish_flows(flows, r, fs.last_ts);
 		r->ops->end_file(r, &fs);
 	}
 	flow_table_free(flows);

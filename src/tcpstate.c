@@ -156,7 +156,9 @@ static void st_time_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
 	/* RFC 1337: Linux does not let a RST end TIME_WAIT early by default
 	 * (tcp_rfc1337 = 0 means it does): record, and follow the kernel
 	 * default, which kills the TIME_WAIT socket. */
-	if (reset_by(self, s))
+	/* A RST sent from TIME_WAIT means the socket was already gone (for
+	 * instance FIN_WAIT_2 expired before the peer's FIN came). */
+	if (reset_by(self, s) || (sent(self, s) && s->rst))
 		set_state(c, self, TCPS_CLOSED, s);
 }
 
