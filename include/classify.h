@@ -14,6 +14,7 @@ enum close_class {
 	CLOSE_ABORT,        /* a RST ended an open connection, no FIN before it */
 	CLOSE_RESET_AFTER,  /* a RST came after a FIN */
 	CLOSE_REFUSED,      /* SYN answered by RST */
+	CLOSE_VANISHED,     /* a side retried its FIN unanswered, then went silent */
 	CLOSE_NOT_CLOSED,   /* the capture ended first */
 };
 

@@ -21,6 +21,7 @@ struct report {
 	const struct report_ops *ops;
 	FILE *out;
 	uint64_t files, packets, tcp, connections, files_failed;
+	void *priv; /* the writer's own state */
 };
 
 /* Return the writer for a format name, or NULL. */

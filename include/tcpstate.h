@@ -71,6 +71,11 @@ struct tcp_transition {
 
 enum { TCP_TIMELINE_MAX = 8, TCP_EVENTS_MAX = 12 };
 
+/* A FIN sent this many times, never acknowledged, with nothing but FINs
+ * after it, is a FIN_WAIT_1 give-up: the sender retried with backoff and
+ * went silent (Linux: tcp_orphan_retries). */
+enum { TCP_GIVE_UP_FINS = 3 };
+
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	uint8_t state; /* enum tcp_state */
@@ -95,6 +100,7 @@ struct tcp_endpoint {
 	uint32_t fin_count;
 	uint64_t fin_pkt, fin_ts;
 	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
+	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
 
 	uint64_t rst_pkt, rst_ts;
 	uint32_t rst_seq, rst_ack;
@@ -127,6 +133,13 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt
 /* Move endpoints whose timers ran out by capture time now (TIME_WAIT
  * after time_wait_ns) to CLOSED, as the kernel would. */
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns);
+
+/* Report whether ep retransmitted an unacknowledged FIN and went silent. */
+bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep);
+
+/* At the end of a connection's record: an endpoint that gave up in
+ * FIN_WAIT_1 is CLOSED, by its retransmission timer. */
+void tcp_conn_finish(struct tcp_conn *conn);
 
 /* Report whether both endpoints are done with the connection. */
 bool tcp_conn_closed(const struct tcp_conn *conn);

@@ -52,6 +52,10 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 	if (first < 0)
 		return v;
 	v.active_closer = first;
+	if (tcp_endpoint_gave_up(&c->ep[first])) {
+		v.cls = CLOSE_VANISHED;
+		return v;
+	}
 	{
 		const struct tcp_endpoint *a = &c->ep[first], *b = &c->ep[!first];
 
@@ -89,6 +93,8 @@ const char *classify_name(enum close_class cls)
 		return "reset-after-close";
 	case CLOSE_REFUSED:
 		return "refused";
+	case CLOSE_VANISHED:
+		return "vanished";
 	case CLOSE_NOT_CLOSED:
 		return "not-closed";
 	}

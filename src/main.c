@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"  and IP-in-IP are decapsulated and the inner TCP connection is analysed.\n"
 	"\n"
 	"Options:\n"
+	"  -f, --format FMT report format: text (default) or json\n"
 	"      --decode     print one line per packet as decoded (addresses, ports, flags,\n"
 	"                   seq/ack, IP-derived payload length, options, tunnels) and no report\n"
 	"  -h, --help       show this help and exit\n"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	enum { OPT_DECODE = 256 };
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -66,10 +68,15 @@ int main(int argc, char **argv)
 	struct report r = { 0 };
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
 			o.decode_only = true;
+			break;
+		case 'f':
+			o.format = report_find(optarg);
+			if (o.format == NULL)
+				usage_error("unknown format (use text or json)");
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -92,7 +99,8 @@ int main(int argc, char **argv)
 		}
 	}
 
-	o.format = report_find("text");
+	if (o.format == NULL)
+		o.format = report_find("text");
 	r.ops = o.format;
 	r.out = o.out;
 	for (size_t i = 0; i < inputs.count; i++)

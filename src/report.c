@@ -9,9 +9,11 @@
 #include "report.h"
 
 extern const struct report_ops report_text_ops;
+extern const struct report_ops report_json_ops;
 
 static const struct report_ops *const writers[] = {
 	&report_text_ops,
+	&report_json_ops,
 };
 
 const struct report_ops *report_find(const char *format)

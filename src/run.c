@@ -88,6 +88,7 @@ static const uint64_t NS = 1000000000u;
 
 static void finish(struct flow_table *t, struct report *r, struct flow *f)
 {
+	tcp_conn_finish(&f->conn);
 	if (r->ops->flow != NULL)
 		r->ops->flow(r, f);
 	flow_table_remove(t, f);

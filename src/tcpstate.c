@@ -133,13 +133,17 @@ static void st_fin_wait_1(struct tcp_conn *c, unsigned self, const struct seg *s
 		set_state(c, self, TCPS_CLOSING, s); /* the FINs crossed */
 	else if (!sent(self, s) && s->acks_fin[self])
 		set_state(c, self, TCPS_FIN_WAIT_2, s);
+	else if (sent(self, s) && s->acks_fin[!self])
+		/* acking the peer's FIN proves it arrived, even when the
+		 * capture point saw it before this side's own FIN */
+		set_state(c, self, TCPS_CLOSING, s);
 }
 
 static void st_fin_wait_2(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
 	if (reset_by(self, s) || (sent(self, s) && s->rst))
 		set_state(c, self, TCPS_CLOSED, s);
-	else if (got_fin(self, s))
+	else if (got_fin(self, s) || (sent(self, s) && s->acks_fin[!self]))
 		set_state(c, self, TCPS_TIME_WAIT, s);
 }
 
@@ -166,6 +170,11 @@ static void st_close_wait(struct tcp_conn *c, unsigned self, const struct seg *s
 {
 	if (reset_by(self, s) || (sent(self, s) && s->rst))
 		set_state(c, self, TCPS_CLOSED, s);
+	else if (sent(self, s) && s->fin && s->ack && !s->acks_fin[!self])
+		/* Its FIN does not ack the peer's: it left before the peer's
+		 * FIN arrived, which only looked earlier from the capture
+		 * point.  The FINs crossed. */
+		set_state(c, self, TCPS_FIN_WAIT_1, s);
 	else if (sent(self, s) && s->fin)
 		set_state(c, self, TCPS_LAST_ACK, s);
 }
@@ -320,6 +329,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		} else {
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
 		}
+		me->last_fin_pkt = pkt->num;
+		me->last_fin_ts = pkt->ts_ns;
 		end = fseq + 1;
 	}
 	if (s->syn)
@@ -397,6 +408,30 @@ void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 
 				n->pkt = 0; /* a timer, not a packet */
 				n->ts = t->ts + time_wait_ns;
+				n->state = TCPS_CLOSED;
+			}
+		}
+	}
+}
+
+bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep)
+{
+	return ep->fin_seen && !ep->fin_acked && ep->fin_count >= TCP_GIVE_UP_FINS &&
+	       ep->last_fin_pkt == ep->last_pkt && ep->rsts == 0;
+}
+
+void tcp_conn_finish(struct tcp_conn *conn)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct tcp_endpoint *ep = &conn->ep[i];
+
+		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) {
+			ep->state = TCPS_CLOSED;
+			if (ep->timeline_count < TCP_TIMELINE_MAX) {
+				struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
+
+				n->pkt = 0;
+				n->ts = ep->last_fin_ts;
 				n->state = TCPS_CLOSED;
 			}
 		}

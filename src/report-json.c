@@ -1,0 +1,266 @@
+/* report-json: one JSON document for machines.  Flows are written as they
+ * finish, each built and freed on its own, so a huge capture streams in
+ * memory bounded by one flow; only the small per-file records wait for the
+ * end of the document. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "classify.h"
+#include "decode.h"
+#include "finlint.h"
+#include "report.h"
+
+enum { JSON_SCHEMA_VERSION = 1 };
+
+struct json_state {
+	cJSON *inputs;
+	const struct file_stats *file; /* the file being read */
+	bool first_flow;
+};
+
+static struct json_state *state(struct report *r)
+{
+	if (r->priv == NULL) {
+		struct json_state *js = xcalloc(1, sizeof *js);
+
+		js->inputs = cJSON_CreateArray();
+		js->first_flow = true;
+		r->priv = js;
+		fprintf(r->out, "{\"tool\":\"finlint\",\"version\":\"%s\",\"schema_version\":%d,"
+				"\"flows\":[",
+			PACKAGE_VERSION, JSON_SCHEMA_VERSION);
+	}
+	return r->priv;
+}
+
+static void add_time(cJSON *o, const char *key, uint64_t ts, bool nano)
+{
+	char buf[48];
+
+	report_time(ts, nano, buf, sizeof buf);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static cJSON *endpoint(const struct flow *f, unsigned side)
+{
+	struct packet ep = { .family = f->family };
+	char buf[64], *colon;
+	cJSON *o = cJSON_CreateObject();
+
+	memcpy(ep.src, f->side[side].addr, 16);
+	ep.sport = f->side[side].port;
+	decode_endpoint_str(&ep, true, buf, sizeof buf);
+	colon = strrchr(buf, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	if (buf[0] == '[') {
+		buf[strlen(buf) - 1] = '\0';
+		cJSON_AddStringToObject(o, "addr", buf + 1);
+	} else {
+		cJSON_AddStringToObject(o, "addr", buf);
+	}
+	cJSON_AddNumberToObject(o, "port", f->side[side].port);
+	return o;
+}
+
+static cJSON *side_record(const struct tcp_endpoint *ep, bool nano)
+{
+	cJSON *o = cJSON_CreateObject(), *tl = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "state", tcp_state_name(ep->state));
+	cJSON_AddNumberToObject(o, "packets", (double)ep->packets);
+	cJSON_AddNumberToObject(o, "data_bytes", (double)ep->data_bytes);
+	cJSON_AddNumberToObject(o, "retransmissions", (double)ep->retransmits);
+	cJSON_AddNumberToObject(o, "out_of_order", (double)ep->out_of_order);
+	if (ep->isn_known)
+		cJSON_AddNumberToObject(o, "isn", ep->isn);
+	if (ep->fin_seen) {
+		cJSON *fin = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(fin, "seq", ep->fin_seq);
+		cJSON_AddNumberToObject(fin, "packet", (double)ep->fin_pkt);
+		add_time(fin, "time", ep->fin_ts, nano);
+		cJSON_AddNumberToObject(fin, "times_sent", ep->fin_count);
+		if (ep->fin_acked)
+			cJSON_AddNumberToObject(fin, "acked_by_packet", (double)ep->fin_ack_pkt);
+		else
+			cJSON_AddNullToObject(fin, "acked_by_packet");
+		cJSON_AddItemToObject(o, "fin", fin);
+	}
+	if (ep->rsts > 0) {
+		static const char *const kinds[] = { "none", "no-socket", "abort", "other" };
+		cJSON *rst = cJSON_CreateObject();
+		char flags[9];
+
+		decode_flags_str(ep->rst_flags, flags);
+		cJSON_AddNumberToObject(rst, "packet", (double)ep->rst_pkt);
+		cJSON_AddStringToObject(rst, "flags", flags);
+		cJSON_AddNumberToObject(rst, "seq", ep->rst_seq);
+		if (ep->rst_flags & TCP_ACK)
+			cJSON_AddNumberToObject(rst, "ack", ep->rst_ack);
+		cJSON_AddStringToObject(rst, "kind", kinds[ep->rst_kind & 3]);
+		cJSON_AddNumberToObject(rst, "count", ep->rsts);
+		cJSON_AddItemToObject(o, "rst", rst);
+	}
+	for (unsigned i = 0; i < ep->timeline_count; i++) {
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "state", tcp_state_name(ep->timeline[i].state));
+		add_time(t, "time", ep->timeline[i].ts, nano);
+		if (ep->timeline[i].pkt != 0)
+			cJSON_AddNumberToObject(t, "packet", (double)ep->timeline[i].pkt);
+		else
+			cJSON_AddStringToObject(t, "packet", "timer");
+		cJSON_AddItemToArray(tl, t);
+	}
+	cJSON_AddItemToObject(o, "timeline", tl);
+	return o;
+}
+
+/* Mid-stream, "client" is the first packet's sender (mid_stream says so). */
+static const char *closer_name(int closer)
+{
+	switch (closer) {
+	case 0:
+		return "client";
+	case 1:
+		return "server";
+	case CLOSER_BOTH:
+		return "both";
+	default:
+		return NULL;
+	}
+}
+
+static void json_begin_file(struct report *r, const struct file_stats *fs)
+{
+	struct json_state *js = state(r);
+
+	r->files++;
+	js->file = fs;
+}
+
+static void json_flow(struct report *r, const struct flow *f)
+{
+	struct json_state *js = state(r);
+	const struct tcp_conn *c = &f->conn;
+	struct close_verdict v = classify_close(c);
+	bool nano = js->file != NULL && js->file->nanosecond;
+	const char *closer = closer_name(v.active_closer);
+	cJSON *o = cJSON_CreateObject(), *states = cJSON_CreateObject(), *ev = cJSON_CreateArray();
+	char *text;
+
+	r->connections++;
+	cJSON_AddNumberToObject(o, "id", (double)f->id);
+	cJSON_AddStringToObject(o, "file", js->file != NULL ? js->file->path : "");
+	cJSON_AddItemToObject(o, "client", endpoint(f, 0));
+	cJSON_AddItemToObject(o, "server", endpoint(f, 1));
+	cJSON_AddBoolToObject(o, "mid_stream", c->mid_stream);
+	cJSON_AddNumberToObject(o, "first_packet", (double)f->first_packet);
+	cJSON_AddNumberToObject(o, "last_packet", (double)f->last_packet);
+	add_time(o, "first_time", f->first_ts, nano);
+	add_time(o, "last_time", f->last_ts, nano);
+	cJSON_AddStringToObject(o, "close", classify_name(v.cls));
+	if (closer != NULL)
+		cJSON_AddStringToObject(o, "active_closer", closer);
+	else
+		cJSON_AddNullToObject(o, "active_closer");
+	cJSON_AddBoolToObject(o, "three_way", v.three_way);
+	cJSON_AddStringToObject(states, "client", tcp_state_name(c->ep[0].state));
+	cJSON_AddStringToObject(states, "server", tcp_state_name(c->ep[1].state));
+	cJSON_AddItemToObject(o, "states", states);
+	cJSON_AddItemToObject(o, "client_side", side_record(&c->ep[0], nano));
+	cJSON_AddItemToObject(o, "server_side", side_record(&c->ep[1], nano));
+	if (f->prev_id != 0) {
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(p, "id", (double)f->prev_id);
+		cJSON_AddStringToObject(p, "client_state", tcp_state_name(f->prev_states[0]));
+		cJSON_AddStringToObject(p, "server_state", tcp_state_name(f->prev_states[1]));
+		cJSON_AddItemToObject(o, "reuses", p);
+	}
+	for (unsigned i = 0; i < c->event_count; i++) {
+		const struct tcp_event *e = &c->events[i];
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "event", tcp_event_name(e->type));
+		cJSON_AddNumberToObject(x, "packet", (double)e->pkt);
+		cJSON_AddStringToObject(x, "from", e->dir == 0 ? "client" : "server");
+		cJSON_AddNumberToObject(x, "a", e->a);
+		cJSON_AddNumberToObject(x, "b", e->b);
+		cJSON_AddItemToArray(ev, x);
+	}
+	cJSON_AddItemToObject(o, "events", ev);
+	cJSON_AddItemToObject(o, "findings", cJSON_CreateArray());
+
+	text = cJSON_PrintUnformatted(o);
+	if (text == NULL)
+		fatal("out of memory writing JSON");
+	fprintf(r->out, "%s%s", js->first_flow ? "\n" : ",\n", text);
+	js->first_flow = false;
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+static void json_end_file(struct report *r, const struct file_stats *fs)
+{
+	struct json_state *js = state(r);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "file", fs->path);
+	if (fs->link_name != NULL) {
+		cJSON_AddStringToObject(o, "link_type", fs->link_name);
+		cJSON_AddBoolToObject(o, "nanosecond", fs->nanosecond);
+		cJSON_AddNumberToObject(o, "packets", (double)fs->packets);
+		cJSON_AddNumberToObject(o, "tcp_segments", (double)fs->tcp);
+		cJSON_AddNumberToObject(o, "connections", (double)fs->connections);
+		cJSON_AddNumberToObject(o, "truncated_segments", (double)fs->truncated);
+		cJSON_AddNumberToObject(o, "header_truncated", (double)fs->header_cut);
+		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);
+		cJSON_AddNumberToObject(o, "malformed", (double)fs->malformed);
+		cJSON_AddNumberToObject(o, "tunneled", (double)fs->tunneled);
+	}
+	if (fs->error[0] != '\0') {
+		cJSON_AddStringToObject(o, "error", fs->error);
+		r->files_failed++;
+	} else {
+		cJSON_AddNullToObject(o, "error");
+	}
+	r->packets += fs->packets;
+	r->tcp += fs->tcp;
+	cJSON_AddItemToArray(js->inputs, o);
+	js->file = NULL;
+}
+
+static void json_end(struct report *r)
+{
+	struct json_state *js = state(r);
+	char *text = cJSON_PrintUnformatted(js->inputs);
+
+	if (text == NULL)
+		fatal("out of memory writing JSON");
+	fprintf(r->out,
+		"%s],\n\"inputs\":%s,\n\"summary\":{\"files\":%" PRIu64 ",\"files_failed\":%" PRIu64
+		",\"packets\":%" PRIu64 ",\"tcp_segments\":%" PRIu64 ",\"connections\":%" PRIu64
+		"}}\n",
+		js->first_flow ? "" : "\n", text, r->files, r->files_failed, r->packets, r->tcp,
+		r->connections);
+	cJSON_free(text);
+	cJSON_Delete(js->inputs);
+	free(js);
+	r->priv = NULL;
+}
+
+const struct report_ops report_json_ops = {
+	.name = "json",
+	.begin_file = json_begin_file,
+	.flow = json_flow,
+	.end_file = json_end_file,
+	.end = json_end,
+};

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Check the engine against the scenario lab: for every samples/*.json
+manifest, run finlint on its capture and compare each connection's close
+classification, active closer, three-way flag, mid-stream flag and final
+endpoint states with what the manifest (written from the packets) says.
+
+Standard library only.  Ends with 'N passed, N failed' (one result per
+connection) and exits 1 on any mismatch."""
+import json
+import os
+import subprocess
+import sys
+
+srcdir = os.environ.get("srcdir", ".")
+finlint = os.environ.get("FINLINT", "./finlint")
+samples = os.path.join(srcdir, "samples")
+passed = failed = 0
+
+for name in sorted(os.listdir(samples)):
+    if not name.endswith(".json"):
+        continue
+    manifest = json.load(open(os.path.join(samples, name)))
+    pcap = os.path.join(samples, name[:-5] + ".pcap")
+    out = subprocess.run([finlint, "-f", "json", pcap], capture_output=True, text=True)
+    if out.returncode not in (0, 1):
+        print(f"FAIL {name}: finlint exited {out.returncode}: {out.stderr.strip()}")
+        failed += len(manifest.get("connections", [])) or 1
+        continue
+    flows = json.loads(out.stdout)["flows"]
+    # A reused 4-tuple gives several flows with one client endpoint:
+    # match manifest connections to flows in order of appearance.
+    by_tuple = {}
+    for f in sorted(flows, key=lambda f: f["first_packet"]):
+        key = (f["client"]["addr"], f["client"]["port"], f["server"]["addr"], f["server"]["port"])
+        by_tuple.setdefault(key, []).append(f)
+    for conn in manifest.get("connections", []):
+        key = (conn["client"]["addr"], conn["client"]["port"],
+               conn["server"]["addr"], conn["server"]["port"])
+        label = f"{name} {key[0]}:{key[1]}"
+        if not by_tuple.get(key):
+            print(f"FAIL {label}: no such connection in finlint's output")
+            failed += 1
+            continue
+        f = by_tuple[key].pop(0)
+        problems = []
+        for field in ("close", "active_closer", "mid_stream"):
+            if field in conn and conn[field] != f.get(field):
+                problems.append(f"{field}: finlint {f.get(field)!r}, manifest {conn[field]!r}")
+        if conn.get("close") == "clean-close" and "three_way" in conn \
+                and conn["three_way"] != f["three_way"]:
+            problems.append(f"three_way: finlint {f['three_way']}, manifest {conn['three_way']}")
+        want = conn.get("final_states", {})
+        got = {"client": f["client_side"]["state"], "server": f["server_side"]["state"]}
+        for side in ("client", "server"):
+            if want.get(side) is not None and want[side] != got[side]:
+                problems.append(f"{side} state: finlint {got[side]}, manifest {want[side]}")
+        if problems:
+            print(f"FAIL {label}: " + "; ".join(problems))
+            failed += 1
+        else:
+            passed += 1
+
+print(f"engine-vs-lab: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
