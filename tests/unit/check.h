@@ -8,7 +8,7 @@
 
 static int check_passed, check_failed;
 
-static void check_report(int ok, const char *file, int line, const char *what)
+static inline void check_report(int ok, const char *file, int line, const char *what)
 {
 	if (ok) {
 		check_passed++;
@@ -18,7 +18,7 @@ static void check_report(int ok, const char *file, int line, const char *what)
 	fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
 }
 
-static void check_u64(uint64_t got, uint64_t want, const char *file, int line, const char *what)
+static inline void check_u64(uint64_t got, uint64_t want, const char *file, int line, const char *what)
 {
 	if (got == want) {
 		check_passed++;
@@ -29,7 +29,7 @@ static void check_u64(uint64_t got, uint64_t want, const char *file, int line, c
 		want);
 }
 
-static void check_str(const char *got, const char *want, const char *file, int line,
+static inline void check_str(const char *got, const char *want, const char *file, int line,
 		      const char *what)
 {
 	if (got != NULL && strcmp(got, want) == 0) {
@@ -46,7 +46,7 @@ static void check_str(const char *got, const char *want, const char *file, int l
 #define CHECK_STR(got, want) check_str((got), (want), __FILE__, __LINE__, #got)
 
 /* Print the closing line the test log and CI read, and the exit status. */
-static int check_done(const char *name)
+static inline int check_done(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
 	return check_failed ? 1 : 0;
