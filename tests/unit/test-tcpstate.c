@@ -1,0 +1,159 @@
+/* test-tcpstate: drive the state machine packet by packet, as in
+ * Suricata's stream tests, and check both endpoints after each step. */
+#include "config.h"
+
+#include "check.h"
+#include "classify.h"
+#include "tcpstate.h"
+
+static struct tcp_conn conn;
+static uint64_t num;
+
+/* Send one segment from side dir with the given flags, seq, ack, length. */
+static void step(unsigned dir, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	struct packet p = { 0 };
+
+	p.num = ++num;
+	p.ts_ns = num * 1000000u;
+	p.family = 4;
+	p.flags = flags;
+	p.seq = seq;
+	p.ack = ack;
+	p.payload_len = len;
+	p.win = 1000;
+	if (num == 1)
+		tcp_conn_init(&conn, &p);
+	tcp_conn_step(&conn, dir, &p);
+}
+
+static void states(uint8_t c, uint8_t s, int line)
+{
+	check_u64(conn.ep[0].state, c, __FILE__, line, "client state");
+	check_u64(conn.ep[1].state, s, __FILE__, line, "server state");
+}
+
+/* Client ISN near 2^32 so the close wraps around zero. */
+static const uint32_t C = 0xfffffff0u, S = 1000;
+
+static void handshake(void)
+{
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	states(TCPS_SYN_SENT, TCPS_UNKNOWN, __LINE__);
+	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
+	states(TCPS_ESTABLISHED, TCPS_SYN_RECEIVED, __LINE__);
+	step(0, TCP_ACK, C + 1, S + 1, 0);
+	states(TCPS_ESTABLISHED, TCPS_ESTABLISHED, __LINE__);
+	step(0, TCP_ACK | TCP_PSH, C + 1, S + 1, 100); /* wraps past 2^32 */
+	step(1, TCP_ACK, S + 1, C + 101, 0);
+}
+
+static void test_four_way(void)
+{
+	struct close_verdict v;
+
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	states(TCPS_FIN_WAIT_1, TCPS_CLOSE_WAIT, __LINE__);
+	CHECK_U64(conn.ep[0].fin_seq, C + 101);
+	step(1, TCP_ACK, S + 1, C + 102, 0);
+	states(TCPS_FIN_WAIT_2, TCPS_CLOSE_WAIT, __LINE__);
+	CHECK(conn.ep[0].fin_acked);
+	CHECK_U64(conn.ep[0].fin_ack_pkt, 7);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0);
+	states(TCPS_TIME_WAIT, TCPS_LAST_ACK, __LINE__);
+	step(0, TCP_ACK, C + 102, S + 2, 0);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+	v = classify_close(&conn);
+	CHECK_U64(v.cls, CLOSE_CLEAN);
+	CHECK_U64(v.active_closer, 0);
+	CHECK(!v.three_way);
+	/* TIME_WAIT ends by its timer in capture time, not before */
+	tcp_conn_expire(&conn, 9 * 1000000u + 59ull * 1000000000u, 60ull * 1000000000u);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+	tcp_conn_expire(&conn, 8 * 1000000u + 60ull * 1000000000u, 60ull * 1000000000u);
+	states(TCPS_CLOSED, TCPS_CLOSED, __LINE__);
+}
+
+static void test_three_way(void)
+{
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0); /* ack and FIN together */
+	states(TCPS_TIME_WAIT, TCPS_LAST_ACK, __LINE__);
+	step(0, TCP_ACK, C + 102, S + 2, 0);
+	CHECK(classify_close(&conn).three_way);
+}
+
+static void test_simultaneous(void)
+{
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	/* the server's FIN does not ack the client's: it left first */
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 101, 0);
+	states(TCPS_CLOSING, TCPS_FIN_WAIT_1, __LINE__);
+	step(0, TCP_ACK, C + 102, S + 2, 0);
+	step(1, TCP_ACK, S + 2, C + 102, 0);
+	states(TCPS_TIME_WAIT, TCPS_TIME_WAIT, __LINE__);
+	CHECK_U64(classify_close(&conn).cls, CLOSE_SIMULTANEOUS);
+}
+
+static void test_fin_retransmit_and_bad_ack(void)
+{
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	/* the peer acks past FIN + 1 */
+	step(1, TCP_ACK, S + 1, C + 103, 0);
+	CHECK(conn.ep[0].fin_acked);
+	CHECK_U64(conn.events[conn.event_count - 1].type, EV_FIN_ACK_BEYOND);
+	/* FIN with data after it: data beyond the stream end */
+	step(0, TCP_ACK, C + 102, S + 1, 10);
+	CHECK_U64(conn.events[conn.event_count - 1].type, EV_DATA_AFTER_FIN);
+}
+
+static void test_rst(void)
+{
+	handshake();
+	/* out of window: ignored (RFC 5961), the connection goes on */
+	step(1, TCP_RST, S + 5000, 0, 0);
+	CHECK_U64(conn.ep[0].state, TCPS_ESTABLISHED);
+	CHECK(!conn.reset);
+	/* abort: RST|ACK at the sender's next sequence number */
+	step(0, TCP_RST | TCP_ACK, C + 101, S + 1, 0);
+	states(TCPS_CLOSED, TCPS_CLOSED, __LINE__);
+	CHECK(conn.reset);
+	CHECK_U64(conn.ep[0].rst_kind, RST_ABORT);
+	CHECK_U64(classify_close(&conn).cls, CLOSE_ABORT);
+}
+
+static void test_refused(void)
+{
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	step(1, TCP_RST | TCP_ACK, 0, C + 1, 0);
+	states(TCPS_CLOSED, TCPS_CLOSED, __LINE__);
+	CHECK_U64(classify_close(&conn).cls, CLOSE_REFUSED);
+}
+
+static void test_mid_stream(void)
+{
+	num = 0;
+	step(1, TCP_ACK | TCP_PSH, S, C, 50);
+	CHECK(conn.mid_stream);
+	states(TCPS_ESTABLISHED, TCPS_ESTABLISHED, __LINE__);
+}
+
+int main(void)
+{
+	test_four_way();
+	test_three_way();
+	test_simultaneous();
+	test_fin_retransmit_and_bad_ack();
+	test_rst();
+	test_refused();
+	test_mid_stream();
+	return check_done("test-tcpstate");
+}
