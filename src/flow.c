@@ -21,7 +21,7 @@ struct flow_table {
 enum { FLOW_TABLE_MIN = 1024 };
 
 /* Order the two endpoints so both directions give the same key. */
-static void key_from_packet(const struct packet *pkt, struct flow_key *k, unsigned *dir)
+static void key_from_packet(const struct packet *pkt, struct flow_key *k)
 {
 	size_t alen = pkt->family == 6 ? 16 : 4;
 	int c = memcmp(pkt->src, pkt->dst, alen);
@@ -35,13 +35,11 @@ static void key_from_packet(const struct packet *pkt, struct flow_key *k, unsign
 		memcpy(k->addr[1], pkt->dst, alen);
 		k->port[0] = pkt->sport;
 		k->port[1] = pkt->dport;
-		*dir = 0;
 	} else {
 		memcpy(k->addr[0], pkt->dst, alen);
 		memcpy(k->addr[1], pkt->src, alen);
 		k->port[0] = pkt->dport;
 		k->port[1] = pkt->sport;
-		*dir = 1;
 	}
 }
 
@@ -168,9 +166,8 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 	struct flow_key k;
 	struct flow *f;
 	uint64_t h, i;
-	unsigned kdir;
 
-	key_from_packet(pkt, &k, &kdir);
+	key_from_packet(pkt, &k);
 	h = key_hash(&k);
 	for (i = h & t->mask; (f = t->slot[i]) != NULL; i = (i + 1) & t->mask) {
 		if (f->hash == h && key_equal(&f->key, &k)) {
@@ -201,7 +198,6 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 	if (t->count * 2 > t->mask + 1)
 		grow(t);
 	*dir = 0;
-	(void)kdir;
 	return f;
 }
 

@@ -392,6 +392,19 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt
 		conn->reset = true;
 }
 
+/* Close ep by a kernel timer at ts: its timeline names no packet. */
+static void timer_close(struct tcp_endpoint *ep, uint64_t ts)
+{
+	ep->state = TCPS_CLOSED;
+	if (ep->timeline_count < TCP_TIMELINE_MAX) {
+		struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
+
+		n->pkt = 0;
+		n->ts = ts;
+		n->state = TCPS_CLOSED;
+	}
+}
+
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 {
 	for (unsigned i = 0; i < 2; i++) {
@@ -402,14 +415,7 @@ void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 			continue;
 		t = &ep->timeline[ep->timeline_count - 1];
 		if (now - t->ts >= time_wait_ns) {
-			ep->state = TCPS_CLOSED;
-			if (ep->timeline_count < TCP_TIMELINE_MAX) {
-				struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
-
-				n->pkt = 0; /* a timer, not a packet */
-				n->ts = t->ts + time_wait_ns;
-				n->state = TCPS_CLOSED;
-			}
+			timer_close(ep, t->ts + time_wait_ns);
 		}
 	}
 }
@@ -426,14 +432,7 @@ void tcp_conn_finish(struct tcp_conn *conn)
 		struct tcp_endpoint *ep = &conn->ep[i];
 
 		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) {
-			ep->state = TCPS_CLOSED;
-			if (ep->timeline_count < TCP_TIMELINE_MAX) {
-				struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
-
-				n->pkt = 0;
-				n->ts = ep->last_fin_ts;
-				n->state = TCPS_CLOSED;
-			}
+			timer_close(ep, ep->last_fin_ts);
 		}
 	}
 }
