@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "classify.h"
+#include "community-id.h"
 #include "decode.h"
 #include "finlint.h"
 #include "report.h"
@@ -154,13 +155,16 @@ static void json_flow(struct report *r, const struct flow *f)
 	bool nano = js->file != NULL && js->file->nanosecond;
 	const char *closer = closer_name(v.active_closer);
 	cJSON *o = cJSON_CreateObject(), *states = cJSON_CreateObject(), *ev = cJSON_CreateArray();
-	char *text;
+	char *text, cid[COMMUNITY_ID_LEN];
 
 	r->connections++;
 	cJSON_AddNumberToObject(o, "id", (double)f->id);
 	cJSON_AddStringToObject(o, "file", js->file != NULL ? js->file->path : "");
 	cJSON_AddItemToObject(o, "client", endpoint(f, 0));
 	cJSON_AddItemToObject(o, "server", endpoint(f, 1));
+	community_id_v1(cid, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
+			f->side[1].port, 6 /* TCP */);
+	cJSON_AddStringToObject(o, "community_id", cid);
 	cJSON_AddBoolToObject(o, "mid_stream", c->mid_stream);
 	cJSON_AddNumberToObject(o, "first_packet", (double)f->first_packet);
 	cJSON_AddNumberToObject(o, "last_packet", (double)f->last_packet);
