@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "report.h"
+#include "rules.h"
 #include "run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
+	static struct rule_config rules;
 	struct run_options o = { 0 };
-	struct report r = { 0 };
+	struct report r = { .fail_on = SEV_WARNING };
 	struct capture *cap;
 	char err[512];
 	FILE *f;
@@ -30,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fmemopen((void *)(uintptr_t)data, size, "rb");
 	if (f == NULL)
 		return 0;
+	rules_config_init(&rules, NULL);
+	o.rules = &rules;
 	o.format = report_find("text");
 	o.out = sink;
 	r.ops = o.format;

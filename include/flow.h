@@ -35,6 +35,8 @@ struct flow {
 	uint64_t first_ts, last_ts;
 	uint64_t prev_id;     /* the connection this one reused the 4-tuple of */
 	uint8_t prev_states[2]; /* that connection's states when the new SYN came */
+	uint64_t prev_state_ts[2]; /* when each side entered that state */
+	uint32_t prev_snd_nxt[2];  /* each side's next seq in that connection */
 	uint64_t prev_last_ts;
 	struct tcp_conn conn;
 

@@ -6,13 +6,17 @@
 
 #include "filestats.h"
 #include "flow.h"
+#include "rules.h"
 
 struct report;
+
+/* Which connections a report lists. */
+enum report_flows { FLOWS_DEFAULT, FLOWS_ALL, FLOWS_FLAGGED, FLOWS_NONE };
 
 struct report_ops {
 	const char *name;
 	void (*begin_file)(struct report *r, const struct file_stats *fs);
-	void (*flow)(struct report *r, const struct flow *f);
+	void (*flow)(struct report *r, const struct flow *f, const struct findings *fs);
 	void (*end_file)(struct report *r, const struct file_stats *fs);
 	void (*end)(struct report *r);
 };
@@ -21,11 +25,20 @@ struct report {
 	const struct report_ops *ops;
 	FILE *out;
 	uint64_t files, packets, tcp, connections, files_failed;
+	uint64_t findings[SEV_NEVER]; /* by severity */
+	uint64_t by_rule[RULE_COUNT];
+	uint64_t by_close[8];         /* by enum close_class */
+	unsigned fail_on;             /* enum severity: findings at or above fail the run */
+	unsigned flows;               /* enum report_flows: which connections to list */
+	bool failed;                  /* a finding at or above fail_on was written */
 	void *priv; /* the writer's own state */
 };
 
 /* Return the writer for a format name, or NULL. */
 const struct report_ops *report_find(const char *format);
+
+/* Write "addr:port" (IPv6 as "[addr]:port") of one side of a flow. */
+void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size);
 
 /* Format ns since the epoch as RFC 3339 UTC with 6 or 9 decimals. */
 void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size);

@@ -6,11 +6,13 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "rules.h"
 
 struct run_options {
 	bool decode_only; /* print each decoded packet instead of a report */
 	const struct report_ops *format;
 	FILE *out;
+	const struct rule_config *rules; /* timers and the rules to run */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

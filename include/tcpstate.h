@@ -102,12 +102,34 @@ struct tcp_endpoint {
 	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
 	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
 
+	uint64_t fin_rexmit_pkt;    /* its first FIN retransmission */
+	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
+	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
+
 	uint64_t rst_pkt, rst_ts;
 	uint32_t rst_seq, rst_ack;
 	uint8_t rst_flags;
+	uint8_t rst_state;        /* its own state when it sent the first RST */
+	uint8_t rst_answers_flags; /* flags of the peer packet the RST answers */
+	bool rst_answers_data;     /* ... and whether that packet carried new data */
 	uint32_t rsts;
+	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
+	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
+	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
+
+	uint64_t first_pkt;       /* its first packet in the connection */
+	uint8_t first_flags;
+	uint64_t last_data_pkt, last_data_ts; /* its latest segment with new data */
+	uint64_t una_pkt;          /* first segment of its data not yet acknowledged */
+	uint64_t keepalive_pkt;    /* its latest keepalive probe */
+	uint32_t keepalives;
+	uint32_t gaps;             /* segments that started past its stream end */
+	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
+	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
 
 	uint64_t last_pkt, last_ts;
+	uint8_t last_flags;
+	bool last_had_data; /* its latest packet carried bytes not sent before */
 	uint8_t timeline_count;
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };
@@ -119,6 +141,7 @@ struct tcp_conn {
 	bool syn_seen;    /* the client's SYN is in the capture */
 	bool mid_stream;  /* first packet was not a SYN */
 	bool reset;       /* an accepted RST ended it */
+	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint8_t event_count;
 	uint16_t events_dropped;
 	struct tcp_event events[TCP_EVENTS_MAX];

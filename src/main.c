@@ -1,7 +1,11 @@
 /* main: command line -> list of inputs -> one run per file -> exit status. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +15,14 @@
 #include "finlint.h"
 #include "inputs.h"
 #include "report.h"
+#include "rules.h"
 #include "run.h"
 
 static const char usage_text[] =
 	"Usage: finlint [OPTION]... FILE|DIR|- ...\n"
-	"Rebuild every TCP connection in tcpdump captures and report how each one ended.\n"
+	"Rebuild every TCP connection in tcpdump captures, report how each one ended, and\n"
+	"diagnose the teardowns that went wrong (RST after FIN_WAIT_2 expiry, abortive\n"
+	"closes, data lost after close, lost final ACKs, stuck CLOSE_WAIT, TIME_WAIT reuse).\n"
 	"\n"
 	"Inputs:\n"
 	"  FILE      a pcap (micro- or nanosecond) or pcapng capture\n"
@@ -25,51 +32,174 @@ static const char usage_text[] =
 	"  raw IPv4/IPv6, BSD loopback (NULL, LOOP).  MPLS, GRE, ERSPAN, VXLAN, GENEVE, Teredo\n"
 	"  and IP-in-IP are decapsulated and the inner TCP connection is analysed.\n"
 	"\n"
-	"Options:\n"
-	"  -f, --format FMT report format: text (default) or json (one document: flows,\n"
-	"                   inputs, summary; see docs/close-classes.md for the words used)\n"
-	"      --decode     print one line per packet as decoded (addresses, ports, flags,\n"
-	"                   seq/ack, IP-derived payload length, options, tunnels) and no report\n"
-	"  -h, --help       show this help and exit\n"
-	"  -V, --version    show the version and exit\n"
+	"Report:\n"
+	"  -f, --format FMT  text (default) or json (one document: inputs, flows with their\n"
+	"                    findings, summary; see docs/close-classes.md and docs/rules.md)\n"
+	"  -o, --output FILE write the report to FILE instead of standard output\n"
+	"      --flows WHICH which connections the report lists: all, flagged (those\n"
+	"                    with findings; the text default) or none (json default: all)\n"
+	"      --fail-on SEV exit 1 when a finding of severity SEV or higher was found:\n"
+	"                    error, warning (default), info, or never\n"
+	"      --decode      print one line per packet as decoded (addresses, ports, flags,\n"
+	"                    seq/ack, IP-derived payload length, options, tunnels), no report\n"
+	"\n"
+	"Rules:\n"
+	"      --list-rules     list every rule: id, code, default severity, summary\n"
+	"      --explain RULE   what a rule means, its packet signature, the kernel\n"
+	"                       behaviour behind it, and the fix\n"
+	"      --select LIST    run only these rules (comma-separated ids or codes)\n"
+	"      --ignore LIST    do not run these rules\n"
+	"      --profile OS     timers of the closing host: linux (default: FIN_WAIT_2 60 s,\n"
+	"                       TIME_WAIT 60 s), windows (120 s, 120 s), bsd (60 s, 60 s),\n"
+	"                       macos (60 s, 30 s)\n"
+	"      --fin-timeout T  override the profile's orphaned FIN_WAIT_2 lifetime\n"
+	"      --time-wait T    override the profile's TIME_WAIT length\n"
+	"      --close-wait T   CLOSE_WAIT longer than this is stuck (default 60 s)\n"
+	"                       T is a number of seconds, or with a unit: 500ms, 30s, 2m\n"
+	"\n"
+	"  -h, --help        show this help and exit\n"
+	"  -V, --version     show the version and exit\n"
 	"\n"
 	"Exit status:\n"
-	"  0  every input was read whole\n"
-	"  2  usage error (unknown option, no input)\n"
+	"  0  no finding at or above the --fail-on severity, every input read whole\n"
+	"  1  findings at or above the --fail-on severity (default: warning)\n"
+	"  2  usage error (unknown option or rule, bad value, no input)\n"
 	"  3  input error: a file is missing, unreadable, not a capture, damaged part-way, or\n"
 	"     of an unsupported link type; every other file is still analysed, and what could\n"
-	"     be read of a damaged file is reported\n"
+	"     be read of a damaged file is reported (3 wins over 1)\n"
 	"Diagnostics go to standard error as 'finlint: FILE: problem'.\n"
 	"\n"
 	"Examples:\n"
 	"  finlint dump.pcap\n"
-	"  finlint captures/\n"
+	"  finlint --fail-on error captures/\n"
+	"  finlint --profile bsd --fin-timeout 30 -f json -o report.json dump.pcap\n"
+	"  finlint --explain rst-after-fin-wait2-timeout\n"
 	"  tcpdump -i any -w - port 443 | finlint -\n"
 	"\n"
 	"See finlint(1) for details.\n";
 
-static void usage_error(const char *msg)
+static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "finlint: %s\nTry 'finlint --help' for more information.\n", msg);
+	va_list ap;
+
+	fputs("finlint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'finlint --help' for more information.\n", stderr);
 	exit(EXIT_USAGE);
+}
+
+/* Parse a duration: seconds, or a number with ms, s, m or h. */
+static uint64_t parse_duration(const char *text)
+{
+	char *end;
+	double v = strtod(text, &end);
+	double scale = 1e9;
+
+	if (end == text || !(v >= 0) || v > 1e9)
+		usage_error("bad duration '%s' (use e.g. 60, 500ms, 30s, 2m)", text);
+	if (strcmp(end, "ms") == 0)
+		scale = 1e6;
+	else if (strcmp(end, "m") == 0)
+		scale = 60e9;
+	else if (strcmp(end, "h") == 0)
+		scale = 3600e9;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
+		usage_error("bad duration '%s' (use e.g. 60, 500ms, 30s, 2m)", text);
+	return (uint64_t)(v * scale);
+}
+
+static void list_rules(void)
+{
+	for (unsigned i = 0; i < RULE_COUNT; i++) {
+		const struct rule_info *ri = rule_info(i);
+
+		printf("%-28s %s  %-7s  %s\n", ri->id, ri->code, severity_name(ri->severity),
+		       ri->title);
+	}
+}
+
+/* One paragraph per heading, wrapped at 76 columns. */
+static void print_wrapped(const char *heading, const char *text)
+{
+	const char *p = text;
+	unsigned col = 0;
+
+	printf("%s\n", heading);
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+
+		if (col > 0 && col + 1 + n > 76) {
+			putchar('\n');
+			col = 0;
+		}
+		printf("%s%.*s", col == 0 ? "  " : " ", (int)n, p);
+		col += (unsigned)n + (col == 0 ? 2u : 1u);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	printf("\n\n");
+}
+
+static int explain(const char *name)
+{
+	unsigned id = rule_find(name);
+	const struct rule_info *ri;
+
+	if (id >= RULE_COUNT) {
+		fprintf(stderr, "finlint: unknown rule '%s' (see finlint --list-rules)\n", name);
+		return EXIT_USAGE;
+	}
+	ri = rule_info(id);
+	printf("%s (%s), default severity %s: %s\n\n", ri->id, ri->code,
+	       severity_name(ri->severity), ri->title);
+	print_wrapped("What it means:", ri->meaning);
+	print_wrapped("Packet signature:", ri->signature);
+	print_wrapped("Kernel behaviour:", ri->kernel);
+	print_wrapped("Fix:", ri->fix);
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DECODE = 256 };
+	enum {
+		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
+		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS,
+	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
 		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "explain", required_argument, NULL, OPT_EXPLAIN },
+		{ "select", required_argument, NULL, OPT_SELECT },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "fin-timeout", required_argument, NULL, OPT_FIN_TIMEOUT },
+		{ "time-wait", required_argument, NULL, OPT_TIME_WAIT },
+		{ "close-wait", required_argument, NULL, OPT_CLOSE_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_options o = { .out = stdout };
 	struct input_list inputs = { 0 };
-	struct report r = { 0 };
+	struct report r = { .fail_on = SEV_WARNING };
+	struct rule_config rules;
+	const struct timer_profile *profile = NULL;
+	const char *select = NULL, *ignore = NULL, *output = NULL;
+	uint64_t fin_timeout = 0, time_wait = 0, close_wait = 0;
+	bool fin_set = false, tw_set = false, cw_set = false;
+	char bad[64];
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "f:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -77,7 +207,55 @@ int main(int argc, char **argv)
 		case 'f':
 			o.format = report_find(optarg);
 			if (o.format == NULL)
-				usage_error("unknown format (use text or json)");
+				usage_error("unknown format '%s' (use text or json)", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			r.fail_on = severity_parse(optarg);
+			if (r.fail_on > SEV_NEVER)
+				usage_error("unknown severity '%s' (use error, warning, info or never)",
+					    optarg);
+			break;
+		case OPT_FLOWS:
+			if (strcmp(optarg, "all") == 0)
+				r.flows = FLOWS_ALL;
+			else if (strcmp(optarg, "flagged") == 0)
+				r.flows = FLOWS_FLAGGED;
+			else if (strcmp(optarg, "none") == 0)
+				r.flows = FLOWS_NONE;
+			else
+				usage_error("unknown --flows value '%s' (use all, flagged or none)", optarg);
+			break;
+		case OPT_LIST_RULES:
+			list_rules();
+			return EXIT_OK;
+		case OPT_EXPLAIN:
+			return explain(optarg);
+		case OPT_SELECT:
+			select = optarg;
+			break;
+		case OPT_IGNORE:
+			ignore = optarg;
+			break;
+		case OPT_PROFILE:
+			profile = timer_profile_find(optarg);
+			if (profile == NULL)
+				usage_error("unknown profile '%s' (use linux, windows, bsd or macos)",
+					    optarg);
+			break;
+		case OPT_FIN_TIMEOUT:
+			fin_timeout = parse_duration(optarg);
+			fin_set = true;
+			break;
+		case OPT_TIME_WAIT:
+			time_wait = parse_duration(optarg);
+			tw_set = true;
+			break;
+		case OPT_CLOSE_WAIT:
+			close_wait = parse_duration(optarg);
+			cw_set = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -86,11 +264,38 @@ int main(int argc, char **argv)
 			printf("finlint %s (%s)\n", PACKAGE_VERSION, pcap_lib_version());
 			return EXIT_OK;
 		default:
-			usage_error("unknown option");
+			usage_error("%s", "unknown option");
 		}
 	}
 	if (optind >= argc)
-		usage_error("no capture given");
+		usage_error("%s", "no capture given");
+
+	rules_config_init(&rules, profile);
+	if (select != NULL) {
+		rules_config_select(&rules, "all", false, bad, sizeof bad);
+		if (!rules_config_select(&rules, select, true, bad, sizeof bad))
+			usage_error("unknown rule '%s' in --select (see finlint --list-rules)", bad);
+	}
+	if (ignore != NULL && !rules_config_select(&rules, ignore, false, bad, sizeof bad))
+		usage_error("unknown rule '%s' in --ignore (see finlint --list-rules)", bad);
+	if (fin_set) {
+		rules.fin_timeout_ns = fin_timeout;
+		rules.fin_timeout_set = true;
+	}
+	if (tw_set) {
+		rules.time_wait_ns = time_wait;
+		rules.time_wait_set = true;
+	}
+	if (cw_set)
+		rules.close_wait_ns = close_wait;
+	o.rules = &rules;
+	if (output != NULL) {
+		o.out = fopen(output, "w");
+		if (o.out == NULL) {
+			fprintf(stderr, "finlint: %s: %s\n", output, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
 
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
@@ -110,9 +315,12 @@ int main(int argc, char **argv)
 	if (!o.decode_only)
 		r.ops->end(&r);
 	inputs_free(&inputs);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("finlint: write error");
+	if (fflush(o.out) != 0 || ferror(o.out) || (o.out != stdout && fclose(o.out) != 0)) {
+		fprintf(stderr, "finlint: %s: write error: %s\n", output != NULL ? output : "stdout",
+			strerror(errno));
 		return EXIT_INPUT;
 	}
+	if (status == EXIT_OK && r.failed)
+		status = EXIT_FINDINGS;
 	return status;
 }

@@ -147,7 +147,29 @@ static void json_begin_file(struct report *r, const struct file_stats *fs)
 	js->file = fs;
 }
 
-static void json_flow(struct report *r, const struct flow *f)
+static cJSON *finding_record(const struct flow *f, const struct finding *fd)
+{
+	const struct rule_info *ri = rule_info(fd->rule);
+	cJSON *o = cJSON_CreateObject(), *pk = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(o, "rule", ri->id);
+	cJSON_AddStringToObject(o, "code", ri->code);
+	cJSON_AddStringToObject(o, "severity", severity_name(fd->severity));
+	cJSON_AddStringToObject(o, "confidence", confidence_name(fd->confidence));
+	if (fd->side >= 0)
+		cJSON_AddStringToObject(o, "endpoint", fd->side == 0 ? "client" : "server");
+	else
+		cJSON_AddNullToObject(o, "endpoint");
+	for (unsigned i = 0; i < fd->npkts; i++)
+		cJSON_AddItemToArray(pk, cJSON_CreateNumber((double)fd->pkts[i]));
+	cJSON_AddItemToObject(o, "packets", pk);
+	cJSON_AddStringToObject(o, "message", fd->message);
+	cJSON_AddStringToObject(o, "fix", ri->fix);
+	(void)f;
+	return o;
+}
+
+static void json_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
 	struct json_state *js = state(r);
 	const struct tcp_conn *c = &f->conn;
@@ -158,6 +180,12 @@ static void json_flow(struct report *r, const struct flow *f)
 	char *text, cid[COMMUNITY_ID_LEN];
 
 	r->connections++;
+	if (r->flows == FLOWS_NONE || (r->flows == FLOWS_FLAGGED && found->n == 0)) {
+		cJSON_Delete(o);
+		cJSON_Delete(states);
+		cJSON_Delete(ev);
+		return;
+	}
 	cJSON_AddNumberToObject(o, "id", (double)f->id);
 	cJSON_AddStringToObject(o, "file", js->file != NULL ? js->file->path : "");
 	cJSON_AddItemToObject(o, "client", endpoint(f, 0));
@@ -201,7 +229,13 @@ static void json_flow(struct report *r, const struct flow *f)
 		cJSON_AddItemToArray(ev, x);
 	}
 	cJSON_AddItemToObject(o, "events", ev);
-	cJSON_AddItemToObject(o, "findings", cJSON_CreateArray());
+	{
+		cJSON *fa = cJSON_CreateArray();
+
+		for (unsigned i = 0; i < found->n; i++)
+			cJSON_AddItemToArray(fa, finding_record(f, &found->f[i]));
+		cJSON_AddItemToObject(o, "findings", fa);
+	}
 
 	text = cJSON_PrintUnformatted(o);
 	if (text == NULL)
@@ -242,20 +276,48 @@ static void json_end_file(struct report *r, const struct file_stats *fs)
 	js->file = NULL;
 }
 
+/* The summary's counters: connections by close class, findings by
+ * severity and by rule (rules that found nothing are left out). */
+static cJSON *summary(const struct report *r)
+{
+	cJSON *o = cJSON_CreateObject(), *cls = cJSON_CreateObject(), *sev = cJSON_CreateObject();
+	cJSON *rules = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "files", (double)r->files);
+	cJSON_AddNumberToObject(o, "files_failed", (double)r->files_failed);
+	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
+	cJSON_AddNumberToObject(o, "tcp_segments", (double)r->tcp);
+	cJSON_AddNumberToObject(o, "connections", (double)r->connections);
+	for (unsigned i = 0; i <= CLOSE_NOT_CLOSED; i++)
+		cJSON_AddNumberToObject(cls, classify_name((enum close_class)i),
+					(double)r->by_close[i]);
+	cJSON_AddItemToObject(o, "close", cls);
+	for (unsigned i = SEV_INFO; i < SEV_NEVER; i++)
+		cJSON_AddNumberToObject(sev, severity_name(i), (double)r->findings[i]);
+	cJSON_AddItemToObject(o, "findings", sev);
+	for (unsigned i = 0; i < RULE_COUNT; i++)
+		if (r->by_rule[i] > 0)
+			cJSON_AddNumberToObject(rules, rule_info(i)->id, (double)r->by_rule[i]);
+	cJSON_AddItemToObject(o, "rules", rules);
+	cJSON_AddStringToObject(o, "fail_on", severity_name(r->fail_on));
+	cJSON_AddBoolToObject(o, "failed", r->failed);
+	return o;
+}
+
 static void json_end(struct report *r)
 {
 	struct json_state *js = state(r);
+	cJSON *sum = summary(r);
 	char *text = cJSON_PrintUnformatted(js->inputs);
+	char *stext = cJSON_PrintUnformatted(sum);
 
-	if (text == NULL)
+	if (text == NULL || stext == NULL)
 		fatal("out of memory writing JSON");
-	fprintf(r->out,
-		"%s],\n\"inputs\":%s,\n\"summary\":{\"files\":%" PRIu64 ",\"files_failed\":%" PRIu64
-		",\"packets\":%" PRIu64 ",\"tcp_segments\":%" PRIu64 ",\"connections\":%" PRIu64
-		"}}\n",
-		js->first_flow ? "" : "\n", text, r->files, r->files_failed, r->packets, r->tcp,
-		r->connections);
+	fprintf(r->out, "%s],\n\"inputs\":%s,\n\"summary\":%s}\n", js->first_flow ? "" : "\n",
+		text, stext);
 	cJSON_free(text);
+	cJSON_free(stext);
+	cJSON_Delete(sum);
 	cJSON_Delete(js->inputs);
 	free(js);
 	r->priv = NULL;

@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "decode.h"
 #include "report.h"
+#include "rules.h"
 
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
@@ -27,25 +28,67 @@ static const char *side_name(const struct flow *f, int side)
 {
 	if (side == CLOSER_BOTH)
 		return "both";
-	if (f->conn.mid_stream)
-		return side == 0 ? "first sender" : "other side";
-	return side == 0 ? "client" : "server";
+	return rules_side_name(f, side);
 }
 
-static void text_flow(struct report *r, const struct flow *f)
+/* Print text indented by indent columns, wrapped before 80 columns; the
+ * first line starts after a label of the same indent. */
+static void wrap(FILE *out, unsigned indent, const char *label, const char *text)
+{
+	unsigned col = indent + (unsigned)strlen(label);
+	const char *p = text;
+
+	fprintf(out, "%*s%s", (int)indent, "", label);
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+
+		if (col + 1 + n > 79 && col > indent + strlen(label)) {
+			fprintf(out, "\n%*s", (int)(indent + 2), "");
+			col = indent + 2;
+		} else if (p != text) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)n, p);
+		col += (unsigned)n;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static void text_finding(FILE *out, const struct finding *fd)
+{
+	const struct rule_info *ri = rule_info(fd->rule);
+	char label[160];
+	int n;
+
+	n = snprintf(label, sizeof label, "%s %s (%s), packet%s", severity_name(fd->severity),
+		     ri->id, ri->code, fd->npkts == 1 ? "" : "s");
+	for (unsigned i = 0; i < fd->npkts && n > 0 && (size_t)n < sizeof label; i++)
+		n += snprintf(label + n, sizeof label - (size_t)n, "%s%" PRIu64, i == 0 ? " " : ", ",
+			      fd->pkts[i]);
+	fprintf(out, "    %s", label);
+	if (fd->confidence != CONF_HIGH)
+		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
+	fputc('\n', out);
+	wrap(out, 6, "", fd->message);
+	wrap(out, 6, "fix: ", ri->fix);
+}
+
+static void text_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
 	const struct tcp_conn *c = &f->conn;
-	struct close_verdict v = classify_close(c);
-	struct packet ep = { .family = f->family };
+	struct close_verdict v;
 	char a[64], b[64];
 
-	memcpy(ep.src, f->side[0].addr, 16);
-	memcpy(ep.dst, f->side[1].addr, 16);
-	ep.sport = f->side[0].port;
-	ep.dport = f->side[1].port;
-	decode_endpoint_str(&ep, true, a, sizeof a);
-	decode_endpoint_str(&ep, false, b, sizeof b);
 	r->connections++;
+	if (r->flows == FLOWS_NONE || (r->flows != FLOWS_ALL && found->n == 0))
+		return;
+	v = classify_close(c);
+	report_endpoint(f, 0, a, sizeof a);
+	report_endpoint(f, 1, b, sizeof b);
 	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",
 		f->id, a, c->mid_stream ? "--" : "->", b, f->first_packet, f->last_packet);
 	fprintf(r->out, "    %s", classify_name(v.cls));
@@ -63,6 +106,8 @@ static void text_flow(struct report *r, const struct flow *f)
 				" (states then: %s %s, %s %s)\n",
 			f->prev_id, side_name(f, 0), tcp_state_name(f->prev_states[0]),
 			side_name(f, 1), tcp_state_name(f->prev_states[1]));
+	for (unsigned i = 0; i < found->n; i++)
+		text_finding(r->out, &found->f[i]);
 }
 
 static void text_end_file(struct report *r, const struct file_stats *fs)
@@ -112,6 +157,34 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 
 static void text_end(struct report *r)
 {
+	bool any = false;
+
+	for (unsigned i = 0; i <= CLOSE_NOT_CLOSED; i++)
+		if (r->by_close[i] > 0) {
+			fprintf(r->out, "%s%s %" PRIu64, any ? ", " : "connections by close: ",
+				classify_name((enum close_class)i), r->by_close[i]);
+			any = true;
+		}
+	if (any)
+		fputc('\n', r->out);
+	any = false;
+	for (unsigned i = 0; i < RULE_COUNT; i++)
+		if (r->by_rule[i] > 0) {
+			fprintf(r->out, "%s%s %" PRIu64, any ? ", " : "findings by rule: ",
+				rule_info(i)->id, r->by_rule[i]);
+			any = true;
+		}
+	if (any)
+		fputc('\n', r->out);
+	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s",
+		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
+		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
+		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
+	if (r->fail_on < SEV_NEVER)
+		fprintf(r->out, " (--fail-on %s: %s)", severity_name(r->fail_on),
+			r->failed ? "fail" : "pass");
+	fputc('\n', r->out);
+
 	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s",
 		r->files, plural(r->files, "file", "files"), r->packets,
 		plural(r->packets, "packet", "packets"), r->tcp, plural(r->tcp, "segment", "segments"),

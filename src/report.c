@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode.h"
 #include "report.h"
 
 extern const struct report_ops report_text_ops;
@@ -37,4 +38,13 @@ void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 		snprintf(buf, size, "%s.%09" PRIu64 "Z", day, frac);
 	else
 		snprintf(buf, size, "%s.%06" PRIu64 "Z", day, frac / 1000);
+}
+
+void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size)
+{
+	struct packet ep = { .family = f->family };
+
+	memcpy(ep.src, f->side[side].addr, 16);
+	ep.sport = f->side[side].port;
+	decode_endpoint_str(&ep, true, buf, size);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "classify.h"
 #include "decode.h"
 #include "filestats.h"
 #include "finlint.h"
@@ -78,34 +79,53 @@ static void count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 	}
 }
 
-/* Capture-time timers; the rules issue makes them per-profile options. */
-enum {
-	TIME_WAIT_S = 60,   /* Linux TCP_TIMEWAIT_LEN */
-	IDLE_TIMEOUT_S = 3600,
-};
+/* A connection silent this long is finished even if not closed. */
+enum { IDLE_TIMEOUT_S = 3600 };
 
 static const uint64_t NS = 1000000000u;
 
-static void finish(struct flow_table *t, struct report *r, struct flow *f)
+/* The loop's view of the options, for the helpers below. */
+struct loop {
+	struct flow_table *t;
+	struct report *r;
+	const struct rule_config *rules;
+	uint64_t time_wait_ns;
+};
+
+/* A finished connection: judge it, write it, free it. */
+static void finish(const struct loop *l, struct flow *f)
 {
+	struct findings found;
+	struct report *r = l->r;
+
 	tcp_conn_finish(&f->conn);
+	rules_check(l->rules, f, &found);
+	r->by_close[classify_close(&f->conn).cls]++;
+	for (unsigned i = 0; i < found.n; i++) {
+		const struct finding *fd = &found.f[i];
+
+		r->findings[fd->severity]++;
+		r->by_rule[fd->rule]++;
+		if (fd->severity >= r->fail_on)
+			r->failed = true;
+	}
 	if (r->ops->flow != NULL)
-		r->ops->flow(r, f);
-	flow_table_remove(t, f);
+		r->ops->flow(r, f, &found);
+	flow_table_remove(l->t, f);
 }
 
 /* A flow is finished once closed and past TIME_WAIT, or idle too long;
  * the activity list puts the candidates at its front. */
-static void expire_flows(struct flow_table *t, struct report *r, uint64_t now)
+static void expire_flows(const struct loop *l, uint64_t now)
 {
 	struct flow *f;
 
-	while ((f = flow_table_oldest(t)) != NULL) {
+	while ((f = flow_table_oldest(l->t)) != NULL) {
 		uint64_t idle = now > f->last_ts ? now - f->last_ts : 0;
 
 		if (idle >= IDLE_TIMEOUT_S * NS ||
-		    (idle >= TIME_WAIT_S * NS && tcp_conn_closed(&f->conn)))
-			finish(t, r, f);
+		    (idle >= l->time_wait_ns && tcp_conn_closed(&f->conn)))
+			finish(l, f);
 		else
 			break;
 	}
@@ -113,20 +133,34 @@ static void expire_flows(struct flow_table *t, struct report *r, uint64_t now)
 
 /* A SYN on a 4-tuple whose connection is over starts a new connection;
  * the old one is finished first and linked from the new one. */
-static struct flow *new_connection(struct flow_table *t, struct report *r, struct flow *old,
+static struct flow *new_connection(const struct loop *l, struct flow *old,
 				   const struct packet *pkt, unsigned *dir)
 {
 	uint64_t prev = old->id, prev_ts = old->last_ts;
-	uint8_t states[2] = { old->conn.ep[0].state, old->conn.ep[1].state };
 	bool swap = memcmp(old->side[0].addr, pkt->src, 16) != 0 || old->side[0].port != pkt->sport;
+	uint8_t states[2];
+	uint64_t since[2];
+	uint32_t nxt[2];
 	struct flow *f;
 
-	finish(t, r, old);
-	f = flow_table_get(t, pkt, dir);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &old->conn.ep[i];
+
+		states[i] = ep->state;
+		since[i] = ep->timeline_count > 0 ? ep->timeline[ep->timeline_count - 1].ts : 0;
+		nxt[i] = ep->snd_nxt;
+	}
+	finish(l, old);
+	f = flow_table_get(l->t, pkt, dir);
 	f->prev_id = prev;
 	f->prev_last_ts = prev_ts;
-	f->prev_states[0] = states[swap ? 1 : 0];
-	f->prev_states[1] = states[swap ? 0 : 1];
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned from = swap ? !i : i;
+
+		f->prev_states[i] = states[from];
+		f->prev_state_ts[i] = since[from];
+		f->prev_snd_nxt[i] = nxt[from];
+	}
 	return f;
 }
 
@@ -142,16 +176,15 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
-static void track(struct flow_table *t, struct report *r, const struct packet *pkt,
-		  struct file_stats *fs)
+static void track(const struct loop *l, const struct packet *pkt, struct file_stats *fs)
 {
 	unsigned dir;
-	struct flow *f = flow_table_get(t, pkt, &dir);
+	struct flow *f = flow_table_get(l->t, pkt, &dir);
 
 	if (f->first_packet != 0) {
-		tcp_conn_expire(&f->conn, pkt->ts_ns, TIME_WAIT_S * NS);
+		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
 		if (starts_new_connection(f, dir, pkt))
-			f = new_connection(t, r, f, pkt, &dir);
+			f = new_connection(l, f, pkt, &dir);
 	}
 	if (f->first_packet == 0) {
 		fs->connections++;
@@ -164,13 +197,13 @@ static void track(struct flow_table *t, struct report *r, const struct packet *p
 	tcp_conn_step(&f->conn, dir, pkt);
 }
 
-static void finish_flows(struct flow_table *t, struct report *r, uint64_t end)
+static void finish_flows(const struct loop *l, uint64_t end)
 {
 	struct flow *f;
 
-	while ((f = flow_table_oldest(t)) != NULL) {
-		tcp_conn_expire(&f->conn, end, TIME_WAIT_S * NS);
-		finish(t, r, f);
+	while ((f = flow_table_oldest(l->t)) != NULL) {
+		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
+		finish(l, f);
 	}
 }
 
@@ -188,7 +221,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	struct capture_frame frame;
 	struct packet pkt;
-	struct flow_table *flows;
+	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;
@@ -224,7 +257,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	if (!o->decode_only)
 		r->ops->begin_file(r, &fs);
 
-	flows = flow_table_new();
+	l.t = flow_table_new();
 	memset(&pkt, 0, sizeof pkt);
 	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
 		enum decode_result res;
@@ -242,8 +275,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		}
 		if (res != DECODE_TCP)
 			continue;
-		expire_flows(flows, r, pkt.ts_ns);
-		track(flows, r, &pkt, &fs);
+		expire_flows(&l, pkt.ts_ns);
+		track(&l, &pkt, &fs);
 	}
 	if (st == CAPTURE_ERROR) {
 		snprintf(fs.error, sizeof fs.error, "%s", capture_error(cap));
@@ -252,10 +285,10 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		ok = false;
 	}
 	if (!o->decode_only) {
-		finish_flows(flows, r, fs.last_ts);
+		finish_flows(&l, fs.last_ts);
 		r->ops->end_file(r, &fs);
 	}
-	flow_table_free(flows);
+	flow_table_free(l.t);
 	capture_close(cap);
 	return ok;
 }

@@ -162,6 +162,8 @@ static void st_time_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
 	 * default, which kills the TIME_WAIT socket. */
 	/* A RST sent from TIME_WAIT means the socket was already gone (for
 	 * instance FIN_WAIT_2 expired before the peer's FIN came). */
+	if (reset_by(self, s) && c->ep[self].tw_rst_pkt == 0)
+		c->ep[self].tw_rst_pkt = s->pkt->num;
 	if (reset_by(self, s) || (sent(self, s) && s->rst))
 		set_state(c, self, TCPS_CLOSED, s);
 }
@@ -235,6 +237,21 @@ static void handle(struct tcp_conn *c, unsigned self, const struct seg *s)
 
 /* ---- accounting done once per packet ------------------------------------ */
 
+/* The first few events of a kind that can repeat for every segment
+ * (gaps, data after a FIN) are logged; counters keep the rest. */
+enum { EVENTS_PER_KIND = 3 };
+
+/* A keepalive probe: no SYN/FIN, seq one below what the peer has
+ * acknowledged of everything sent, at most one byte. */
+static bool is_keepalive(const struct tcp_endpoint *me, const struct tcp_endpoint *peer,
+			 const struct seg *s)
+{
+	const struct packet *pkt = s->pkt;
+
+	return !s->syn && !s->fin && s->ack && pkt->payload_len <= 1 && me->seq_known &&
+	       peer->ack_known && peer->last_ack == me->snd_nxt && pkt->seq == me->snd_nxt - 1;
+}
+
 /* Classify a RST by how its seq relates to the two streams. */
 static uint8_t rst_kind(const struct tcp_endpoint *snd, const struct tcp_endpoint *rcv,
 			const struct packet *pkt)
@@ -268,9 +285,14 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	uint32_t end = data_seq + pkt->payload_len;
 	uint32_t before;
 
-	me->packets++;
+	if (me->packets++ == 0) {
+		me->first_pkt = pkt->num;
+		me->first_flags = pkt->flags;
+	}
 	me->last_pkt = pkt->num;
 	me->last_ts = pkt->ts_ns;
+	me->last_flags = pkt->flags;
+	me->last_had_data = false;
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
@@ -281,11 +303,24 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->rst_seq = pkt->seq;
 			me->rst_ack = pkt->ack;
 			me->rst_flags = pkt->flags;
+			me->rst_state = me->state;
+			me->rst_answers_pkt = peer->last_pkt;
+			me->rst_answers_flags = peer->last_flags;
+			me->rst_answers_data = peer->last_had_data;
 		}
 		s->rst_accepted = rst_acceptable(me, peer, pkt->seq);
+		if (!s->rst_accepted && me->rst_ignored_pkt == 0)
+			me->rst_ignored_pkt = pkt->num;
 		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
 		return;
 	}
+	if (s->syn && !s->ack && c->syn_ts == 0)
+		c->syn_ts = pkt->ts_ns;
+	else if (s->syn && s->ack && c->synack_ts == 0 && c->syn_ts != 0)
+		c->synack_ts = pkt->ts_ns;
+	else if (!s->syn && s->ack && c->hs_ack_ts == 0 && c->synack_ts != 0 && peer->isn_known &&
+		 pkt->ack == peer->isn + 1)
+		c->hs_ack_ts = pkt->ts_ns;
 	if (s->syn && !me->isn_known) {
 		me->isn = pkt->seq;
 		me->isn_known = true;
@@ -298,18 +333,31 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	}
 	before = me->snd_nxt;
 
-	if (pkt->payload_len > 0) {
+	if (is_keepalive(me, peer, s)) {
+		/* seq = SND.UNA - 1 with nothing or one old byte: a probe
+		 * that the socket is still there, not a retransmission */
+		me->keepalives++;
+		me->keepalive_pkt = pkt->num;
+	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
 		} else if (seq_gt(data_seq, before)) {
 			me->out_of_order++;
-			add_event(c, EV_GAP, s, before, data_seq);
+			if (me->gaps++ < EVENTS_PER_KIND)
+				add_event(c, EV_GAP, s, before, data_seq);
 		}
-		if (seq_gt(end, before))
+		if (seq_gt(end, before)) {
+			if (!peer->ack_known || seq_geq(peer->last_ack, before))
+				me->una_pkt = pkt->num; /* everything before it was acked */
 			me->data_bytes += (uint32_t)(end - (seq_gt(data_seq, before) ? data_seq : before));
+			me->last_data_pkt = pkt->num;
+			me->last_data_ts = pkt->ts_ns;
+			me->last_had_data = true;
+		}
 		if (me->fin_seen && seq_gt(end, me->fin_seq))
 			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
-		if (peer->fin_seen && seq_gt(end, before))
+		if (peer->fin_seen && seq_gt(end, before) &&
+		    me->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	}
 
@@ -322,9 +370,12 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->fin_count = 1;
 			me->fin_pkt = pkt->num;
 			me->fin_ts = pkt->ts_ns;
+			if (peer->ack_known && seq_lt(peer->last_ack, fseq))
+				me->fin_unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
 			add_event(c, EV_FIN, s, fseq, before);
 		} else if (fseq == me->fin_seq) {
-			me->fin_count++;
+			if (me->fin_count++ == 1)
+				me->fin_rexmit_pkt = pkt->num;
 			add_event(c, EV_FIN_RETRANSMIT, s, fseq, me->fin_seq);
 		} else {
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
@@ -341,13 +392,17 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->ack) {
 		if (!me->ack_known || seq_gt(pkt->ack, me->last_ack)) {
 			if (peer->seq_known && seq_gt(pkt->ack, peer->snd_nxt) &&
-			    !(peer->fin_seen && pkt->ack == peer->fin_seq + 1))
+			    !(peer->fin_seen && seq_geq(pkt->ack, peer->fin_seq + 1)) &&
+			    me->acks_unseen++ < EVENTS_PER_KIND)
 				add_event(c, EV_ACK_UNSEEN, s, pkt->ack, peer->snd_nxt);
 			me->last_ack = pkt->ack;
 			me->ack_known = true;
 		}
 		me->last_win = pkt->win;
 		if (peer->fin_seen && !peer->fin_acked) {
+			if (pkt->ack == peer->fin_seq && pkt->num > peer->fin_pkt &&
+			    peer->fin_ack_short_pkt == 0)
+				peer->fin_ack_short_pkt = pkt->num;
 			if (pkt->ack == peer->fin_seq + 1) {
 				peer->fin_acked = true;
 				peer->fin_ack_pkt = pkt->num;

@@ -695,12 +695,15 @@ def s_busy(conns):
                                evidence=[r])
             elif kind == "unread-data":
                 r = abortive(c, "server", "")
+                data = [p for p in c.of("client") if p.plen > 0]
+                expect(data, "no client request before the RST")
                 rec = c.record(active_closer="server", close="abortive-reset",
                                final_states={"client": "CLOSED",
                                              "server": "CLOSED"},
-                               anomalies=[anomaly("abortive-close", [r],
-                                          "close() with unread data: RST|ACK")],
-                               evidence=[r])
+                               anomalies=[anomaly("abortive-close", [data[-1], r],
+                                          "close() with the last request "
+                                          "unread: RST|ACK")],
+                               evidence=[data[-1], r])
             else:
                 rec = s_refused([c])[1][0]
         except Mismatch as e:

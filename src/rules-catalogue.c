@@ -1,0 +1,288 @@
+/* rules-catalogue: what each rule means, in words a reader of a bug ticket
+ * can act on.  `finlint --explain RULE` prints these and docs/rules.md is
+ * generated from them, so there is one text to keep true. */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "rules.h"
+
+static const struct rule_info catalogue[RULE_COUNT] = {
+	[RULE_FIN_ACK_MISMATCH] = {
+		"fin-ack-mismatch", "FL001", SEV_WARNING,
+		"the acknowledgement of a FIN does not consume exactly one sequence number",
+		"A FIN occupies one sequence number, so the peer must acknowledge it with "
+		"FIN.seq + 1. Here the peer either kept acknowledging FIN.seq while it went "
+		"on closing its own side, or acknowledged beyond FIN.seq + 1.",
+		"FIN seq=M from one side; the peer's later packets carry ack=M (and its own "
+		"FIN), or an ack greater than M+1.",
+		"A conforming stack advances RCV.NXT past the FIN when it accepts it "
+		"(RFC 9293 3.10.7.4). Acking FIN.seq means the FIN was not taken into the "
+		"sequence space; acking past it means bytes were counted that were never "
+		"sent. Both point to a broken TCP stack or a middlebox rewriting sequence "
+		"numbers.",
+		"Find which device rewrites or terminates TCP between the hosts (load "
+		"balancer, firewall with sequence randomisation, user-space stack) and fix "
+		"or bypass its FIN handling; capture on both sides to see where the ack "
+		"changes."},
+	[RULE_FIN_SEQ_MISMATCH] = {
+		"fin-seq-mismatch", "FL002", SEV_ERROR,
+		"a FIN is not at the sender's end of stream",
+		"The FIN's sequence number should be the sender's next unsent byte. Here a "
+		"FIN was sent at a sequence number below data the same side had already "
+		"sent, or was re-sent at a different sequence number.",
+		"FIN seq=M after data up to N > M from the same side, or two FINs from one "
+		"side with different seq.",
+		"The stream ends at the FIN: a receiver drops bytes beyond it, and a FIN "
+		"that moves makes the two ends disagree on where the stream ended. Kernels "
+		"do not do this; broken user-space stacks and sequence-rewriting middleboxes "
+		"do.",
+		"Look for a device or stack that rewrites sequence numbers; capture on both "
+		"sides of it. Bytes beyond the first FIN were not delivered."},
+	[RULE_DATA_AFTER_FIN] = {
+		"data-after-fin", "FL003", SEV_ERROR,
+		"an endpoint sent new data after its own FIN",
+		"After a FIN the sender has promised to send nothing more. Here the same "
+		"side sent bytes beyond its FIN.",
+		"FIN seq=M, then a segment from the same side whose data ends past M.",
+		"A receiver that accepted the FIN discards anything after it (RFC 9293 "
+		"3.10.7.4), so the extra bytes are lost. A correct kernel never sends them: "
+		"shutdown(SHUT_WR) makes later write() calls fail with EPIPE.",
+		"Treat this as a bug in the sending stack or a middlebox; the application "
+		"data after the FIN did not arrive."},
+	[RULE_RST_AFTER_FIN_WAIT2_TIMEOUT] = {
+		"rst-after-fin-wait2-timeout", "FL004", SEV_WARNING,
+		"the peer closed after the active closer's FIN_WAIT_2 timer expired and got a RST",
+		"The active closer's FIN was acknowledged, so it sat in FIN_WAIT_2 waiting "
+		"for the peer's FIN. An orphaned FIN_WAIT_2 socket (the application already "
+		"called close()) lives only for the FIN timeout. The peer's FIN came later, "
+		"met no socket, and was answered by a bare RST.",
+		"FIN from A acked by B; B's FIN arrives after a long gap; A answers with a "
+		"RST without ACK whose seq equals the ack field of B's FIN.",
+		"Linux destroys an orphaned FIN_WAIT_2 socket after net.ipv4.tcp_fin_timeout "
+		"(60 s by default, TCP_LINGER2 per socket); FreeBSD after "
+		"net.inet.tcp.finwait2_timeout. A segment for a socket that no longer exists "
+		"is answered with a RST whose seq is the segment's ack (RFC 9293 3.10.7.1). "
+		"The peer's close() or its last write() then fails with ECONNRESET, and data "
+		"it sent with its FIN is lost.",
+		"Make the passive side close promptly when it reads end-of-file (it sat in "
+		"CLOSE_WAIT for the whole gap), or raise tcp_fin_timeout/TCP_LINGER2 on the "
+		"active closer if the peer legitimately needs longer."},
+	[RULE_RST_ON_DATA_AFTER_CLOSE] = {
+		"rst-on-data-after-close", "FL005", SEV_ERROR,
+		"data reached an endpoint that had fully closed, and was answered by RST",
+		"One side closed its socket completely (close(), not shutdown(SHUT_WR)) while "
+		"the peer still had data to send. The data arrived at a socket that can no "
+		"longer deliver it, the kernel answered RST, and the bytes were lost.",
+		"FIN from A; new data from B after it; A answers with RST.",
+		"After close() the socket cannot receive; Linux aborts the connection when "
+		"data arrives for it (counted as TCPAbortOnData in nstat) and sends RST. "
+		"The peer sees ECONNRESET, often on a later read or write, and whatever it "
+		"sent is gone.",
+		"Close in two steps: shutdown(fd, SHUT_WR), then read() until it returns 0 "
+		"(the peer's FIN), then close(). Or make the protocol say when the peer has "
+		"finished sending before closing."},
+	[RULE_ABORTIVE_CLOSE] = {
+		"abortive-close", "FL006", SEV_WARNING,
+		"an open connection was ended by RST instead of FIN",
+		"The endpoint aborted the connection: RST|ACK at its next sequence number, "
+		"no FIN. Unsent and unacknowledged data is discarded and the peer gets "
+		"ECONNRESET.",
+		"RST with ACK, seq = the sender's next sequence number, from a side that "
+		"never sent a FIN.",
+		"Two application actions produce exactly this: close() with SO_LINGER {1, 0} "
+		"(an intentional abort, often used to skip TIME_WAIT), and close() while "
+		"received data is still unread in the socket buffer (RFC 2525 2.17: the "
+		"kernel must reset so the peer knows its data was not consumed). The finding "
+		"says which one the packets point to: unanswered data from the peer just "
+		"before the RST points to unread data.",
+		"If unread data: read the request completely (or drain the socket) before "
+		"close(). If SO_LINGER {1, 0}: remove it unless losing in-flight data is "
+		"acceptable; use a normal close and let TIME_WAIT do its job, or enable "
+		"tcp_tw_reuse on the client."},
+	[RULE_LINGER_TIMEOUT] = {
+		"linger-timeout", "FL007", SEV_ERROR,
+		"a FIN was sent with data unacknowledged, and the data was never acknowledged",
+		"The endpoint closed while its last data was still unacknowledged, and "
+		"neither the data nor the FIN was ever acknowledged: the sender gave up "
+		"(or reset) and the data was lost.",
+		"Data from A not yet acked, then A's FIN; no ack of either; then A's RST "
+		"after a delay, or FIN retransmissions with backoff and silence.",
+		"With SO_LINGER {1, t} close() waits up to t seconds for the data to be "
+		"acknowledged; BSD and Windows then reset the connection, while Linux lets "
+		"close() return (EWOULDBLOCK on non-blocking sockets) and keeps retransmitting "
+		"as an orphan until tcp_orphan_retries runs out, without a RST. Either way "
+		"the application was told, only through close()'s return value, that the "
+		"data may not have arrived.",
+		"Check close()'s return value when lingering; better, have the peer confirm "
+		"receipt at the application level before closing. Find why the peer stopped "
+		"acknowledging (it crashed, a firewall dropped the flow, the path failed)."},
+	[RULE_FINAL_ACK_LOST] = {
+		"final-ack-lost", "FL008", SEV_WARNING,
+		"the passive closer retransmitted its FIN: the final ACK was lost",
+		"The passive closer sent its FIN from LAST_ACK and then sent it again with "
+		"the same sequence number, so the final ACK did not reach it in time. The "
+		"finding says whether the lost ACK was seen at the capture point (lost after "
+		"it) or not (lost before it, or the capture is at the passive closer).",
+		"FIN from the passive closer, the same FIN again later; the active closer's "
+		"ACK of it before the retransmission (lost after the capture point) or "
+		"missing (lost before it).",
+		"This is what TIME_WAIT is for: the active closer still holds the connection "
+		"and acknowledges the retransmitted FIN again. Without TIME_WAIT (SO_LINGER "
+		"{1, 0}, tcp_tw_recycle on old kernels, or a TIME_WAIT shorter than the "
+		"retransmission) it would answer RST and the passive closer's close would "
+		"end in an error.",
+		"Usually packet loss on the path: look at the link's drops. Keep TIME_WAIT "
+		"(do not abort sockets to avoid it)."},
+	[RULE_FINAL_ACK_MISSING] = {
+		"final-ack-missing", "FL009", SEV_WARNING,
+		"a FIN was never acknowledged although the peer was still sending",
+		"One side sent a FIN that no packet acknowledged, while the peer kept sending "
+		"packets that acknowledge only the bytes before it.",
+		"FIN seq=M from A; later packets from B with ack <= M; no ack of M+1 by the "
+		"end of the capture.",
+		"A peer that receives a FIN acknowledges it at once. Packets from the peer "
+		"that still do not cover it mean the FIN never arrived (lost between the "
+		"capture point and the peer) or the peer's stack did not accept it.",
+		"Capture at the peer to see whether the FIN arrives; look for a firewall or "
+		"middlebox dropping FIN segments, or a stateful device that timed the flow "
+		"out."},
+	[RULE_FIN_WAIT1_GIVEUP] = {
+		"fin-wait1-giveup", "FL010", SEV_WARNING,
+		"a FIN was retransmitted with backoff, never acknowledged, and the sender gave up",
+		"The closing side stayed in FIN_WAIT_1: its FIN was never acknowledged, it "
+		"retransmitted with exponential backoff, then went silent. The socket is gone "
+		"without TIME_WAIT and usually without a RST, so the peer may never learn the "
+		"connection closed.",
+		"The same FIN (same seq) sent three or more times at growing intervals, no ack "
+		"of it, nothing else from the sender afterwards.",
+		"An orphaned socket (the application called close()) retransmits its FIN "
+		"net.ipv4.tcp_orphan_retries times on Linux (0 means 8) and is then "
+		"destroyed silently. The peer keeps its side open until its own timers or "
+		"keepalives notice.",
+		"Find why the peer stopped acknowledging: it crashed or was rebooted, a "
+		"firewall or NAT dropped the flow's state, or the path broke. Enable "
+		"keepalives on the peer so its half-open socket is cleaned up."},
+	[RULE_CLOSE_WAIT_STUCK] = {
+		"close-wait-stuck", "FL011", SEV_WARNING,
+		"the peer closed, but this endpoint's application did not close its socket",
+		"One side's FIN was acknowledged, which puts the other side in CLOSE_WAIT: "
+		"its application has read end-of-file and is expected to close(). It did not "
+		"for longer than the close-wait threshold, or before the capture ended while "
+		"its keepalive probes showed the socket still open.",
+		"FIN from A acked by B; no FIN from B for longer than the threshold, or "
+		"keepalive probes from B (seq = its next seq - 1) while it stays silent.",
+		"No kernel timer ends CLOSE_WAIT: only the application's close() does. "
+		"Sockets stuck there hold file descriptors and memory until the process "
+		"exits, and show as CLOSE_WAIT in ss/netstat.",
+		"Fix the application: when read() returns 0 (or the library reports the "
+		"peer closed), close the socket; make sure every error path closes it too. "
+		"`ss -tanp state close-wait` shows the owning process."},
+	[RULE_TIME_WAIT_REUSE] = {
+		"time-wait-reuse", "FL012", SEV_WARNING,
+		"a new connection reused a 4-tuple still in TIME_WAIT",
+		"A SYN opened a new connection on the same addresses and ports while one "
+		"side of the previous connection was still in TIME_WAIT. Whether that works "
+		"depends on the SYN's initial sequence number (or timestamp) compared with "
+		"the old connection's.",
+		"The old connection's close; one side in TIME_WAIT; a new SYN on the same "
+		"4-tuple within the TIME_WAIT period; the answer (SYN|ACK, ACK or RST).",
+		"Linux accepts a SYN for a TIME_WAIT socket when its ISN is beyond the old "
+		"connection's sequence space or its timestamp is newer (RFC 6191); otherwise "
+		"the TIME_WAIT socket answers with an ACK for the old connection, the client "
+		"resets, and it retries. Clients reusing ports this fast usually run out of "
+		"ephemeral ports or bind() a fixed source port.",
+		"Widen the ephemeral port range (net.ipv4.ip_local_port_range), stop binding "
+		"a fixed client port, reuse connections (keep-alive/pooling), or let the "
+		"client side be the one holding TIME_WAIT with tcp_tw_reuse."},
+	[RULE_TIME_WAIT_ASSASSINATION] = {
+		"time-wait-assassination", "FL013", SEV_WARNING,
+		"a RST hit an endpoint in TIME_WAIT",
+		"An endpoint in TIME_WAIT received a RST. RFC 1337 calls this TIME_WAIT "
+		"assassination: if the RST is acted upon, TIME_WAIT ends early and an old "
+		"duplicate segment can corrupt a new connection on the same 4-tuple.",
+		"Both FINs exchanged; then a RST toward the side in TIME_WAIT.",
+		"Linux kills the TIME_WAIT socket on a RST unless net.ipv4.tcp_rfc1337=1. "
+		"Such RSTs come from the peer answering a late segment, or from middleboxes "
+		"that reset idle flows.",
+		"Set net.ipv4.tcp_rfc1337=1 on the host holding TIME_WAIT, and find who sends "
+		"the RST (the evidence packet's source)."},
+	[RULE_RST_OUT_OF_WINDOW] = {
+		"rst-out-of-window", "FL014", SEV_WARNING,
+		"a RST outside the receiver's window was ignored; the connection went on",
+		"A RST arrived whose sequence number is not what the receiver expects next, "
+		"and the connection continued after it, as RFC 5961 requires.",
+		"RST with seq outside [the receiver's last ack, the sender's next seq]; "
+		"packets of the connection continue afterwards.",
+		"Since RFC 5961 a receiver acts on a RST only when its seq equals RCV.NXT; a "
+		"RST elsewhere in the window draws a challenge ACK, and one outside it is "
+		"dropped. Off-path injected resets, middleboxes with a stale view of the "
+		"flow, and late RSTs of an older connection look like this.",
+		"Find the RST's source (TTL and IP ID compared with the real peer's packets "
+		"help); if a middlebox sends it, fix its flow tracking."},
+	[RULE_HALF_OPEN] = {
+		"half-open", "FL015", SEV_ERROR,
+		"a bare RST from a host with no socket: the connection was already gone there",
+		"The endpoint answered a segment with a RST without ACK whose seq equals the "
+		"segment's ack: the reply of a host that has no socket for the connection. "
+		"It never sent a FIN, so it lost the connection without telling the peer "
+		"(process killed with the socket torn down, host rebooted, state lost in a "
+		"NAT or load balancer), and the peer's data was lost.",
+		"A segment from B; A answers with RST, no ACK flag, seq = that segment's ack; "
+		"no FIN from A before it.",
+		"A host answers any segment for a connection it does not know with a RST "
+		"(RFC 9293 3.10.7.1). Its own RST or FIN announcing the loss, if any, was not "
+		"seen at the capture point.",
+		"Find why the host forgot the connection: a restart, a crash, a NAT or "
+		"conntrack timeout shorter than the connection's idle time (enable TCP "
+		"keepalives below it), or a load balancer failover without state sync."},
+	[RULE_HALF_CLOSE] = {
+		"half-close", "FL016", SEV_INFO,
+		"data kept flowing after the first FIN, and both sides closed cleanly",
+		"One side sent its FIN (shutdown(SHUT_WR)) and kept receiving; the peer "
+		"sent more data, which was acknowledged, and then closed. This is legal and "
+		"often right; it is reported so the close sequence is not misread.",
+		"FIN from A; data from B after it, acknowledged by A; then B's FIN, acked.",
+		"shutdown(SHUT_WR) sends a FIN but leaves the receive side open; the peer "
+		"reads end-of-file, may go on writing, and closes when done.",
+		"Nothing to fix. If the peer did not expect a half-close, it may have "
+		"treated end-of-file as an error; check its logs."},
+	[RULE_SIMULTANEOUS_CLOSE] = {
+		"simultaneous-close", "FL017", SEV_INFO,
+		"the two FINs crossed",
+		"Both sides sent a FIN before receiving the other's, so each went through "
+		"FIN_WAIT_1 and CLOSING and both ended in TIME_WAIT.",
+		"FINs from both sides, neither acknowledging the other's; then an ACK from "
+		"each.",
+		"RFC 9293's simultaneous close: legal, and both hosts keep a TIME_WAIT "
+		"socket for the connection.",
+		"Nothing to fix. Two TIME_WAIT sockets per connection can matter on very busy "
+		"hosts: make one side (usually the client) close first."},
+	[RULE_CONNECTION_REFUSED] = {
+		"connection-refused", "FL018", SEV_INFO,
+		"the SYN was answered by RST: nothing listened on the port",
+		"The server host answered the client's SYN with RST|ACK, the reply of a host "
+		"with no listening socket on that port. The client's connect() failed with "
+		"ECONNREFUSED.",
+		"SYN from the client; RST|ACK from the server with ack = the SYN's seq + 1.",
+		"A host with no listener on the port rejects the SYN with a RST (RFC 9293 "
+		"3.10.7.1); a firewall's REJECT with tcp-reset looks the same. A full "
+		"listen backlog does not do this on Linux (it drops the SYN) unless "
+		"net.ipv4.tcp_abort_on_overflow is set.",
+		"Check that the service runs and listens on that address and port (ss -tlnp), "
+		"and that no firewall rejects the connection."},
+};
+
+const struct rule_info *rule_info(unsigned rule)
+{
+	return rule < RULE_COUNT ? &catalogue[rule] : NULL;
+}
+
+unsigned rule_find(const char *name)
+{
+	for (unsigned i = 0; i < RULE_COUNT; i++)
+		if (strcmp(name, catalogue[i].id) == 0 || strcasecmp(name, catalogue[i].code) == 0)
+			return i;
+	return RULE_COUNT;
+}

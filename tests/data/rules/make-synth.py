@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Write the synthesized captures of tests/data/rules/ and their manifests.
+
+These are the teardown anomalies a correct kernel does not produce (a FIN
+acked wrongly, a FIN at the wrong seq, data after FIN, a FIN the peer never
+acknowledges while it keeps sending, a RST into TIME_WAIT, a RST outside
+the window), so the scenario lab cannot record them.  Each connection is
+written packet by packet here, with the anomalies the rules must report:
+the manifest is the expectation, stated before finlint ever read the file.
+
+Run from this directory: python3 make-synth.py.  Standard library only."""
+import json
+import struct
+
+BASE = 1_700_000_000
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def frame(src, dst, sport, dport, flags, seq, ack, payload=b"", win=512):
+    fl = 0
+    for ch, bit in (("F", 1), ("S", 2), ("R", 4), ("P", 8), ("A", 16)):
+        if ch in flags:
+            fl |= bit
+    sa = bytes(int(x) for x in src.split("."))
+    da = bytes(int(x) for x in dst.split("."))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      5 << 4, fl, win, 0, 0) + payload
+    pseudo = sa + da + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, sa, da)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
+    return eth + ip + tcp
+
+
+class Capture:
+    def __init__(self, name, scenario):
+        self.name, self.scenario = name, scenario
+        self.frames, self.conns = [], []
+        self.t = 0.0
+
+    def conn(self, client, server):
+        c = Conn(self, client, server)
+        self.conns.append(c)
+        return c
+
+    def write(self):
+        with open(self.name + ".pcap", "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            for t, fr in self.frames:
+                sec = int(t)
+                usec = int(round((t - sec) * 1e6))
+                f.write(struct.pack("<IIII", BASE + sec, usec, len(fr), len(fr)))
+                f.write(fr)
+        m = {"scenario": self.scenario,
+             "script": "tests/data/rules/make-synth.py",
+             "capture_side": "synthesized",
+             "packets": len(self.frames),
+             "connections": [c.record() for c in self.conns]}
+        with open(self.name + ".json", "w") as f:
+            json.dump(m, f, indent=1)
+            f.write("\n")
+
+
+class Conn:
+    """One connection; c.send(side, ...) appends a packet, returns its number."""
+
+    def __init__(self, cap, client, server):
+        self.cap, self.ends = cap, (client, server)
+        self.anomalies = []
+
+    def send(self, side, flags, seq, ack, payload=b"", dt=0.001):
+        a, b = self.ends[side], self.ends[1 - side]
+        self.cap.t += dt
+        self.cap.frames.append((self.cap.t, frame(a[0], b[0], a[1], b[1], flags, seq, ack,
+                                                  payload)))
+        return len(self.cap.frames)
+
+    def expect(self, rule, packets, why):
+        self.anomalies.append({"rule": rule, "packets": packets, "why": why})
+
+    def record(self):
+        c, s = self.ends
+        return {"client": {"addr": c[0], "port": c[1]},
+                "server": {"addr": s[0], "port": s[1]},
+                "anomalies": self.anomalies}
+
+    def handshake(self, cisn, sisn):
+        self.send(0, "S", cisn, 0)
+        self.send(1, "SA", sisn, cisn + 1)
+        self.send(0, "A", cisn + 1, sisn + 1)
+        return cisn + 1, sisn + 1
+
+
+C, S = 0, 1
+cap = Capture("fin-ack-mismatch", "Broken FIN acknowledgements: a server that acks "
+              "FIN.seq instead of FIN.seq + 1 and closes anyway; a server that acks "
+              "five past the FIN.")
+k = cap.conn(("10.9.0.1", 40001), ("10.9.0.2", 80))
+c, s = k.handshake(1000, 5000)
+k.send(C, "PA", c, s, b"x" * 100)
+k.send(S, "A", s, c + 100)
+fin = k.send(C, "FA", c + 100, s)
+short = k.send(S, "A", s, c + 100)
+sfin = k.send(S, "FA", s, c + 100)
+k.send(C, "A", c + 101, s + 1)
+k.expect("fin-ack-mismatch", [fin, short, sfin],
+         "the server acks the client's FIN with its seq (not seq + 1), then closes")
+k = cap.conn(("10.9.0.1", 40002), ("10.9.0.2", 80))
+c, s = k.handshake(0xFFFFFF00, 7000)  # the client's seq wraps through 2^32 here
+k.send(C, "PA", c, s, b"y" * 300)
+k.send(S, "A", s, c + 300)
+fin = k.send(C, "FA", c + 300, s)
+beyond = k.send(S, "FA", s, c + 306)
+k.send(C, "A", c + 301, s + 1)
+k.expect("fin-ack-mismatch", [fin, beyond], "the server acks five past FIN.seq + 1")
+cap.write()
+
+cap = Capture("fin-seq-mismatch", "FINs at the wrong sequence number: one behind data "
+              "already sent, one re-sent further on.")
+k = cap.conn(("10.9.1.1", 40011), ("10.9.1.2", 80))
+c, s = k.handshake(2000, 6000)
+k.send(C, "PA", c, s, b"a" * 200)
+k.send(S, "A", s, c + 200)
+fin = k.send(C, "FA", c + 100, s)
+k.send(S, "FA", s, c + 200)
+k.send(C, "A", c + 200, s + 1)
+k.expect("fin-seq-mismatch", [fin], "FIN at seq 2101 after data up to 2201")
+k = cap.conn(("10.9.1.1", 40012), ("10.9.1.2", 80))
+c, s = k.handshake(3000, 8000)
+k.send(C, "PA", c, s, b"b" * 50)
+k.send(S, "A", s, c + 50)
+fin = k.send(C, "FA", c + 50, s)
+moved = k.send(C, "FA", c + 60, s, dt=0.2)
+k.send(S, "FA", s, c + 61)
+k.send(C, "A", c + 61, s + 1)
+k.expect("fin-seq-mismatch", [fin, moved], "the FIN is re-sent ten bytes further on")
+cap.write()
+
+cap = Capture("data-after-fin", "New data from a client after its own FIN.")
+k = cap.conn(("10.9.2.1", 40021), ("10.9.2.2", 80))
+c, s = k.handshake(4000, 9000)
+k.send(C, "PA", c, s, b"c" * 100)
+k.send(S, "A", s, c + 100)
+fin = k.send(C, "FA", c + 100, s)
+k.send(S, "A", s, c + 101)
+late = k.send(C, "PA", c + 101, s, b"d" * 50)
+k.send(S, "A", s, c + 101)
+k.send(S, "FA", s, c + 101)
+k.send(C, "A", c + 151, s + 1)
+k.expect("data-after-fin", [fin, late], "50 bytes sent after the client's FIN")
+cap.write()
+
+cap = Capture("final-ack-missing", "A client FIN the server never acknowledges "
+              "while it goes on sending for a second; the capture ends there.")
+k = cap.conn(("10.9.3.1", 40031), ("10.9.3.2", 80))
+c, s = k.handshake(5000, 10000)
+k.send(C, "PA", c, s, b"e" * 100)
+k.send(S, "A", s, c + 100)
+fin = k.send(C, "FA", c + 100, s)
+for i in range(3):
+    last = k.send(S, "PA", s + i * 1000, c + 100, b"f" * 1000, dt=0.3)
+    k.send(C, "A", c + 101, s + (i + 1) * 1000)
+k.expect("final-ack-missing", [fin, last],
+         "the server keeps sending with ack = FIN.seq for 0.9 s")
+cap.write()
+
+cap = Capture("time-wait-assassination", "A clean close, then a RST from the "
+              "server reaches the client in TIME_WAIT (RFC 1337).")
+k = cap.conn(("10.9.4.1", 40041), ("10.9.4.2", 80))
+c, s = k.handshake(6000, 11000)
+k.send(C, "PA", c, s, b"g" * 100)
+k.send(S, "A", s, c + 100)
+k.send(C, "FA", c + 100, s)
+k.send(S, "A", s, c + 101)
+k.send(S, "FA", s, c + 101)
+k.send(C, "A", c + 101, s + 1)
+rst = k.send(S, "RA", s + 1, c + 101, dt=1.0)
+k.expect("time-wait-assassination", [rst], "RST into the client's TIME_WAIT")
+cap.write()
+
+cap = Capture("rst-out-of-window", "A RST far outside the receiver's window in the "
+              "middle of a connection, which goes on and closes cleanly.")
+k = cap.conn(("10.9.5.1", 40051), ("10.9.5.2", 80))
+c, s = k.handshake(7000, 12000)
+k.send(C, "PA", c, s, b"h" * 100)
+k.send(S, "A", s, c + 100)
+rst = k.send(S, "R", s + 100000, 0)
+k.send(C, "PA", c + 100, s, b"i" * 100)
+k.send(S, "PA", s, c + 200, b"j" * 200)
+k.send(C, "FA", c + 200, s + 200)
+k.send(S, "FA", s + 200, c + 201)
+k.send(C, "A", c + 201, s + 201)
+k.expect("rst-out-of-window", [rst], "RST seq 100000 beyond the server's stream")
+cap.write()

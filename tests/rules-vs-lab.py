@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Check the rules against captures whose anomalies are known.
+
+For every manifest (samples/*.json from the real-kernel scenario lab, and
+tests/data/rules/*.json for synthesized captures of what a kernel will not
+produce), run finlint -f json on its capture and compare, connection by
+connection, the set of findings (rule id and evidence packet numbers) with
+the manifest's anomalies.  Every connection must match exactly: a rule
+firing where the manifest expects nothing fails as much as a missing one.
+Then check that every rule in `finlint --list-rules` fired somewhere, so no
+rule goes untested.
+
+Standard library only.  Ends with 'N passed, N failed'."""
+import json
+import os
+import subprocess
+import sys
+
+srcdir = os.environ.get("srcdir", ".")
+finlint = os.environ.get("FINLINT", "./finlint")
+dirs = [os.path.join(srcdir, "samples"), os.path.join(srcdir, "tests", "data", "rules")]
+passed = failed = 0
+fired = {}
+
+for d in dirs:
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".json"):
+            continue
+        manifest = json.load(open(os.path.join(d, name)))
+        pcap = os.path.join(d, name[:-5] + ".pcap")
+        cmd = [finlint, "-f", "json"] + manifest.get("finlint_args", []) + [pcap]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode not in (0, 1):
+            print(f"FAIL {name}: finlint exited {out.returncode}: {out.stderr.strip()}")
+            failed += 1
+            continue
+        flows = json.loads(out.stdout)["flows"]
+        by_tuple = {}
+        for f in sorted(flows, key=lambda f: f["first_packet"]):
+            key = (f["client"]["addr"], f["client"]["port"],
+                   f["server"]["addr"], f["server"]["port"])
+            by_tuple.setdefault(key, []).append(f)
+        for conn in manifest["connections"]:
+            key = (conn["client"]["addr"], conn["client"]["port"],
+                   conn["server"]["addr"], conn["server"]["port"])
+            label = f"{name} {key[0]}:{key[1]}"
+            if not by_tuple.get(key):
+                print(f"FAIL {label}: no such connection in finlint's output")
+                failed += 1
+                continue
+            f = by_tuple[key].pop(0)
+            want = sorted((a["rule"], tuple(a["packets"])) for a in conn.get("anomalies", []))
+            got = sorted((x["rule"], tuple(x["packets"])) for x in f["findings"])
+            for rule, _ in got:
+                fired.setdefault(rule, set()).add(name)
+            if want == got:
+                passed += 1
+            else:
+                print(f"FAIL {label}: findings {got}, manifest {want}")
+                failed += 1
+        leftover = [f for fl in by_tuple.values() for f in fl if f["findings"]]
+        for f in leftover:
+            print(f"FAIL {name}: connection {f['id']} not in the manifest has findings "
+                  f"{[x['rule'] for x in f['findings']]}")
+            failed += 1
+
+rules = subprocess.run([finlint, "--list-rules"], capture_output=True, text=True).stdout
+for line in rules.splitlines():
+    rule = line.split()[0]
+    if rule in fired:
+        passed += 1
+    else:
+        print(f"FAIL rule {rule} fired on no capture")
+        failed += 1
+
+print(f"rules-vs-lab: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
