@@ -4,6 +4,7 @@
 #define FINLINT_CLASSIFY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tcpstate.h"
 
@@ -25,6 +26,23 @@ struct close_verdict {
 	int active_closer; /* 0 client, 1 server, CLOSER_BOTH, CLOSER_NONE */
 	bool three_way;    /* clean close whose second FIN acked the first */
 };
+
+/* Where the capture was taken, from the handshake's timing: near the
+ * client the SYN-ACK comes a whole round trip after the SYN and the ACK at
+ * once; near the server the other way round. */
+enum capture_point { CAPTURE_UNKNOWN, CAPTURE_NEAR_CLIENT, CAPTURE_NEAR_SERVER, CAPTURE_BETWEEN };
+
+struct capture_point_verdict {
+	enum capture_point where;
+	uint64_t syn_to_synack_ns, synack_to_ack_ns; /* 0 when not seen */
+	bool handshake_seen;
+};
+
+/* Infer the capture point of one connection. */
+struct capture_point_verdict classify_capture_point(const struct tcp_conn *c);
+
+/* Return "near-client", "near-server", "between" or "unknown". */
+const char *capture_point_name(enum capture_point where);
 
 /* Classify a finished connection. */
 struct close_verdict classify_close(const struct tcp_conn *c);

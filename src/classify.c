@@ -100,3 +100,45 @@ const char *classify_name(enum close_class cls)
 	}
 	return "?";
 }
+
+/* One leg must be this many times the other to tell the side; below the
+ * floor both legs are host or switch latency and tell nothing. */
+enum { CAPTURE_POINT_RATIO = 4 };
+static const uint64_t CAPTURE_POINT_FLOOR_NS = 1000000u; /* 1 ms */
+
+struct capture_point_verdict classify_capture_point(const struct tcp_conn *c)
+{
+	struct capture_point_verdict v = { .where = CAPTURE_UNKNOWN };
+	uint64_t a, b;
+
+	if (c->syn_ts == 0 || c->synack_ts < c->syn_ts || c->hs_ack_ts < c->synack_ts ||
+	    c->synack_ts == 0 || c->hs_ack_ts == 0)
+		return v;
+	v.handshake_seen = true;
+	a = v.syn_to_synack_ns = c->synack_ts - c->syn_ts;
+	b = v.synack_to_ack_ns = c->hs_ack_ts - c->synack_ts;
+	if (a <= CAPTURE_POINT_FLOOR_NS && b <= CAPTURE_POINT_FLOOR_NS)
+		return v;
+	if (a >= CAPTURE_POINT_RATIO * b)
+		v.where = CAPTURE_NEAR_CLIENT;
+	else if (b >= CAPTURE_POINT_RATIO * a)
+		v.where = CAPTURE_NEAR_SERVER;
+	else
+		v.where = CAPTURE_BETWEEN;
+	return v;
+}
+
+const char *capture_point_name(enum capture_point where)
+{
+	switch (where) {
+	case CAPTURE_NEAR_CLIENT:
+		return "near-client";
+	case CAPTURE_NEAR_SERVER:
+		return "near-server";
+	case CAPTURE_BETWEEN:
+		return "between";
+	case CAPTURE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}

@@ -79,6 +79,9 @@ static cJSON *side_record(const struct tcp_endpoint *ep, bool nano)
 	cJSON_AddNumberToObject(o, "data_bytes", (double)ep->data_bytes);
 	cJSON_AddNumberToObject(o, "retransmissions", (double)ep->retransmits);
 	cJSON_AddNumberToObject(o, "out_of_order", (double)ep->out_of_order);
+	cJSON_AddNumberToObject(o, "gaps", ep->gaps);
+	cJSON_AddNumberToObject(o, "acks_for_unseen_bytes", ep->acks_unseen);
+	cJSON_AddNumberToObject(o, "keepalives", ep->keepalives);
 	if (ep->isn_known)
 		cJSON_AddNumberToObject(o, "isn", ep->isn);
 	if (ep->fin_seen) {
@@ -194,6 +197,19 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 			f->side[1].port, 6 /* TCP */);
 	cJSON_AddStringToObject(o, "community_id", cid);
 	cJSON_AddBoolToObject(o, "mid_stream", c->mid_stream);
+	{
+		struct capture_point_verdict cp = classify_capture_point(c);
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(p, "where", capture_point_name(cp.where));
+		if (cp.handshake_seen) {
+			cJSON_AddNumberToObject(p, "syn_to_synack_us",
+						(double)(cp.syn_to_synack_ns / 1000u));
+			cJSON_AddNumberToObject(p, "synack_to_ack_us",
+						(double)(cp.synack_to_ack_ns / 1000u));
+		}
+		cJSON_AddItemToObject(o, "capture_point", p);
+	}
 	cJSON_AddNumberToObject(o, "first_packet", (double)f->first_packet);
 	cJSON_AddNumberToObject(o, "last_packet", (double)f->last_packet);
 	add_time(o, "first_time", f->first_ts, nano);

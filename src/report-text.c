@@ -101,6 +101,16 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 		fputs(", picked up mid-stream (no SYN in the capture)", r->out);
 	fprintf(r->out, "; final states: %s %s, %s %s\n", side_name(f, 0),
 		tcp_state_name(c->ep[0].state), side_name(f, 1), tcp_state_name(c->ep[1].state));
+	{
+		struct capture_point_verdict cp = classify_capture_point(c);
+
+		if (cp.where != CAPTURE_UNKNOWN)
+			fprintf(r->out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
+				cp.where == CAPTURE_NEAR_CLIENT ? "near the client" :
+				cp.where == CAPTURE_NEAR_SERVER ? "near the server" :
+				"between the hosts",
+				(double)cp.syn_to_synack_ns / 1e6, (double)cp.synack_to_ack_ns / 1e6);
+	}
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",

@@ -455,6 +455,14 @@ static void check_final_ack(struct check *k)
 					"the final ACK was lost before the capture point (or the capture "
 					"was taken at the %s)",
 				    who(k, x), me->fin_pkt, me->fin_rexmit_pkt, who(k, x));
+			{
+				struct capture_point_verdict cp = classify_capture_point(k->c);
+
+				if (cp.where == CAPTURE_NEAR_CLIENT || cp.where == CAPTURE_NEAR_SERVER)
+					say(fd, " (the handshake's timing places the capture point %s)",
+					    cp.where == CAPTURE_NEAR_CLIENT ? "near the client" :
+					    "near the server");
+			}
 			if (me->fin_acked && me->fin_ack_pkt > me->fin_rexmit_pkt)
 				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
 					"(packet %" PRIu64 ")",

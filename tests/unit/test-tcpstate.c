@@ -2,6 +2,8 @@
  * Suricata's stream tests, and check both endpoints after each step. */
 #include "config.h"
 
+#include <string.h>
+
 #include "check.h"
 #include "classify.h"
 #include "tcpstate.h"
@@ -138,6 +140,46 @@ static void test_refused(void)
 	CHECK_U64(classify_close(&conn).cls, CLOSE_REFUSED);
 }
 
+/* The handshake's two legs place the capture point. */
+static void test_capture_point(void)
+{
+	struct packet p = { .family = 4 };
+	struct capture_point_verdict v;
+	static const struct {
+		uint64_t synack_ms, ack_ms;
+		enum capture_point want;
+	} cases[] = {
+		{ 80, 81, CAPTURE_NEAR_CLIENT },  /* 80 ms round trip, then the ACK at once */
+		{ 1, 81, CAPTURE_NEAR_SERVER },   /* SYN-ACK at once, the ACK 80 ms later */
+		{ 30, 80, CAPTURE_BETWEEN },      /* 30 ms one way, 50 ms the other */
+	};
+
+	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&conn, 0, sizeof conn);
+		p.flags = TCP_SYN;
+		p.seq = C;
+		p.ts_ns = 1000000000u;
+		tcp_conn_init(&conn, &p);
+		tcp_conn_step(&conn, 0, &p);
+		p.flags = TCP_SYN | TCP_ACK;
+		p.seq = S;
+		p.ack = C + 1;
+		p.ts_ns = 1000000000u + cases[i].synack_ms * 1000000u;
+		tcp_conn_step(&conn, 1, &p);
+		p.flags = TCP_ACK;
+		p.seq = C + 1;
+		p.ack = S + 1;
+		p.ts_ns = 1000000000u + cases[i].ack_ms * 1000000u;
+		tcp_conn_step(&conn, 0, &p);
+		v = classify_capture_point(&conn);
+		CHECK_U64(v.where, cases[i].want);
+		CHECK_U64(v.syn_to_synack_ns, cases[i].synack_ms * 1000000u);
+	}
+	/* Sub-millisecond legs (one host, a LAN) tell nothing. */
+	handshake();
+	CHECK_U64(classify_capture_point(&conn).where, CAPTURE_UNKNOWN);
+}
+
 static void test_mid_stream(void)
 {
 	num = 0;
@@ -154,6 +196,7 @@ int main(void)
 	test_fin_retransmit_and_bad_ack();
 	test_rst();
 	test_refused();
+	test_capture_point();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
