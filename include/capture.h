@@ -47,6 +47,21 @@ bool capture_nanosecond(const struct capture *cap);
 int capture_snaplen(const struct capture *cap);
 
 /* Close the file. */
+/* Check that a filter expression compiles (for Ethernet), before any
+ * file is read; on failure return false with the reason in err. */
+bool capture_check_filter(const char *expr, char *err, unsigned errlen);
+
+/* Keep only frames matching a tcpdump filter expression (pcap-filter(7));
+ * the others are still counted in packet numbers.  On a bad expression
+ * return false with the reason in err. */
+bool capture_set_filter(struct capture *cap, const char *expr, char *err, unsigned errlen);
+
+/* Return how many frames were read so far, and how many of them the
+ * filter left out. */
+uint64_t capture_frames(const struct capture *cap);
+
+uint64_t capture_filtered(const struct capture *cap);
+
 void capture_close(struct capture *cap);
 
 #endif

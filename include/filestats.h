@@ -12,7 +12,8 @@ struct file_stats {
 	bool nanosecond;
 	int snaplen;
 
-	uint64_t packets;
+	uint64_t packets;      /* frames read, those a filter left out included */
+	uint64_t filtered;     /* frames the BPF filter left out */
 	uint64_t tcp;          /* decoded TCP segments */
 	uint64_t not_ip;       /* frames without IP (ARP, LLDP...) */
 	uint64_t not_tcp;      /* IP but not TCP */

@@ -10,6 +10,9 @@
 
 struct report;
 
+/* What one CSV row stands for (--csv-table). */
+enum csv_table { CSV_FINDINGS, CSV_FLOWS };
+
 /* Which connections a report lists. */
 enum report_flows { FLOWS_DEFAULT, FLOWS_ALL, FLOWS_FLAGGED, FLOWS_NONE };
 
@@ -32,6 +35,8 @@ struct report {
 	unsigned flows;               /* enum report_flows: which connections to list */
 	bool failed;                  /* a finding at or above fail_on was written */
 	void *priv; /* the writer's own state */
+	const struct file_stats *file; /* the file being read, between begin_file and end_file */
+	unsigned csv_table;            /* enum csv_table: what a CSV row is */
 };
 
 /* Return the writer for a format name, or NULL. */

@@ -13,6 +13,7 @@ struct run_options {
 	const struct report_ops *format;
 	FILE *out;
 	const struct rule_config *rules; /* timers and the rules to run */
+	const char *filter;              /* BPF expression, or NULL */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

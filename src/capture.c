@@ -20,7 +20,10 @@ struct capture {
 	pcap_t *pcap;
 	char *buffer; /* stdio buffer of the FILE libpcap reads */
 	uint64_t count;
+	uint64_t filtered; /* frames the BPF filter left out */
 	bool nanosecond;
+	bool has_filter;
+	struct bpf_program filter;
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -108,12 +111,56 @@ struct capture *capture_open_stream(FILE *f, char *err, unsigned errlen)
 	return open_stream(f, true, err, errlen);
 }
 
+bool capture_check_filter(const char *expr, char *err, unsigned errlen)
+{
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	struct bpf_program prog;
+	bool ok;
+
+	if (p == NULL)
+		fatal("out of memory compiling a filter");
+	ok = pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		snprintf(err, errlen, "bad filter '%s': %s", expr, pcap_geterr(p));
+	pcap_close(p);
+	return ok;
+}
+
+bool capture_set_filter(struct capture *cap, const char *expr, char *err, unsigned errlen)
+{
+	if (pcap_compile(cap->pcap, &cap->filter, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "bad filter '%s': %s", expr, pcap_geterr(cap->pcap));
+		return false;
+	}
+	cap->has_filter = true;
+	return true;
+}
+
+uint64_t capture_frames(const struct capture *cap)
+{
+	return cap->count;
+}
+
+uint64_t capture_filtered(const struct capture *cap)
+{
+	return cap->filtered;
+}
+
 enum capture_status capture_next(struct capture *cap, struct capture_frame *frame)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
-	int r = pcap_next_ex(cap->pcap, &hdr, &data);
+	int r;
 
+	/* The filter runs here, not in libpcap, so that frames it drops
+	 * still count: packet numbers stay positions in the file. */
+	while ((r = pcap_next_ex(cap->pcap, &hdr, &data)) == 1 && cap->has_filter &&
+	       pcap_offline_filter(&cap->filter, hdr, data) == 0) {
+		cap->count++;
+		cap->filtered++;
+	}
 	if (r == 1) {
 		frame->num = ++cap->count;
 		frame->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
@@ -155,6 +202,8 @@ void capture_close(struct capture *cap)
 {
 	if (cap == NULL)
 		return;
+	if (cap->has_filter)
+		pcap_freecode(&cap->filter);
 	pcap_close(cap->pcap);
 	free(cap->buffer);
 	free(cap);

@@ -12,6 +12,7 @@
 
 #include <pcap/pcap.h>
 
+#include "capture.h"
 #include "finlint.h"
 #include "inputs.h"
 #include "report.h"
@@ -19,7 +20,7 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"Usage: finlint [OPTION]... FILE|DIR|- ...\n"
+	"Usage: finlint [OPTION]... FILE|DIR|- ... [-- FILTER]\n"
 	"Rebuild every TCP connection in tcpdump captures, report how each one ended, and\n"
 	"diagnose the teardowns that went wrong (RST after FIN_WAIT_2 expiry, abortive\n"
 	"closes, data lost after close, lost final ACKs, stuck CLOSE_WAIT, TIME_WAIT reuse).\n"
@@ -31,10 +32,16 @@ static const char usage_text[] =
 	"  Link types: Ethernet (802.1Q/802.1ad VLAN tags), Linux cooked v1/v2 (tcpdump -i any),\n"
 	"  raw IPv4/IPv6, BSD loopback (NULL, LOOP).  MPLS, GRE, ERSPAN, VXLAN, GENEVE, Teredo\n"
 	"  and IP-in-IP are decapsulated and the inner TCP connection is analysed.\n"
+	"  FILTER    a tcpdump filter expression (pcap-filter(7)) after '--', e.g.\n"
+	"            finlint dump.pcap -- port 8888; packets it leaves out still count\n"
+	"            in packet numbers, so evidence matches Wireshark's frame.number\n"
 	"\n"
 	"Report:\n"
-	"  -f, --format FMT  text (default) or json (one document: inputs, flows with their\n"
-	"                    findings, summary; see docs/close-classes.md and docs/rules.md)\n"
+	"  -f, --format FMT  text (default), json (one document: inputs, flows with their\n"
+	"                    findings, summary), jsonl (one object per line, typed file,\n"
+	"                    flow, finding or summary, written as the analysis goes) or\n"
+	"                    csv (RFC 4180, one row per finding, with a header row)\n"
+	"      --csv-table T csv rows: findings (default) or flows (one per connection)\n"
 	"  -o, --output FILE write the report to FILE instead of standard output\n"
 	"      --flows WHICH which connections the report lists: all, flagged (those\n"
 	"                    with findings; the text default) or none (json default: all)\n"
@@ -90,6 +97,24 @@ static void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs("\nTry 'finlint --help' for more information.\n", stderr);
 	exit(EXIT_USAGE);
+}
+
+/* The words of a filter expression, joined by spaces as tcpdump does. */
+static char *join_words(char **words, int n)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
 }
 
 /* Parse a duration: seconds, or a number with ms, s, m or h. */
@@ -168,7 +193,7 @@ int main(int argc, char **argv)
 {
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
-		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS,
+		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -176,6 +201,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
 		{ "select", required_argument, NULL, OPT_SELECT },
@@ -196,9 +222,19 @@ int main(int argc, char **argv)
 	const char *select = NULL, *ignore = NULL, *output = NULL;
 	uint64_t fin_timeout = 0, time_wait = 0, close_wait = 0;
 	bool fin_set = false, tw_set = false, cw_set = false;
-	char bad[64];
+	char bad[64], *filter = NULL;
 	int c, status = EXIT_OK;
 
+	/* Everything after "--" is the filter expression; getopt must not
+	 * see it (and GNU getopt would move the files around it). */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			filter = join_words(argv + i + 1, argc - i - 1);
+			o.filter = filter;
+			argc = i;
+			break;
+		}
+	}
 	while ((c = getopt_long(argc, argv, "f:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
@@ -207,7 +243,7 @@ int main(int argc, char **argv)
 		case 'f':
 			o.format = report_find(optarg);
 			if (o.format == NULL)
-				usage_error("unknown format '%s' (use text or json)", optarg);
+				usage_error("unknown format '%s' (use text, json, jsonl or csv)", optarg);
 			break;
 		case 'o':
 			output = optarg;
@@ -227,6 +263,14 @@ int main(int argc, char **argv)
 				r.flows = FLOWS_NONE;
 			else
 				usage_error("unknown --flows value '%s' (use all, flagged or none)", optarg);
+			break;
+		case OPT_CSV_TABLE:
+			if (strcmp(optarg, "findings") == 0)
+				r.csv_table = CSV_FINDINGS;
+			else if (strcmp(optarg, "flows") == 0)
+				r.csv_table = CSV_FLOWS;
+			else
+				usage_error("unknown --csv-table value '%s' (use findings or flows)", optarg);
 			break;
 		case OPT_LIST_RULES:
 			list_rules();
@@ -270,6 +314,12 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("%s", "no capture given");
 
+	if (filter != NULL) {
+		char err[512];
+
+		if (!capture_check_filter(filter, err, sizeof err))
+			usage_error("%s", err);
+	}
 	rules_config_init(&rules, profile);
 	if (select != NULL) {
 		rules_config_select(&rules, "all", false, bad, sizeof bad);
@@ -315,6 +365,7 @@ int main(int argc, char **argv)
 	if (!o.decode_only)
 		r.ops->end(&r);
 	inputs_free(&inputs);
+	free(filter);
 	if (fflush(o.out) != 0 || ferror(o.out) || (o.out != stdout && fclose(o.out) != 0)) {
 		fprintf(stderr, "finlint: %s: write error: %s\n", output != NULL ? output : "stdout",
 			strerror(errno));

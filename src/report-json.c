@@ -172,25 +172,51 @@ static cJSON *finding_record(const struct flow *f, const struct finding *fd)
 	return o;
 }
 
-static void json_flow(struct report *r, const struct flow *f, const struct findings *found)
+/* Both sides' transitions in packet order: who entered which state when. */
+static cJSON *merged_timeline(const struct tcp_conn *c, bool nano)
 {
-	struct json_state *js = state(r);
+	cJSON *tl = cJSON_CreateArray();
+	unsigned i = 0, j = 0;
+
+	while (i < c->ep[0].timeline_count || j < c->ep[1].timeline_count) {
+		const struct tcp_transition *a =
+			i < c->ep[0].timeline_count ? &c->ep[0].timeline[i] : NULL;
+		const struct tcp_transition *b =
+			j < c->ep[1].timeline_count ? &c->ep[1].timeline[j] : NULL;
+		bool take_a = b == NULL ||
+			      (a != NULL && (a->ts < b->ts || (a->ts == b->ts && a->pkt <= b->pkt)));
+		const struct tcp_transition *t = take_a ? a : b;
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "side", take_a ? "client" : "server");
+		cJSON_AddStringToObject(x, "state", tcp_state_name(t->state));
+		add_time(x, "time", t->ts, nano);
+		if (t->pkt != 0)
+			cJSON_AddNumberToObject(x, "packet", (double)t->pkt);
+		else
+			cJSON_AddStringToObject(x, "packet", "timer");
+		cJSON_AddItemToArray(tl, x);
+		if (take_a)
+			i++;
+		else
+			j++;
+	}
+	return tl;
+}
+
+/* The flow object of the output contract (docs/finlint.1, JSON REPORT). */
+static cJSON *flow_object(const struct flow *f, const struct findings *found,
+			  const struct file_stats *file)
+{
 	const struct tcp_conn *c = &f->conn;
 	struct close_verdict v = classify_close(c);
-	bool nano = js->file != NULL && js->file->nanosecond;
+	bool nano = file != NULL && file->nanosecond;
 	const char *closer = closer_name(v.active_closer);
 	cJSON *o = cJSON_CreateObject(), *states = cJSON_CreateObject(), *ev = cJSON_CreateArray();
-	char *text, cid[COMMUNITY_ID_LEN];
+	char cid[COMMUNITY_ID_LEN];
 
-	r->connections++;
-	if (r->flows == FLOWS_NONE || (r->flows == FLOWS_FLAGGED && found->n == 0)) {
-		cJSON_Delete(o);
-		cJSON_Delete(states);
-		cJSON_Delete(ev);
-		return;
-	}
 	cJSON_AddNumberToObject(o, "id", (double)f->id);
-	cJSON_AddStringToObject(o, "file", js->file != NULL ? js->file->path : "");
+	cJSON_AddStringToObject(o, "file", file != NULL ? file->path : "");
 	cJSON_AddItemToObject(o, "client", endpoint(f, 0));
 	cJSON_AddItemToObject(o, "server", endpoint(f, 1));
 	community_id_v1(cid, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
@@ -252,19 +278,55 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 			cJSON_AddItemToArray(fa, finding_record(f, &found->f[i]));
 		cJSON_AddItemToObject(o, "findings", fa);
 	}
+	cJSON_AddItemToObject(o, "timeline", merged_timeline(c, nano));
+	return o;
+}
 
-	text = cJSON_PrintUnformatted(o);
+/* Whether the report lists this flow (--flows). */
+static bool listed(const struct report *r, const struct findings *found)
+{
+	return r->flows != FLOWS_NONE && (r->flows != FLOWS_FLAGGED || found->n > 0);
+}
+
+/* Print an object on one line and free it. */
+static void emit(FILE *out, const char *before, cJSON *o, const char *after)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
 	if (text == NULL)
 		fatal("out of memory writing JSON");
-	fprintf(r->out, "%s%s", js->first_flow ? "\n" : ",\n", text);
-	js->first_flow = false;
+	fprintf(out, "%s%s%s", before, text, after);
 	cJSON_free(text);
 	cJSON_Delete(o);
 }
 
-static void json_end_file(struct report *r, const struct file_stats *fs)
+/* One JSON Lines record, its "type" first so a reader can dispatch on
+ * the first key; o is freed. */
+static void emit_typed(FILE *out, const char *type, cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
+	if (text == NULL)
+		fatal("out of memory writing JSON");
+	fprintf(out, "{\"type\":\"%s\"%s%s\n", type, text[1] == '}' ? "" : ",", text + 1);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+static void json_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
 	struct json_state *js = state(r);
+
+	r->connections++;
+	if (!listed(r, found))
+		return;
+	emit(r->out, js->first_flow ? "\n" : ",\n", flow_object(f, found, js->file), "");
+	js->first_flow = false;
+}
+
+/* The record of one input file. */
+static cJSON *file_object(const struct file_stats *fs)
+{
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "file", fs->path);
@@ -272,6 +334,7 @@ static void json_end_file(struct report *r, const struct file_stats *fs)
 		cJSON_AddStringToObject(o, "link_type", fs->link_name);
 		cJSON_AddBoolToObject(o, "nanosecond", fs->nanosecond);
 		cJSON_AddNumberToObject(o, "packets", (double)fs->packets);
+		cJSON_AddNumberToObject(o, "filtered_out", (double)fs->filtered);
 		cJSON_AddNumberToObject(o, "tcp_segments", (double)fs->tcp);
 		cJSON_AddNumberToObject(o, "connections", (double)fs->connections);
 		cJSON_AddNumberToObject(o, "truncated_segments", (double)fs->truncated);
@@ -280,15 +343,28 @@ static void json_end_file(struct report *r, const struct file_stats *fs)
 		cJSON_AddNumberToObject(o, "malformed", (double)fs->malformed);
 		cJSON_AddNumberToObject(o, "tunneled", (double)fs->tunneled);
 	}
-	if (fs->error[0] != '\0') {
+	if (fs->error[0] != '\0')
 		cJSON_AddStringToObject(o, "error", fs->error);
-		r->files_failed++;
-	} else {
+	else
 		cJSON_AddNullToObject(o, "error");
-	}
+	return o;
+}
+
+/* Totals every writer keeps the same way. */
+static void count_file(struct report *r, const struct file_stats *fs)
+{
+	if (fs->error[0] != '\0')
+		r->files_failed++;
 	r->packets += fs->packets;
 	r->tcp += fs->tcp;
-	cJSON_AddItemToArray(js->inputs, o);
+}
+
+static void json_end_file(struct report *r, const struct file_stats *fs)
+{
+	struct json_state *js = state(r);
+
+	count_file(r, fs);
+	cJSON_AddItemToArray(js->inputs, file_object(fs));
 	js->file = NULL;
 }
 
@@ -338,6 +414,56 @@ static void json_end(struct report *r)
 	free(js);
 	r->priv = NULL;
 }
+
+/* ---- JSON Lines: one object per line, written as the analysis goes ---- */
+
+static void jsonl_begin_file(struct report *r, const struct file_stats *fs)
+{
+	r->files++;
+	r->file = fs;
+}
+
+static void jsonl_flow(struct report *r, const struct flow *f, const struct findings *found)
+{
+	const struct file_stats *fs = r->file;
+	cJSON *o;
+
+	r->connections++;
+	if (listed(r, found)) {
+		emit_typed(r->out, "flow", flow_object(f, found, fs));
+	}
+	for (unsigned i = 0; i < found->n; i++) {
+		o = finding_record(f, &found->f[i]);
+		cJSON_AddStringToObject(o, "file", fs != NULL ? fs->path : "");
+		cJSON_AddNumberToObject(o, "flow", (double)f->id);
+		emit_typed(r->out, "finding", o);
+	}
+}
+
+static void jsonl_end_file(struct report *r, const struct file_stats *fs)
+{
+	count_file(r, fs);
+	emit_typed(r->out, "file", file_object(fs));
+	r->file = NULL;
+}
+
+static void jsonl_end(struct report *r)
+{
+	cJSON *o = summary(r);
+
+	cJSON_AddStringToObject(o, "tool", "finlint");
+	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
+	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);
+	emit_typed(r->out, "summary", o);
+}
+
+const struct report_ops report_jsonl_ops = {
+	.name = "jsonl",
+	.begin_file = jsonl_begin_file,
+	.flow = jsonl_flow,
+	.end_file = jsonl_end_file,
+	.end = jsonl_end,
+};
 
 const struct report_ops report_json_ops = {
 	.name = "json",

@@ -146,6 +146,10 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 		fprintf(r->out, "  from %s to %s (%.6f s)\n", t0, t1,
 			(double)(fs->last_ts - fs->first_ts) / 1e9);
 	}
+	if (fs->filtered)
+		fprintf(r->out, "  %" PRIu64 " %s left out by the filter (still counted in packet "
+				"numbers)\n",
+			fs->filtered, plural(fs->filtered, "packet", "packets"));
 	if (fs->not_ip || fs->not_tcp)
 		fprintf(r->out, "  skipped: %" PRIu64 " not IP, %" PRIu64 " IP but not TCP\n",
 			fs->not_ip, fs->not_tcp);

@@ -11,10 +11,14 @@
 
 extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
+extern const struct report_ops report_jsonl_ops;
+extern const struct report_ops report_csv_ops;
 
 static const struct report_ops *const writers[] = {
 	&report_text_ops,
 	&report_json_ops,
+	&report_jsonl_ops,
+	&report_csv_ops,
 };
 
 const struct report_ops *report_find(const char *format)

@@ -254,6 +254,17 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		capture_close(cap);
 		return false;
 	}
+	if (o->filter != NULL && !capture_set_filter(cap, o->filter, fs.error, sizeof fs.error)) {
+		/* every file of a run has the same filter: say it once per file */
+		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		fs.read_error = true;
+		if (!o->decode_only) {
+			r->ops->begin_file(r, &fs);
+			r->ops->end_file(r, &fs);
+		}
+		capture_close(cap);
+		return false;
+	}
 	if (!o->decode_only)
 		r->ops->begin_file(r, &fs);
 
@@ -265,7 +276,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		pkt.num = frame.num;
 		pkt.ts_ns = frame.ts_ns;
 		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
-		if (fs.packets++ == 0)
+		fs.packets = frame.num;
+		if (fs.first_ts == 0)
 			fs.first_ts = frame.ts_ns;
 		fs.last_ts = frame.ts_ns;
 		count(&fs, &pkt, res);
@@ -278,6 +290,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		expire_flows(&l, pkt.ts_ns);
 		track(&l, &pkt, &fs);
 	}
+	fs.filtered = capture_filtered(cap);
+	fs.packets = capture_frames(cap);
 	if (st == CAPTURE_ERROR) {
 		snprintf(fs.error, sizeof fs.error, "%s", capture_error(cap));
 		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
