@@ -13,6 +13,9 @@
 #include "decode.h"
 #include "tcpstate.h"
 
+struct ladder;
+#include "zeek.h"
+
 struct flow_key {
 	uint8_t family;
 	uint16_t port[2];
@@ -39,6 +42,8 @@ struct flow {
 	uint32_t prev_snd_nxt[2];  /* each side's next seq in that connection */
 	uint64_t prev_last_ts;
 	struct tcp_conn conn;
+	struct ladder *ladder; /* the last packets, only with --timeline */
+	struct zeek_conn zeek; /* what Zeek's conn.log would say */
 
 	/* table bookkeeping */
 	struct flow *older, *newer; /* activity order */

@@ -37,6 +37,8 @@ struct report {
 	void *priv; /* the writer's own state */
 	const struct file_stats *file; /* the file being read, between begin_file and end_file */
 	unsigned csv_table;            /* enum csv_table: what a CSV row is */
+	bool timeline;                 /* text: draw each listed connection's last packets */
+	bool color;                    /* text: severities in color (a terminal, no NO_COLOR) */
 };
 
 /* Return the writer for a format name, or NULL. */

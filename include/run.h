@@ -14,6 +14,7 @@ struct run_options {
 	FILE *out;
 	const struct rule_config *rules; /* timers and the rules to run */
 	const char *filter;              /* BPF expression, or NULL */
+	bool ladder;                     /* keep each connection's last packets */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -47,6 +48,11 @@ static const char usage_text[] =
 	"                    with findings; the text default) or none (json default: all)\n"
 	"      --fail-on SEV exit 1 when a finding of severity SEV or higher was found:\n"
 	"                    error, warning (default), info, or never\n"
+	"      --timeline    text: after each listed connection, a ladder diagram of its\n"
+	"                    last 12 packets (flags, relative seq/ack, both sides' states)\n"
+	"  -q, --quiet       no report: only diagnostics and the exit status\n"
+	"      --no-color    no color in the text report (it is colored only on a terminal\n"
+	"                    and never when NO_COLOR is set)\n"
 	"      --decode      print one line per packet as decoded (addresses, ports, flags,\n"
 	"                    seq/ack, IP-derived payload length, options, tunnels), no report\n"
 	"\n"
@@ -194,6 +200,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
+		OPT_TIMELINE, OPT_NO_COLOR,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -202,6 +209,9 @@ int main(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "flows", required_argument, NULL, OPT_FLOWS },
 		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
+		{ "timeline", no_argument, NULL, OPT_TIMELINE },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
 		{ "select", required_argument, NULL, OPT_SELECT },
@@ -223,6 +233,7 @@ int main(int argc, char **argv)
 	uint64_t fin_timeout = 0, time_wait = 0, close_wait = 0;
 	bool fin_set = false, tw_set = false, cw_set = false;
 	char bad[64], *filter = NULL;
+	bool quiet = false, no_color = false;
 	int c, status = EXIT_OK;
 
 	/* Everything after "--" is the filter expression; getopt must not
@@ -235,7 +246,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	while ((c = getopt_long(argc, argv, "f:o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -263,6 +274,16 @@ int main(int argc, char **argv)
 				r.flows = FLOWS_NONE;
 			else
 				usage_error("unknown --flows value '%s' (use all, flagged or none)", optarg);
+			break;
+		case OPT_TIMELINE:
+			o.ladder = true;
+			r.timeline = true;
+			break;
+		case OPT_NO_COLOR:
+			no_color = true;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case OPT_CSV_TABLE:
 			if (strcmp(optarg, "findings") == 0)
@@ -357,6 +378,14 @@ int main(int argc, char **argv)
 
 	if (o.format == NULL)
 		o.format = report_find("text");
+	if (quiet && o.out == stdout) {
+		o.out = fopen("/dev/null", "w");
+		if (o.out == NULL)
+			fatal("cannot open /dev/null: %s", strerror(errno));
+	}
+	/* Color only for people: a terminal, and never against NO_COLOR. */
+	r.color = !no_color && strcmp(o.format->name, "text") == 0 && isatty(fileno(o.out)) &&
+		  (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0');
 	r.ops = o.format;
 	r.out = o.out;
 	for (size_t i = 0; i < inputs.count; i++)

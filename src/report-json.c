@@ -245,6 +245,28 @@ static cJSON *flow_object(const struct flow *f, const struct findings *found,
 		cJSON_AddStringToObject(o, "active_closer", closer);
 	else
 		cJSON_AddNullToObject(o, "active_closer");
+	{
+		/* Zeek's conn.log line for this flow, then the further lines its
+		 * timers or reuse rule would cut the flow into */
+		cJSON *split = NULL;
+		struct zeek_piece zp;
+
+		for (unsigned i = 0; zeek_piece_get(&f->zeek, i, &zp); i++) {
+			cJSON *z = o;
+
+			if (i > 0) {
+				if (split == NULL)
+					cJSON_AddItemToObject(o, "zeek_split", split = cJSON_CreateArray());
+				cJSON_AddItemToArray(split, z = cJSON_CreateObject());
+				cJSON_AddNumberToObject(z, "first_packet", (double)zp.first_pkt);
+			}
+			cJSON_AddStringToObject(z, "conn_state", zeek_conn_state_name(zp.conn_state));
+			cJSON_AddStringToObject(z, "history", zp.history);
+			cJSON_AddStringToObject(z, "zeek_orig", zp.orig_side == 0 ? "client" : "server");
+		}
+		if (zeek_pieces_dropped(&f->zeek) > 0)
+			cJSON_AddNumberToObject(o, "zeek_split_dropped", zeek_pieces_dropped(&f->zeek));
+	}
 	cJSON_AddBoolToObject(o, "three_way", v.three_way);
 	cJSON_AddStringToObject(states, "client", tcp_state_name(c->ep[0].state));
 	cJSON_AddStringToObject(states, "server", tcp_state_name(c->ep[1].state));

@@ -7,6 +7,7 @@
 
 #include "classify.h"
 #include "decode.h"
+#include "ladder.h"
 #include "report.h"
 #include "rules.h"
 
@@ -58,7 +59,64 @@ static void wrap(FILE *out, unsigned indent, const char *label, const char *text
 	fputc('\n', out);
 }
 
-static void text_finding(FILE *out, const struct finding *fd)
+/* The ladder: one line per packet, an arrow between the two sides with
+ * flags and relative seq/ack on it, both sides' states after it. */
+static void text_ladder(FILE *out, const struct flow *f)
+{
+	const struct ladder *l = f->ladder;
+	const struct tcp_conn *c = &f->conn;
+	enum { ARROW = 40 };
+
+	if (l == NULL || l->count == 0)
+		return;
+	fprintf(out, "    last %u packets (seq/ack relative to each side's ISN, %s; states after "
+		     "each packet):\n",
+		l->count, c->ep[0].isn_known && c->ep[1].isn_known ? "as tcpdump shows them" :
+		"absolute where the SYN was not seen");
+	fprintf(out, "      %8s %10s  %-*s%s  %-12s %s\n", "packet", "+seconds",
+		ARROW + 2 - (int)strlen(rules_side_name(f, 1)), rules_side_name(f, 0),
+		rules_side_name(f, 1), rules_side_name(f, 0), rules_side_name(f, 1));
+	for (unsigned i = 0; i < l->count; i++) {
+		const struct ladder_step *s = ladder_step_at(l, i);
+		const struct tcp_endpoint *me = &c->ep[s->dir], *peer = &c->ep[!s->dir];
+		char flags[9], label[80], arrow[ARROW + 1];
+		uint32_t seq = me->isn_known ? s->seq - me->isn : s->seq;
+		uint32_t ack = peer->isn_known ? s->ack - peer->isn : s->ack;
+		int n;
+		size_t len;
+
+		decode_flags_str(s->flags, flags);
+		n = snprintf(label, sizeof label, " %s seq %" PRIu32, flags, seq);
+		if (s->flags & TCP_ACK)
+			n += snprintf(label + n, sizeof label - (size_t)n, " ack %" PRIu32, ack);
+		if (s->len > 0)
+			snprintf(label + n, sizeof label - (size_t)n, " len %" PRIu32, s->len);
+		len = strlen(label);
+		if (len > ARROW - 6)
+			len = ARROW - 6;
+		memset(arrow, '-', ARROW);
+		arrow[ARROW] = '\0';
+		if (s->dir == 0) {
+			memcpy(arrow + 3, label, len);
+			arrow[3 + len] = ' ';
+			arrow[ARROW - 1] = '>';
+		} else {
+			arrow[0] = '<';
+			memcpy(arrow + ARROW - 4 - len, label, len);
+			arrow[ARROW - 4] = ' ';
+		}
+		fprintf(out, "      %8" PRIu64 " %10.6f  |%s|  %-12s %s\n", s->pkt,
+			(double)(s->ts - ladder_step_at(l, 0)->ts) / 1e9, arrow,
+			tcp_state_name(s->state[0]), tcp_state_name(s->state[1]));
+	}
+}
+
+static const char *severity_color(unsigned sev)
+{
+	return sev == SEV_ERROR ? "\033[1;31m" : sev == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
+}
+
+static void text_finding(FILE *out, const struct finding *fd, bool color)
 {
 	const struct rule_info *ri = rule_info(fd->rule);
 	char label[160];
@@ -69,7 +127,11 @@ static void text_finding(FILE *out, const struct finding *fd)
 	for (unsigned i = 0; i < fd->npkts && n > 0 && (size_t)n < sizeof label; i++)
 		n += snprintf(label + n, sizeof label - (size_t)n, "%s%" PRIu64, i == 0 ? " " : ", ",
 			      fd->pkts[i]);
-	fprintf(out, "    %s", label);
+	if (color)
+		fprintf(out, "    %s%s\033[0m%s", severity_color(fd->severity),
+			severity_name(fd->severity), label + strlen(severity_name(fd->severity)));
+	else
+		fprintf(out, "    %s", label);
 	if (fd->confidence != CONF_HIGH)
 		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
 	fputc('\n', out);
@@ -117,7 +179,9 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 			f->prev_id, side_name(f, 0), tcp_state_name(f->prev_states[0]),
 			side_name(f, 1), tcp_state_name(f->prev_states[1]));
 	for (unsigned i = 0; i < found->n; i++)
-		text_finding(r->out, &found->f[i]);
+		text_finding(r->out, &found->f[i], r->color);
+	if (r->timeline)
+		text_ladder(r->out, f);
 }
 
 static void text_end_file(struct report *r, const struct file_stats *fs)

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -12,6 +13,7 @@
 #include "filestats.h"
 #include "finlint.h"
 #include "flow.h"
+#include "ladder.h"
 #include "report.h"
 #include "run.h"
 
@@ -90,6 +92,7 @@ struct loop {
 	struct report *r;
 	const struct rule_config *rules;
 	uint64_t time_wait_ns;
+	bool ladder;
 };
 
 /* A finished connection: judge it, write it, free it. */
@@ -111,6 +114,8 @@ static void finish(const struct loop *l, struct flow *f)
 	}
 	if (r->ops->flow != NULL)
 		r->ops->flow(r, f, &found);
+	free(f->ladder);
+	f->ladder = NULL;
 	flow_table_remove(l->t, f);
 }
 
@@ -191,10 +196,15 @@ static void track(const struct loop *l, const struct packet *pkt, struct file_st
 		f->first_packet = pkt->num;
 		f->first_ts = pkt->ts_ns;
 		tcp_conn_init(&f->conn, pkt);
+		if (l->ladder)
+			f->ladder = xcalloc(1, sizeof *f->ladder);
 	}
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
+	if (f->ladder != NULL)
+		ladder_record(f->ladder, dir, pkt, &f->conn);
+	zeek_step(&f->zeek, dir, pkt);
 }
 
 static void finish_flows(const struct loop *l, uint64_t end)
@@ -221,7 +231,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	struct capture_frame frame;
 	struct packet pkt;
-	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns };
+	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
+			  .ladder = o->ladder };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Golden reports: finlint's text, JSON and CSV output for the scenario-lab
+captures and the synthesized rule captures, compared byte for byte with
+tests/golden/.  Each rule's findings (evidence packets, message, fix) are
+pinned in all three formats.  Paths are given relative to the source tree,
+so the outputs do not depend on where the tree is.
+
+  golden.py            compare (the make check test)
+  golden.py --update   rewrite tests/golden/ from the current finlint
+
+Also checks that CSV survives Python's csv module: a capture whose name
+holds a comma, a double quote and a newline must come back field for field
+equal to the JSON report's values.  Standard library only."""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+srcdir = os.path.abspath(os.environ.get("srcdir", "."))
+finlint = os.path.abspath(os.environ.get("FINLINT", "./finlint"))
+golden = os.path.join(srcdir, "tests", "golden")
+update = sys.argv[1:] == ["--update"]
+
+CAPTURES = sorted(
+    ["samples/" + n for n in os.listdir(os.path.join(srcdir, "samples"))
+     if n.endswith(".pcap") and not n.startswith(("01-", "02-", "03-", "04-", "18-", "19-"))] +
+    ["tests/data/rules/" + n for n in os.listdir(os.path.join(srcdir, "tests/data/rules"))
+     if n.endswith(".pcap")])
+FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "csv": ["-f", "csv"]}
+
+passed = failed = 0
+
+
+def run(args, cwd=srcdir):
+    out = subprocess.run([finlint, "--fail-on", "never"] + args, cwd=cwd,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"FAIL finlint {' '.join(args)}: exit {out.returncode}: {out.stderr}")
+    # the version is not part of what a golden file pins
+    return re.sub(r'"version":"[^"]*"', '"version":"X"', out.stdout)
+
+
+for cap in CAPTURES:
+    base = os.path.splitext(os.path.basename(cap))[0]
+    for ext, args in FORMATS.items():
+        got = run(args + [cap])
+        path = os.path.join(golden, f"{base}.{ext}")
+        if update:
+            with open(path, "w", newline="") as f:
+                f.write(got)
+            continue
+        want = open(path, newline="").read() if os.path.exists(path) else None
+        if got == want:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {base}.{ext} differs from tests/golden (golden.py --update "
+                  "rewrites it after a deliberate change)")
+            if want is not None:
+                for a, b in zip(want.splitlines(), got.splitlines()):
+                    if a != b:
+                        print(f"    want: {a[:160]}\n    got:  {b[:160]}")
+                        break
+
+if not update:
+    # CSV round trip through a file name no CSV writer may mangle.
+    tmp = tempfile.mkdtemp()
+    try:
+        name = os.path.join(tmp, 'odd, "name"\nhere.pcap')
+        shutil.copy(os.path.join(srcdir, "samples", "10-rst-on-data-after-close.pcap"), name)
+        rows = list(csv.DictReader(io.StringIO(run(["-f", "csv", name], cwd=tmp), newline="")))
+        doc = json.loads(run(["-f", "json", name], cwd=tmp))
+        findings = [(fl, x) for fl in doc["flows"] for x in fl["findings"]]
+        ok = len(rows) == len(findings) == 1
+        for row, (fl, x) in zip(rows, findings):
+            ok = ok and row["file"] == name and row["message"] == x["message"] \
+                and row["fix"] == x["fix"] and row["rule"] == x["rule"] \
+                and row["packets"] == " ".join(map(str, x["packets"])) \
+                and row["client_port"] == str(fl["client"]["port"]) \
+                and row["community_id"] == fl["community_id"]
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL csv round trip: {rows!r}")
+    finally:
+        shutil.rmtree(tmp)
+
+if update:
+    print(f"golden: wrote {len(CAPTURES) * len(FORMATS)} files")
+    sys.exit(0)
+print(f"golden: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
