@@ -94,7 +94,6 @@ struct tcp_endpoint {
 	uint64_t packets;
 	uint64_t data_bytes;
 	uint64_t retransmits;
-	uint64_t out_of_order;
 
 	uint32_t fin_seq; /* seq of its FIN (after the FIN segment's payload) */
 	uint32_t fin_count;

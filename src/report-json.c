@@ -78,7 +78,6 @@ static cJSON *side_record(const struct tcp_endpoint *ep, bool nano)
 	cJSON_AddNumberToObject(o, "packets", (double)ep->packets);
 	cJSON_AddNumberToObject(o, "data_bytes", (double)ep->data_bytes);
 	cJSON_AddNumberToObject(o, "retransmissions", (double)ep->retransmits);
-	cJSON_AddNumberToObject(o, "out_of_order", (double)ep->out_of_order);
 	cJSON_AddNumberToObject(o, "gaps", ep->gaps);
 	cJSON_AddNumberToObject(o, "acks_for_unseen_bytes", ep->acks_unseen);
 	cJSON_AddNumberToObject(o, "keepalives", ep->keepalives);
@@ -293,6 +292,7 @@ static cJSON *flow_object(const struct flow *f, const struct findings *found,
 		cJSON_AddItemToArray(ev, x);
 	}
 	cJSON_AddItemToObject(o, "events", ev);
+	cJSON_AddNumberToObject(o, "events_dropped", c->events_dropped);
 	{
 		cJSON *fa = cJSON_CreateArray();
 

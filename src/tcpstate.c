@@ -342,7 +342,6 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
 		} else if (seq_gt(data_seq, before)) {
-			me->out_of_order++;
 			if (me->gaps++ < EVENTS_PER_KIND)
 				add_event(c, EV_GAP, s, before, data_seq);
 		}
