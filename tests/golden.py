@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden reports: finlint's text, JSON and CSV output for the scenario-lab
+"""Golden reports: finlint's text, JSON, JSON Lines and CSV output for the scenario-lab
 captures and the synthesized rule captures, compared byte for byte with
 tests/golden/.  Each rule's findings (evidence packets, message, fix) are
 pinned in all three formats.  Paths are given relative to the source tree,
@@ -31,7 +31,8 @@ CAPTURES = sorted(
      if n.endswith(".pcap") and not n.startswith(("01-", "02-", "03-", "04-", "18-", "19-"))] +
     ["tests/data/rules/" + n for n in os.listdir(os.path.join(srcdir, "tests/data/rules"))
      if n.endswith(".pcap")])
-FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "csv": ["-f", "csv"]}
+FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "jsonl": ["-f", "jsonl"],
+           "csv": ["-f", "csv"], "flows.csv": ["-f", "csv", "--csv-table", "flows"]}
 
 passed = failed = 0
 
