@@ -46,7 +46,8 @@ struct flow {
 	struct zeek_conn zeek; /* what Zeek's conn.log would say */
 
 	/* table bookkeeping */
-	struct flow *older, *newer; /* activity order */
+	bool closed;                /* on the closed list */
+	struct flow *older, *newer; /* activity order within its list */
 };
 
 struct flow_table;
@@ -61,8 +62,18 @@ void flow_table_free(struct flow_table *t);
  * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
 
-/* Return the least recently active flow, or NULL when the table is empty. */
+/* Return the least recently active flow, open ones first, or NULL when
+ * the table is empty. */
 struct flow *flow_table_oldest(struct flow_table *t);
+
+/* Return the least recently active open flow, or NULL. */
+struct flow *flow_table_oldest_open(struct flow_table *t);
+
+/* Return the least recently active closed flow, or NULL. */
+struct flow *flow_table_oldest_closed(struct flow_table *t);
+
+/* Move f to the closed list: both sides are done, only TIME_WAIT is left. */
+void flow_table_mark_closed(struct flow_table *t, struct flow *f);
 
 /* Remove f from the table and free it. */
 void flow_table_remove(struct flow_table *t, struct flow *f);

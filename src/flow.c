@@ -9,12 +9,28 @@
 #include "finlint.h"
 #include "flow.h"
 
+/* A slot keeps the flow's hash next to the pointer, so a probe compares
+ * hashes without touching the flow's memory: one cache miss per lookup
+ * instead of one per probe. */
+struct slot {
+	uint64_t hash;
+	struct flow *flow; /* NULL = empty */
+};
+
+/* Flows live on one of two lists, each in order of last activity: open
+ * ones, finished after an idle timeout, and closed ones, finished once
+ * their TIME_WAIT has passed.  Two lists keep a closed flow from waiting
+ * behind open ones that are older but still alive. */
+struct activity {
+	struct flow *oldest, *newest;
+};
+
 struct flow_table {
-	struct flow **slot; /* NULL = empty */
-	uint64_t mask;      /* slot count - 1, a power of two */
+	struct slot *slot;
+	uint64_t mask; /* slot count - 1, a power of two */
 	uint64_t count;
 	uint64_t next_id;
-	struct flow *oldest, *newest;
+	struct activity open, closed;
 	struct flow *free_list; /* linked through ->newer */
 };
 
@@ -93,7 +109,11 @@ void flow_table_free(struct flow_table *t)
 
 	if (t == NULL)
 		return;
-	for (f = t->oldest; f != NULL; f = next) {
+	for (f = t->open.oldest; f != NULL; f = next) {
+		next = f->newer;
+		free(f);
+	}
+	for (f = t->closed.oldest; f != NULL; f = next) {
 		next = f->newer;
 		free(f);
 	}
@@ -108,45 +128,53 @@ void flow_table_free(struct flow_table *t)
 static void grow(struct flow_table *t)
 {
 	uint64_t n = (t->mask + 1) * 2;
-	struct flow **slot = xcalloc(n, sizeof *slot);
+	struct slot *slot = xcalloc(n, sizeof *slot);
 
 	for (uint64_t i = 0; i <= t->mask; i++) {
-		struct flow *f = t->slot[i];
 		uint64_t j;
 
-		if (f == NULL)
+		if (t->slot[i].flow == NULL)
 			continue;
-		for (j = f->hash & (n - 1); slot[j] != NULL; j = (j + 1) & (n - 1))
+		for (j = t->slot[i].hash & (n - 1); slot[j].flow != NULL; j = (j + 1) & (n - 1))
 			;
-		slot[j] = f;
+		slot[j] = t->slot[i];
 	}
 	free(t->slot);
 	t->slot = slot;
 	t->mask = n - 1;
 }
 
+static struct activity *list_of(struct flow_table *t, const struct flow *f)
+{
+	return f->closed ? &t->closed : &t->open;
+}
+
 static void unlink_activity(struct flow_table *t, struct flow *f)
 {
+	struct activity *l = list_of(t, f);
+
 	if (f->older != NULL)
 		f->older->newer = f->newer;
 	else
-		t->oldest = f->newer;
+		l->oldest = f->newer;
 	if (f->newer != NULL)
 		f->newer->older = f->older;
 	else
-		t->newest = f->older;
+		l->newest = f->older;
 	f->older = f->newer = NULL;
 }
 
 static void append_activity(struct flow_table *t, struct flow *f)
 {
-	f->older = t->newest;
+	struct activity *l = list_of(t, f);
+
+	f->older = l->newest;
 	f->newer = NULL;
-	if (t->newest != NULL)
-		t->newest->newer = f;
+	if (l->newest != NULL)
+		l->newest->newer = f;
 	else
-		t->oldest = f;
-	t->newest = f;
+		l->oldest = f;
+	l->newest = f;
 }
 
 static struct flow *flow_alloc(struct flow_table *t)
@@ -169,9 +197,9 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 
 	key_from_packet(pkt, &k);
 	h = key_hash(&k);
-	for (i = h & t->mask; (f = t->slot[i]) != NULL; i = (i + 1) & t->mask) {
-		if (f->hash == h && key_equal(&f->key, &k)) {
-			if (f != t->newest) {
+	for (i = h & t->mask; (f = t->slot[i].flow) != NULL; i = (i + 1) & t->mask) {
+		if (t->slot[i].hash == h && key_equal(&f->key, &k)) {
+			if (f != list_of(t, f)->newest) {
 				unlink_activity(t, f);
 				append_activity(t, f);
 			}
@@ -192,7 +220,8 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 	memcpy(f->side[1].addr, pkt->dst, 16);
 	f->side[0].port = pkt->sport;
 	f->side[1].port = pkt->dport;
-	t->slot[i] = f;
+	t->slot[i].hash = h;
+	t->slot[i].flow = f;
 	t->count++;
 	append_activity(t, f);
 	if (t->count * 2 > t->mask + 1)
@@ -203,26 +232,45 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 
 struct flow *flow_table_oldest(struct flow_table *t)
 {
-	return t->oldest;
+	return t->open.oldest != NULL ? t->open.oldest : t->closed.oldest;
+}
+
+struct flow *flow_table_oldest_open(struct flow_table *t)
+{
+	return t->open.oldest;
+}
+
+struct flow *flow_table_oldest_closed(struct flow_table *t)
+{
+	return t->closed.oldest;
+}
+
+void flow_table_mark_closed(struct flow_table *t, struct flow *f)
+{
+	if (f->closed)
+		return;
+	unlink_activity(t, f);
+	f->closed = true;
+	append_activity(t, f);
 }
 
 void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint64_t i, j;
 
-	for (i = f->hash & t->mask; t->slot[i] != f; i = (i + 1) & t->mask)
+	for (i = f->hash & t->mask; t->slot[i].flow != f; i = (i + 1) & t->mask)
 		;
 	/* Backward-shift deletion keeps probe chains intact without
 	 * tombstones, so lookups stay short however many flows come and go. */
-	for (j = (i + 1) & t->mask; t->slot[j] != NULL; j = (j + 1) & t->mask) {
-		uint64_t home = t->slot[j]->hash & t->mask;
+	for (j = (i + 1) & t->mask; t->slot[j].flow != NULL; j = (j + 1) & t->mask) {
+		uint64_t home = t->slot[j].hash & t->mask;
 
 		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
 			t->slot[i] = t->slot[j];
 			i = j;
 		}
 	}
-	t->slot[i] = NULL;
+	t->slot[i].flow = NULL;
 	t->count--;
 	unlink_activity(t, f);
 	f->newer = t->free_list;

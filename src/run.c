@@ -121,19 +121,20 @@ static void finish(const struct loop *l, struct flow *f)
 
 /* A flow is finished once closed and past TIME_WAIT, or idle too long;
  * the activity list puts the candidates at its front. */
+static uint64_t idle_for(const struct flow *f, uint64_t now)
+{
+	return now > f->last_ts ? now - f->last_ts : 0;
+}
+
 static void expire_flows(const struct loop *l, uint64_t now)
 {
 	struct flow *f;
 
-	while ((f = flow_table_oldest(l->t)) != NULL) {
-		uint64_t idle = now > f->last_ts ? now - f->last_ts : 0;
-
-		if (idle >= IDLE_TIMEOUT_S * NS ||
-		    (idle >= l->time_wait_ns && tcp_conn_closed(&f->conn)))
-			finish(l, f);
-		else
-			break;
-	}
+	while ((f = flow_table_oldest_closed(l->t)) != NULL &&
+	       idle_for(f, now) >= l->time_wait_ns)
+		finish(l, f);
+	while ((f = flow_table_oldest_open(l->t)) != NULL && idle_for(f, now) >= IDLE_TIMEOUT_S * NS)
+		finish(l, f);
 }
 
 /* A SYN on a 4-tuple whose connection is over starts a new connection;
@@ -202,6 +203,8 @@ static void track(const struct loop *l, const struct packet *pkt, struct file_st
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
+	if (!f->closed && tcp_conn_closed(&f->conn))
+		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);
 	zeek_step(&f->zeek, dir, pkt);

@@ -69,6 +69,18 @@ int main(void)
 	CHECK_U64(lost, 0);
 	/* the most recently touched flow is the newest, f now the oldest */
 	CHECK(flow_table_oldest(t) == f);
+
+	/* A closed flow leaves the open list, so it can expire on its own
+	 * clock while older open flows stay; touching it keeps it closed. */
+	CHECK(flow_table_oldest_closed(t) == NULL);
+	flow_table_mark_closed(t, f);
+	CHECK(flow_table_oldest_closed(t) == f);
+	CHECK(flow_table_oldest_open(t) != f && flow_table_oldest_open(t) != NULL);
+	g = flow_table_get(t, &fwd, &dir);
+	CHECK(g == f && f->closed && flow_table_oldest_closed(t) == f);
+	flow_table_remove(t, f);
+	CHECK(flow_table_oldest_closed(t) == NULL);
+	CHECK_U64(flow_table_count(t), 2500);
 	flow_table_free(t);
 	return check_done("test-flow");
 }
