@@ -57,7 +57,6 @@ enum rst_kind {
 
 struct tcp_event {
 	uint64_t pkt;
-	uint64_t ts;
 	uint32_t a, b;
 	uint8_t type; /* enum tcp_event_type */
 	uint8_t dir;  /* the side that sent the packet */
@@ -69,7 +68,10 @@ struct tcp_transition {
 	uint8_t state;
 };
 
-enum { TCP_TIMELINE_MAX = 8, TCP_EVENTS_MAX = 12 };
+/* Six transitions cover every close path of one side (SYN_SENT,
+ * ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 or CLOSING, TIME_WAIT, CLOSED); the
+ * sizes are what one connection costs in memory, so they stay small. */
+enum { TCP_TIMELINE_MAX = 6, TCP_EVENTS_MAX = 12 };
 
 /* A FIN sent this many times, never acknowledged, with nothing but FINs
  * after it, is a FIN_WAIT_1 give-up: the sender retried with backoff and
@@ -79,6 +81,7 @@ enum { TCP_GIVE_UP_FINS = 3 };
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	uint8_t state; /* enum tcp_state */
+	uint64_t state_ts; /* when it entered state (the timeline may be full) */
 	bool seq_known;
 	bool isn_known;
 	bool ack_known;

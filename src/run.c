@@ -153,7 +153,7 @@ static struct flow *new_connection(const struct loop *l, struct flow *old,
 		const struct tcp_endpoint *ep = &old->conn.ep[i];
 
 		states[i] = ep->state;
-		since[i] = ep->timeline_count > 0 ? ep->timeline[ep->timeline_count - 1].ts : 0;
+		since[i] = ep->state_ts;
 		nxt[i] = ep->snd_nxt;
 	}
 	finish(l, old);

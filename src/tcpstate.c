@@ -25,6 +25,7 @@ static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const st
 	if (ep->state == state)
 		return;
 	ep->state = state;
+	ep->state_ts = s != NULL ? s->pkt->ts_ns : 0;
 	if (ep->timeline_count < TCP_TIMELINE_MAX) {
 		struct tcp_transition *t = &ep->timeline[ep->timeline_count++];
 
@@ -45,7 +46,6 @@ static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uin
 	}
 	e = &c->events[c->event_count++];
 	e->pkt = s->pkt->num;
-	e->ts = s->pkt->ts_ns;
 	e->a = a;
 	e->b = b;
 	e->type = type;
@@ -450,6 +450,7 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt
 static void timer_close(struct tcp_endpoint *ep, uint64_t ts)
 {
 	ep->state = TCPS_CLOSED;
+	ep->state_ts = ts;
 	if (ep->timeline_count < TCP_TIMELINE_MAX) {
 		struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
 
@@ -463,14 +464,10 @@ void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 {
 	for (unsigned i = 0; i < 2; i++) {
 		struct tcp_endpoint *ep = &conn->ep[i];
-		const struct tcp_transition *t;
 
-		if (ep->state != TCPS_TIME_WAIT || ep->timeline_count == 0)
-			continue;
-		t = &ep->timeline[ep->timeline_count - 1];
-		if (now - t->ts >= time_wait_ns) {
-			timer_close(ep, t->ts + time_wait_ns);
-		}
+		if (ep->state == TCPS_TIME_WAIT && now >= ep->state_ts &&
+		    now - ep->state_ts >= time_wait_ns)
+			timer_close(ep, ep->state_ts + time_wait_ns);
 	}
 }
 
