@@ -1,5 +1,6 @@
 /* fuzz-capture: libFuzzer entry point over the whole reader: capture file
- * parsing by libpcap, every decoder, the flow table and the text report. */
+ * parsing by libpcap, every decoder, the flow table, the engine and rules,
+ * and the text, JSON Lines and CSV writers. */
 #include "config.h"
 
 #include <stddef.h>
@@ -13,15 +14,27 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One whole run over the input bytes with the given options and writer. */
+static void one_run(const uint8_t *data, size_t size, const struct run_options *o,
+		    struct report *r)
+{
+	char err[512];
+	FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
+
+	if (f == NULL)
+		return;
+	r->ops = o->format;
+	run_capture(capture_open_stream(f, err, sizeof err), "fuzz-input", err, o, r);
+	if (!o->decode_only)
+		r->ops->end(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
 	static struct rule_config rules;
 	struct run_options o = { 0 };
 	struct report r = { .fail_on = SEV_WARNING };
-	struct capture *cap;
-	char err[512];
-	FILE *f;
 
 	if (size == 0)
 		return 0;
@@ -29,24 +42,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = fopen("/dev/null", "w");
 	if (sink == NULL)
 		return 0;
-	f = fmemopen((void *)(uintptr_t)data, size, "rb");
-	if (f == NULL)
-		return 0;
 	rules_config_init(&rules, NULL);
 	o.rules = &rules;
-	o.format = report_find("text");
 	o.out = sink;
-	r.ops = o.format;
 	r.out = sink;
-	cap = capture_open_stream(f, err, sizeof err);
-	run_capture(cap, "fuzz-input", err, &o, &r);
+	o.format = report_find("text");
+	one_run(data, size, &o, &r);
+
+	/* The machine formats and the ladder build per-flow records of their
+	 * own: run them over the same bytes. */
+	o.ladder = true;
+	r.timeline = true;
+	o.format = report_find("jsonl");
+	one_run(data, size, &o, &r);
+	r.csv_table = CSV_FLOWS;
+	r.flows = FLOWS_ALL;
+	o.format = report_find("csv");
+	one_run(data, size, &o, &r);
 
 	/* The packet printer is a separate path through the same decoders. */
-	f = fmemopen((void *)(uintptr_t)data, size, "rb");
-	if (f == NULL)
-		return 0;
+	o.ladder = false;
 	o.decode_only = true;
-	cap = capture_open_stream(f, err, sizeof err);
-	run_capture(cap, "fuzz-input", err, &o, &r);
+	one_run(data, size, &o, &r);
 	return 0;
 }
