@@ -4,12 +4,22 @@
 
 #include "classify.h"
 
-static bool has_event_from(const struct tcp_conn *c, uint8_t type, unsigned dir)
+/* The side whose RST ended the connection: the earlier first RST that the
+ * receiver acted on.  Read from the endpoint records, not the event log,
+ * which may be full. */
+static int resetter(const struct tcp_conn *c)
 {
-	for (unsigned i = 0; i < c->event_count; i++)
-		if (c->events[i].type == type && c->events[i].dir == dir)
-			return true;
-	return false;
+	int by = -1;
+
+	for (int i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &c->ep[i];
+
+		if (ep->rsts == 0 || ep->rst_ignored_pkt == ep->rst_pkt)
+			continue;
+		if (by < 0 || ep->rst_pkt < c->ep[by].rst_pkt)
+			by = i;
+	}
+	return by;
 }
 
 /* The side whose FIN came first, or -1 without any FIN. */
@@ -35,11 +45,8 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 		return v;
 	}
 	if (c->reset) {
-		int by = -1;
+		int by = resetter(c);
 
-		for (unsigned i = 0; i < c->event_count && by < 0; i++)
-			if (c->events[i].type == EV_RST)
-				by = c->events[i].dir;
 		if (first >= 0 && c->ep[first].fin_pkt < c->ep[by < 0 ? 0 : by].rst_pkt) {
 			v.cls = CLOSE_RESET_AFTER;
 			v.active_closer = first;
@@ -68,7 +75,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 			v.active_closer = CLOSER_BOTH;
 			return v;
 		}
-		if (has_event_from(c, EV_DATA_AFTER_PEER_FIN, (unsigned)!first)) {
+		if (b->data_after_peer_fin > 0) {
 			v.cls = CLOSE_HALF;
 			return v;
 		}

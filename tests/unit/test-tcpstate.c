@@ -131,6 +131,46 @@ static void test_rst(void)
 	CHECK_U64(classify_close(&conn).cls, CLOSE_ABORT);
 }
 
+/* Verdicts come from the endpoint records, not the bounded event log:
+ * fill the log with gaps and FIN retransmissions, then end with a RST and
+ * with a half-close; neither must change the verdict. */
+static void test_full_event_log(void)
+{
+	struct close_verdict v;
+
+	handshake();
+	for (unsigned i = 0; i < 3; i++) {
+		step(0, TCP_ACK, C + 201 + 200 * i, S + 1, 100); /* past a hole */
+		step(1, TCP_ACK, S + 201 + 200 * i, C + 101, 100);
+	}
+	for (unsigned i = 0; i < 6; i++)
+		step(0, TCP_FIN | TCP_ACK, C + 701, S + 601, 0);
+	step(1, TCP_RST | TCP_ACK, S + 601, C + 701, 0);
+	CHECK(conn.events_dropped > 0); /* the RST's event did not fit */
+	v = classify_close(&conn);
+	CHECK_U64(v.cls, CLOSE_RESET_AFTER);
+	CHECK_U64(v.active_closer, 0);
+
+	handshake();
+	for (unsigned i = 0; i < 3; i++) {
+		step(0, TCP_ACK, C + 201 + 200 * i, S + 1, 100);
+		step(1, TCP_ACK, S + 201 + 200 * i, C + 101, 100);
+	}
+	for (unsigned i = 0; i < 5; i++)
+		step(0, TCP_FIN | TCP_ACK, C + 701, S + 601, 0);
+	step(1, TCP_ACK, S + 601, C + 702, 0);
+	for (unsigned i = 0; i < 3; i++) {
+		step(1, TCP_ACK | TCP_PSH, S + 601 + 100 * i, C + 702, 100);
+		step(0, TCP_ACK, C + 702, S + 701 + 100 * i, 0);
+	}
+	step(1, TCP_FIN | TCP_ACK, S + 901, C + 702, 0);
+	step(0, TCP_ACK, C + 702, S + 902, 0);
+	CHECK(conn.events_dropped > 0);
+	v = classify_close(&conn);
+	CHECK_U64(v.cls, CLOSE_HALF);
+	CHECK_U64(v.active_closer, 0);
+}
+
 static void test_refused(void)
 {
 	num = 0;
@@ -196,6 +236,7 @@ int main(void)
 	test_fin_retransmit_and_bad_ack();
 	test_rst();
 	test_refused();
+	test_full_event_log();
 	test_capture_point();
 	test_mid_stream();
 	return check_done("test-tcpstate");
