@@ -15,14 +15,19 @@
 #include "community-id.h"
 #include "decode.h"
 #include "finlint.h"
+#include "json-writer.h"
 #include "report.h"
 
 enum { JSON_SCHEMA_VERSION = 1 };
 
+/* Flows are written with the streaming writer into one reused buffer;
+ * the small records written once per file or run (inputs, summary) are
+ * built with cJSON. */
 struct json_state {
 	cJSON *inputs;
 	const struct file_stats *file; /* the file being read */
 	bool first_flow;
+	struct jw w;
 };
 
 static struct json_state *state(struct report *r)
@@ -40,90 +45,85 @@ static struct json_state *state(struct report *r)
 	return r->priv;
 }
 
-static void add_time(cJSON *o, const char *key, uint64_t ts, bool nano)
+static void put_time(struct jw *w, const char *key, uint64_t ts, bool nano)
 {
 	char buf[48];
 
 	report_time(ts, nano, buf, sizeof buf);
-	cJSON_AddStringToObject(o, key, buf);
+	jw_string(w, key, buf);
 }
 
-static cJSON *endpoint(const struct flow *f, unsigned side)
+static void put_endpoint(struct jw *w, const char *key, const struct flow *f, unsigned side)
 {
-	struct packet ep = { .family = f->family };
 	char buf[64], *colon;
-	cJSON *o = cJSON_CreateObject();
 
-	memcpy(ep.src, f->side[side].addr, 16);
-	ep.sport = f->side[side].port;
-	decode_endpoint_str(&ep, true, buf, sizeof buf);
+	report_endpoint(f, side, buf, sizeof buf);
 	colon = strrchr(buf, ':');
 	if (colon != NULL)
 		*colon = '\0';
+	jw_object(w, key);
 	if (buf[0] == '[') {
 		buf[strlen(buf) - 1] = '\0';
-		cJSON_AddStringToObject(o, "addr", buf + 1);
+		jw_string(w, "addr", buf + 1);
 	} else {
-		cJSON_AddStringToObject(o, "addr", buf);
+		jw_string(w, "addr", buf);
 	}
-	cJSON_AddNumberToObject(o, "port", f->side[side].port);
-	return o;
+	jw_uint(w, "port", f->side[side].port);
+	jw_end(w);
 }
 
-static cJSON *side_record(const struct tcp_endpoint *ep, bool nano)
+static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *ep, bool nano)
 {
-	cJSON *o = cJSON_CreateObject(), *tl = cJSON_CreateArray();
-
-	cJSON_AddStringToObject(o, "state", tcp_state_name(ep->state));
-	cJSON_AddNumberToObject(o, "packets", (double)ep->packets);
-	cJSON_AddNumberToObject(o, "data_bytes", (double)ep->data_bytes);
-	cJSON_AddNumberToObject(o, "retransmissions", (double)ep->retransmits);
-	cJSON_AddNumberToObject(o, "gaps", ep->gaps);
-	cJSON_AddNumberToObject(o, "acks_for_unseen_bytes", ep->acks_unseen);
-	cJSON_AddNumberToObject(o, "keepalives", ep->keepalives);
+	jw_object(w, key);
+	jw_string(w, "state", tcp_state_name(ep->state));
+	jw_uint(w, "packets", ep->packets);
+	jw_uint(w, "data_bytes", ep->data_bytes);
+	jw_uint(w, "retransmissions", ep->retransmits);
+	jw_uint(w, "gaps", ep->gaps);
+	jw_uint(w, "acks_for_unseen_bytes", ep->acks_unseen);
+	jw_uint(w, "keepalives", ep->keepalives);
 	if (ep->isn_known)
-		cJSON_AddNumberToObject(o, "isn", ep->isn);
+		jw_uint(w, "isn", ep->isn);
 	if (ep->fin_seen) {
-		cJSON *fin = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(fin, "seq", ep->fin_seq);
-		cJSON_AddNumberToObject(fin, "packet", (double)ep->fin_pkt);
-		add_time(fin, "time", ep->fin_ts, nano);
-		cJSON_AddNumberToObject(fin, "times_sent", ep->fin_count);
+		jw_object(w, "fin");
+		jw_uint(w, "seq", ep->fin_seq);
+		jw_uint(w, "packet", ep->fin_pkt);
+		put_time(w, "time", ep->fin_ts, nano);
+		jw_uint(w, "times_sent", ep->fin_count);
 		if (ep->fin_acked)
-			cJSON_AddNumberToObject(fin, "acked_by_packet", (double)ep->fin_ack_pkt);
+			jw_uint(w, "acked_by_packet", ep->fin_ack_pkt);
 		else
-			cJSON_AddNullToObject(fin, "acked_by_packet");
-		cJSON_AddItemToObject(o, "fin", fin);
+			jw_null(w, "acked_by_packet");
+		jw_end(w);
 	}
 	if (ep->rsts > 0) {
 		static const char *const kinds[] = { "none", "no-socket", "abort", "other" };
-		cJSON *rst = cJSON_CreateObject();
 		char flags[9];
 
 		decode_flags_str(ep->rst_flags, flags);
-		cJSON_AddNumberToObject(rst, "packet", (double)ep->rst_pkt);
-		cJSON_AddStringToObject(rst, "flags", flags);
-		cJSON_AddNumberToObject(rst, "seq", ep->rst_seq);
+		jw_object(w, "rst");
+		jw_uint(w, "packet", ep->rst_pkt);
+		jw_string(w, "flags", flags);
+		jw_uint(w, "seq", ep->rst_seq);
 		if (ep->rst_flags & TCP_ACK)
-			cJSON_AddNumberToObject(rst, "ack", ep->rst_ack);
-		cJSON_AddStringToObject(rst, "kind", kinds[ep->rst_kind & 3]);
-		cJSON_AddNumberToObject(rst, "count", ep->rsts);
-		cJSON_AddItemToObject(o, "rst", rst);
+			jw_uint(w, "ack", ep->rst_ack);
+		jw_string(w, "kind", kinds[ep->rst_kind & 3]);
+		jw_uint(w, "count", ep->rsts);
+		jw_end(w);
 	}
+	jw_array(w, "timeline");
 	for (unsigned i = 0; i < ep->timeline_count; i++) {
-		cJSON *t = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(t, "state", tcp_state_name(ep->timeline[i].state));
-		add_time(t, "time", ep->timeline[i].ts, nano);
+		jw_object(w, NULL);
+		jw_string(w, "state", tcp_state_name(ep->timeline[i].state));
+		put_time(w, "time", ep->timeline[i].ts, nano);
 		if (ep->timeline[i].pkt != 0)
-			cJSON_AddNumberToObject(t, "packet", (double)ep->timeline[i].pkt);
+			jw_uint(w, "packet", ep->timeline[i].pkt);
 		else
-			cJSON_AddStringToObject(t, "packet", "timer");
-		cJSON_AddItemToArray(tl, t);
+			jw_string(w, "packet", "timer");
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(o, "timeline", tl);
-	return o;
+	jw_end(w);
+	jw_end(w);
 }
 
 /* Mid-stream, "client" is the first packet's sender (mid_stream says so). */
@@ -149,34 +149,33 @@ static void json_begin_file(struct report *r, const struct file_stats *fs)
 	js->file = fs;
 }
 
-static cJSON *finding_record(const struct flow *f, const struct finding *fd)
+/* The members of one finding (the caller opens and closes the object). */
+static void put_finding(struct jw *w, const struct finding *fd)
 {
 	const struct rule_info *ri = rule_info(fd->rule);
-	cJSON *o = cJSON_CreateObject(), *pk = cJSON_CreateArray();
 
-	cJSON_AddStringToObject(o, "rule", ri->id);
-	cJSON_AddStringToObject(o, "code", ri->code);
-	cJSON_AddStringToObject(o, "severity", severity_name(fd->severity));
-	cJSON_AddStringToObject(o, "confidence", confidence_name(fd->confidence));
+	jw_string(w, "rule", ri->id);
+	jw_string(w, "code", ri->code);
+	jw_string(w, "severity", severity_name(fd->severity));
+	jw_string(w, "confidence", confidence_name(fd->confidence));
 	if (fd->side >= 0)
-		cJSON_AddStringToObject(o, "endpoint", fd->side == 0 ? "client" : "server");
+		jw_string(w, "endpoint", fd->side == 0 ? "client" : "server");
 	else
-		cJSON_AddNullToObject(o, "endpoint");
+		jw_null(w, "endpoint");
+	jw_array(w, "packets");
 	for (unsigned i = 0; i < fd->npkts; i++)
-		cJSON_AddItemToArray(pk, cJSON_CreateNumber((double)fd->pkts[i]));
-	cJSON_AddItemToObject(o, "packets", pk);
-	cJSON_AddStringToObject(o, "message", fd->message);
-	cJSON_AddStringToObject(o, "fix", ri->fix);
-	(void)f;
-	return o;
+		jw_uint(w, NULL, fd->pkts[i]);
+	jw_end(w);
+	jw_string(w, "message", fd->message);
+	jw_string(w, "fix", ri->fix);
 }
 
 /* Both sides' transitions in packet order: who entered which state when. */
-static cJSON *merged_timeline(const struct tcp_conn *c, bool nano)
+static void put_merged_timeline(struct jw *w, const struct tcp_conn *c, bool nano)
 {
-	cJSON *tl = cJSON_CreateArray();
 	unsigned i = 0, j = 0;
 
+	jw_array(w, "timeline");
 	while (i < c->ep[0].timeline_count || j < c->ep[1].timeline_count) {
 		const struct tcp_transition *a =
 			i < c->ep[0].timeline_count ? &c->ep[0].timeline[i] : NULL;
@@ -185,141 +184,133 @@ static cJSON *merged_timeline(const struct tcp_conn *c, bool nano)
 		bool take_a = b == NULL ||
 			      (a != NULL && (a->ts < b->ts || (a->ts == b->ts && a->pkt <= b->pkt)));
 		const struct tcp_transition *t = take_a ? a : b;
-		cJSON *x = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(x, "side", take_a ? "client" : "server");
-		cJSON_AddStringToObject(x, "state", tcp_state_name(t->state));
-		add_time(x, "time", t->ts, nano);
+		jw_object(w, NULL);
+		jw_string(w, "side", take_a ? "client" : "server");
+		jw_string(w, "state", tcp_state_name(t->state));
+		put_time(w, "time", t->ts, nano);
 		if (t->pkt != 0)
-			cJSON_AddNumberToObject(x, "packet", (double)t->pkt);
+			jw_uint(w, "packet", t->pkt);
 		else
-			cJSON_AddStringToObject(x, "packet", "timer");
-		cJSON_AddItemToArray(tl, x);
+			jw_string(w, "packet", "timer");
+		jw_end(w);
 		if (take_a)
 			i++;
 		else
 			j++;
 	}
-	return tl;
+	jw_end(w);
 }
 
-/* The flow object of the output contract (docs/finlint.1, JSON REPORT). */
-static cJSON *flow_object(const struct flow *f, const struct findings *found,
-			  const struct file_stats *file)
+/* The flow object of the output contract (docs/finlint.1, REPORTS); with
+ * a type, the JSON Lines record that starts with it. */
+static void put_flow(struct jw *w, const struct flow *f, const struct findings *found,
+		     const struct file_stats *file, const char *type)
 {
 	const struct tcp_conn *c = &f->conn;
 	struct close_verdict v = classify_close(c);
 	bool nano = file != NULL && file->nanosecond;
 	const char *closer = closer_name(v.active_closer);
-	cJSON *o = cJSON_CreateObject(), *states = cJSON_CreateObject(), *ev = cJSON_CreateArray();
 	char cid[COMMUNITY_ID_LEN];
 
-	cJSON_AddNumberToObject(o, "id", (double)f->id);
-	cJSON_AddStringToObject(o, "file", file != NULL ? file->path : "");
-	cJSON_AddItemToObject(o, "client", endpoint(f, 0));
-	cJSON_AddItemToObject(o, "server", endpoint(f, 1));
+	jw_object(w, NULL);
+	if (type != NULL)
+		jw_string(w, "type", type);
+	jw_uint(w, "id", f->id);
+	jw_string(w, "file", file != NULL ? file->path : "");
+	put_endpoint(w, "client", f, 0);
+	put_endpoint(w, "server", f, 1);
 	community_id_v1(cid, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
 			f->side[1].port, 6 /* TCP */);
-	cJSON_AddStringToObject(o, "community_id", cid);
-	cJSON_AddBoolToObject(o, "mid_stream", c->mid_stream);
+	jw_string(w, "community_id", cid);
+	jw_bool(w, "mid_stream", c->mid_stream);
 	{
 		struct capture_point_verdict cp = classify_capture_point(c);
-		cJSON *p = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(p, "where", capture_point_name(cp.where));
+		jw_object(w, "capture_point");
+		jw_string(w, "where", capture_point_name(cp.where));
 		if (cp.handshake_seen) {
-			cJSON_AddNumberToObject(p, "syn_to_synack_us",
-						(double)(cp.syn_to_synack_ns / 1000u));
-			cJSON_AddNumberToObject(p, "synack_to_ack_us",
-						(double)(cp.synack_to_ack_ns / 1000u));
+			jw_uint(w, "syn_to_synack_us", cp.syn_to_synack_ns / 1000u);
+			jw_uint(w, "synack_to_ack_us", cp.synack_to_ack_ns / 1000u);
 		}
-		cJSON_AddItemToObject(o, "capture_point", p);
+		jw_end(w);
 	}
-	cJSON_AddNumberToObject(o, "first_packet", (double)f->first_packet);
-	cJSON_AddNumberToObject(o, "last_packet", (double)f->last_packet);
-	add_time(o, "first_time", f->first_ts, nano);
-	add_time(o, "last_time", f->last_ts, nano);
-	cJSON_AddStringToObject(o, "close", classify_name(v.cls));
+	jw_uint(w, "first_packet", f->first_packet);
+	jw_uint(w, "last_packet", f->last_packet);
+	put_time(w, "first_time", f->first_ts, nano);
+	put_time(w, "last_time", f->last_ts, nano);
+	jw_string(w, "close", classify_name(v.cls));
 	if (closer != NULL)
-		cJSON_AddStringToObject(o, "active_closer", closer);
+		jw_string(w, "active_closer", closer);
 	else
-		cJSON_AddNullToObject(o, "active_closer");
+		jw_null(w, "active_closer");
 	{
 		/* Zeek's conn.log line for this flow, then the further lines its
 		 * timers or reuse rule would cut the flow into */
-		cJSON *split = NULL;
 		struct zeek_piece zp;
+		unsigned i;
 
-		for (unsigned i = 0; zeek_piece_get(&f->zeek, i, &zp); i++) {
-			cJSON *z = o;
-
+		for (i = 0; zeek_piece_get(&f->zeek, i, &zp); i++) {
+			if (i == 1)
+				jw_array(w, "zeek_split");
 			if (i > 0) {
-				if (split == NULL)
-					cJSON_AddItemToObject(o, "zeek_split", split = cJSON_CreateArray());
-				cJSON_AddItemToArray(split, z = cJSON_CreateObject());
-				cJSON_AddNumberToObject(z, "first_packet", (double)zp.first_pkt);
+				jw_object(w, NULL);
+				jw_uint(w, "first_packet", zp.first_pkt);
 			}
-			cJSON_AddStringToObject(z, "conn_state", zeek_conn_state_name(zp.conn_state));
-			cJSON_AddStringToObject(z, "history", zp.history);
-			cJSON_AddStringToObject(z, "zeek_orig", zp.orig_side == 0 ? "client" : "server");
+			jw_string(w, "conn_state", zeek_conn_state_name(zp.conn_state));
+			jw_string(w, "history", zp.history);
+			jw_string(w, "zeek_orig", zp.orig_side == 0 ? "client" : "server");
+			if (i > 0)
+				jw_end(w);
 		}
+		if (i > 1)
+			jw_end(w);
 		if (zeek_pieces_dropped(&f->zeek) > 0)
-			cJSON_AddNumberToObject(o, "zeek_split_dropped", zeek_pieces_dropped(&f->zeek));
+			jw_uint(w, "zeek_split_dropped", zeek_pieces_dropped(&f->zeek));
 	}
-	cJSON_AddBoolToObject(o, "three_way", v.three_way);
-	cJSON_AddStringToObject(states, "client", tcp_state_name(c->ep[0].state));
-	cJSON_AddStringToObject(states, "server", tcp_state_name(c->ep[1].state));
-	cJSON_AddItemToObject(o, "states", states);
-	cJSON_AddItemToObject(o, "client_side", side_record(&c->ep[0], nano));
-	cJSON_AddItemToObject(o, "server_side", side_record(&c->ep[1], nano));
+	jw_bool(w, "three_way", v.three_way);
+	jw_object(w, "states");
+	jw_string(w, "client", tcp_state_name(c->ep[0].state));
+	jw_string(w, "server", tcp_state_name(c->ep[1].state));
+	jw_end(w);
+	put_side(w, "client_side", &c->ep[0], nano);
+	put_side(w, "server_side", &c->ep[1], nano);
 	if (f->prev_id != 0) {
-		cJSON *p = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(p, "id", (double)f->prev_id);
-		cJSON_AddStringToObject(p, "client_state", tcp_state_name(f->prev_states[0]));
-		cJSON_AddStringToObject(p, "server_state", tcp_state_name(f->prev_states[1]));
-		cJSON_AddItemToObject(o, "reuses", p);
+		jw_object(w, "reuses");
+		jw_uint(w, "id", f->prev_id);
+		jw_string(w, "client_state", tcp_state_name(f->prev_states[0]));
+		jw_string(w, "server_state", tcp_state_name(f->prev_states[1]));
+		jw_end(w);
 	}
+	jw_array(w, "events");
 	for (unsigned i = 0; i < c->event_count; i++) {
 		const struct tcp_event *e = &c->events[i];
-		cJSON *x = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(x, "event", tcp_event_name(e->type));
-		cJSON_AddNumberToObject(x, "packet", (double)e->pkt);
-		cJSON_AddStringToObject(x, "from", e->dir == 0 ? "client" : "server");
-		cJSON_AddNumberToObject(x, "a", e->a);
-		cJSON_AddNumberToObject(x, "b", e->b);
-		cJSON_AddItemToArray(ev, x);
+		jw_object(w, NULL);
+		jw_string(w, "event", tcp_event_name(e->type));
+		jw_uint(w, "packet", e->pkt);
+		jw_string(w, "from", e->dir == 0 ? "client" : "server");
+		jw_uint(w, "a", e->a);
+		jw_uint(w, "b", e->b);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(o, "events", ev);
-	cJSON_AddNumberToObject(o, "events_dropped", c->events_dropped);
-	{
-		cJSON *fa = cJSON_CreateArray();
-
-		for (unsigned i = 0; i < found->n; i++)
-			cJSON_AddItemToArray(fa, finding_record(f, &found->f[i]));
-		cJSON_AddItemToObject(o, "findings", fa);
+	jw_end(w);
+	jw_uint(w, "events_dropped", c->events_dropped);
+	jw_array(w, "findings");
+	for (unsigned i = 0; i < found->n; i++) {
+		jw_object(w, NULL);
+		put_finding(w, &found->f[i]);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(o, "timeline", merged_timeline(c, nano));
-	return o;
+	jw_end(w);
+	put_merged_timeline(w, c, nano);
+	jw_end(w);
 }
 
 /* Whether the report lists this flow (--flows). */
 static bool listed(const struct report *r, const struct findings *found)
 {
 	return r->flows != FLOWS_NONE && (r->flows != FLOWS_FLAGGED || found->n > 0);
-}
-
-/* Print an object on one line and free it. */
-static void emit(FILE *out, const char *before, cJSON *o, const char *after)
-{
-	char *text = cJSON_PrintUnformatted(o);
-
-	if (text == NULL)
-		fatal("out of memory writing JSON");
-	fprintf(out, "%s%s%s", before, text, after);
-	cJSON_free(text);
-	cJSON_Delete(o);
 }
 
 /* One JSON Lines record, its "type" first so a reader can dispatch on
@@ -342,7 +333,9 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 	r->connections++;
 	if (!listed(r, found))
 		return;
-	emit(r->out, js->first_flow ? "\n" : ",\n", flow_object(f, found, js->file), "");
+	fputs(js->first_flow ? "\n" : ",\n", r->out);
+	put_flow(&js->w, f, found, js->file, NULL);
+	jw_flush(&js->w, r->out);
 	js->first_flow = false;
 }
 
@@ -433,32 +426,47 @@ static void json_end(struct report *r)
 	cJSON_free(stext);
 	cJSON_Delete(sum);
 	cJSON_Delete(js->inputs);
+	jw_free(&js->w);
 	free(js);
 	r->priv = NULL;
 }
 
 /* ---- JSON Lines: one object per line, written as the analysis goes ---- */
 
+static struct jw *jsonl_writer(struct report *r)
+{
+	if (r->priv == NULL)
+		r->priv = xcalloc(1, sizeof(struct jw));
+	return r->priv;
+}
+
 static void jsonl_begin_file(struct report *r, const struct file_stats *fs)
 {
 	r->files++;
 	r->file = fs;
+	jsonl_writer(r);
 }
 
 static void jsonl_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
 	const struct file_stats *fs = r->file;
-	cJSON *o;
+	struct jw *w = jsonl_writer(r);
 
 	r->connections++;
 	if (listed(r, found)) {
-		emit_typed(r->out, "flow", flow_object(f, found, fs));
+		put_flow(w, f, found, fs, "flow");
+		jw_flush(w, r->out);
+		fputc('\n', r->out);
 	}
 	for (unsigned i = 0; i < found->n; i++) {
-		o = finding_record(f, &found->f[i]);
-		cJSON_AddStringToObject(o, "file", fs != NULL ? fs->path : "");
-		cJSON_AddNumberToObject(o, "flow", (double)f->id);
-		emit_typed(r->out, "finding", o);
+		jw_object(w, NULL);
+		jw_string(w, "type", "finding");
+		put_finding(w, &found->f[i]);
+		jw_string(w, "file", fs != NULL ? fs->path : "");
+		jw_uint(w, "flow", f->id);
+		jw_end(w);
+		jw_flush(w, r->out);
+		fputc('\n', r->out);
 	}
 }
 
@@ -477,6 +485,11 @@ static void jsonl_end(struct report *r)
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);
 	emit_typed(r->out, "summary", o);
+	if (r->priv != NULL) {
+		jw_free(r->priv);
+		free(r->priv);
+		r->priv = NULL;
+	}
 }
 
 const struct report_ops report_jsonl_ops = {

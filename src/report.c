@@ -31,13 +31,20 @@ const struct report_ops *report_find(const char *format)
 
 void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 {
+	/* Consecutive timestamps mostly share their second: format the date
+	 * once per second, not once per value. */
+	static time_t cached_sec = -1;
+	static char day[32];
 	time_t sec = (time_t)(ts_ns / 1000000000u);
 	uint64_t frac = ts_ns % 1000000000u;
-	struct tm tm;
-	char day[32];
 
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
 	if (nanosecond)
 		snprintf(buf, size, "%s.%09" PRIu64 "Z", day, frac);
 	else
