@@ -28,7 +28,9 @@ void jw_reset(struct jw *w);
 /* Free the buffer. */
 void jw_free(struct jw *w);
 
-/* Values: key is the member name inside an object, NULL inside an array. */
+/* Values: key is the member name inside an object, NULL inside an array.
+ * Member names are written as they are: they must need no escaping (the
+ * report's own identifiers do not). */
 void jw_object(struct jw *w, const char *key);
 void jw_array(struct jw *w, const char *key);
 void jw_end(struct jw *w); /* closes the innermost object or array */

@@ -29,26 +29,53 @@ const struct report_ops *report_find(const char *format)
 	return NULL;
 }
 
+/* Write v as exactly n decimal digits at p. */
+static void digits(char *p, uint64_t v, unsigned n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 {
-	/* Consecutive timestamps mostly share their second: format the date
-	 * once per second, not once per value. */
-	static time_t cached_sec = -1;
-	static char day[32];
-	time_t sec = (time_t)(ts_ns / 1000000000u);
-	uint64_t frac = ts_ns % 1000000000u;
+	/* A report writes several timestamps per connection, so this is
+	 * arithmetic rather than gmtime_r/strftime/snprintf: days since the
+	 * epoch to a proleptic Gregorian date counted in 400-year eras. */
+	uint64_t sec = ts_ns / 1000000000u, frac = ts_ns % 1000000000u;
+	uint64_t days = sec / 86400u, rem = sec % 86400u;
+	uint64_t z = days + 719468u; /* days since 0000-03-01 */
+	uint64_t era = z / 146097u, doe = z % 146097u;
+	uint64_t yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+	uint64_t doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+	uint64_t mp = (5u * doy + 2u) / 153u;
+	uint64_t day = doy - (153u * mp + 2u) / 5u + 1u;
+	uint64_t month = mp < 10u ? mp + 3u : mp - 9u;
+	uint64_t year = yoe + era * 400u + (month <= 2u ? 1u : 0u);
+	char out[40];
+	unsigned n = nanosecond ? 9u : 6u;
 
-	if (sec != cached_sec) {
-		struct tm tm;
-
-		gmtime_r(&sec, &tm);
-		strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_sec = sec;
+	if (year > 9999u) { /* not a capture time: keep the format's width */
+		snprintf(buf, size, "9999-12-31T23:59:59.%0*uZ", (int)n, 0u);
+		return;
 	}
-	if (nanosecond)
-		snprintf(buf, size, "%s.%09" PRIu64 "Z", day, frac);
-	else
-		snprintf(buf, size, "%s.%06" PRIu64 "Z", day, frac / 1000);
+	digits(out, year, 4);
+	out[4] = '-';
+	digits(out + 5, month, 2);
+	out[7] = '-';
+	digits(out + 8, day, 2);
+	out[10] = 'T';
+	digits(out + 11, rem / 3600u, 2);
+	out[13] = ':';
+	digits(out + 14, rem / 60u % 60u, 2);
+	out[16] = ':';
+	digits(out + 17, rem % 60u, 2);
+	out[19] = '.';
+	digits(out + 20, nanosecond ? frac : frac / 1000u, n);
+	out[20 + n] = 'Z';
+	out[21 + n] = '\0';
+	snprintf(buf, size, "%s", out);
 }
 
 void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size)
