@@ -433,10 +433,16 @@ static void json_end(struct report *r)
 
 /* ---- JSON Lines: one object per line, written as the analysis goes ---- */
 
+/* The stream's writer; the first call also writes the header record, so
+ * a streaming reader learns the format version before any data. */
 static struct jw *jsonl_writer(struct report *r)
 {
-	if (r->priv == NULL)
+	if (r->priv == NULL) {
 		r->priv = xcalloc(1, sizeof(struct jw));
+		fprintf(r->out, "{\"type\":\"header\",\"tool\":\"finlint\",\"version\":\"%s\","
+				"\"schema_version\":%d}\n",
+			PACKAGE_VERSION, JSON_SCHEMA_VERSION);
+	}
 	return r->priv;
 }
 
@@ -481,6 +487,7 @@ static void jsonl_end(struct report *r)
 {
 	cJSON *o = summary(r);
 
+	jsonl_writer(r);
 	cJSON_AddStringToObject(o, "tool", "finlint");
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "schema_version", JSON_SCHEMA_VERSION);

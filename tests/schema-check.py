@@ -104,7 +104,7 @@ checker = jsonschema.FormatChecker()
 doc_validator = Draft202012Validator(schema, format_checker=checker)
 line_validators = {
     name: Draft202012Validator(dict(schema, **{"$ref": "#/$defs/" + ref}), format_checker=checker)
-    for name, ref in [("record", "jsonl_record"), ("flow", "jsonl_flow"),
+    for name, ref in [("record", "jsonl_record"), ("header", "jsonl_header"), ("flow", "jsonl_flow"),
                       ("finding", "jsonl_finding"), ("file", "jsonl_file"),
                       ("summary", "jsonl_summary")]
 }
@@ -163,7 +163,8 @@ def check_jsonl(label, args, statuses):
             elif not line_validators["record"].is_valid(rec):
                 # Explain against the record type it claims to be, if any.
                 t = rec.get("type")
-                v = line_validators[t if t in ("flow", "finding", "file", "summary") else "record"]
+                v = line_validators[t if t in ("header", "flow", "finding", "file", "summary")
+                                    else "record"]
                 problem = "type %r: %s" % (rec.get("type"), explain(v, rec))
             types.append(rec.get("type") if isinstance(rec, dict) else None)
         if problem is None:
@@ -173,11 +174,13 @@ def check_jsonl(label, args, statuses):
             fail("%s -f jsonl line %d: %s" % (label, n, problem), shown <= MAX_ERRORS_SHOWN)
     if shown > MAX_ERRORS_SHOWN:
         print("      ... %d more failing lines in %s -f jsonl" % (shown - MAX_ERRORS_SHOWN, label))
-    # The stream ends with exactly one summary record.
-    if types.count("summary") == 1 and types and types[-1] == "summary":
+    # The stream starts with exactly one header and ends with exactly one
+    # summary record.
+    if types.count("summary") == 1 and types and types[-1] == "summary" and \
+            types.count("header") == 1 and types[0] == "header":
         ok()
     else:
-        fail("%s -f jsonl: want one summary record, last; got types %s" %
+        fail("%s -f jsonl: want one header record, first, and one summary, last; got types %s" %
              (label, sorted(set(map(str, types)))))
 
 
