@@ -11,6 +11,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labmatch import index_flows, tuple_of  # noqa: E402
+
 srcdir = os.environ.get("srcdir", ".")
 finlint = os.environ.get("FINLINT", "./finlint")
 samples = os.path.join(srcdir, "samples")
@@ -27,15 +30,9 @@ for name in sorted(os.listdir(samples)):
         failed += len(manifest.get("connections", [])) or 1
         continue
     flows = json.loads(out.stdout)["flows"]
-    # A reused 4-tuple gives several flows with one client endpoint:
-    # match manifest connections to flows in order of appearance.
-    by_tuple = {}
-    for f in sorted(flows, key=lambda f: f["first_packet"]):
-        key = (f["client"]["addr"], f["client"]["port"], f["server"]["addr"], f["server"]["port"])
-        by_tuple.setdefault(key, []).append(f)
+    by_tuple = index_flows(flows)
     for conn in manifest.get("connections", []):
-        key = (conn["client"]["addr"], conn["client"]["port"],
-               conn["server"]["addr"], conn["server"]["port"])
+        key = tuple_of(conn)
         label = f"{name} {key[0]}:{key[1]}"
         if not by_tuple.get(key):
             print(f"FAIL {label}: no such connection in finlint's output")

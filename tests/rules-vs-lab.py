@@ -16,6 +16,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labmatch import index_flows, tuple_of  # noqa: E402
+
 srcdir = os.environ.get("srcdir", ".")
 finlint = os.environ.get("FINLINT", "./finlint")
 dirs = [os.path.join(srcdir, "samples"), os.path.join(srcdir, "tests", "data", "rules")]
@@ -35,14 +38,9 @@ for d in dirs:
             failed += 1
             continue
         flows = json.loads(out.stdout)["flows"]
-        by_tuple = {}
-        for f in sorted(flows, key=lambda f: f["first_packet"]):
-            key = (f["client"]["addr"], f["client"]["port"],
-                   f["server"]["addr"], f["server"]["port"])
-            by_tuple.setdefault(key, []).append(f)
+        by_tuple = index_flows(flows)
         for conn in manifest["connections"]:
-            key = (conn["client"]["addr"], conn["client"]["port"],
-                   conn["server"]["addr"], conn["server"]["port"])
+            key = tuple_of(conn)
             label = f"{name} {key[0]}:{key[1]}"
             if not by_tuple.get(key):
                 print(f"FAIL {label}: no such connection in finlint's output")
