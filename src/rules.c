@@ -654,9 +654,11 @@ static void check_time_wait(struct check *k)
 		evidence(fd, cl->first_pkt);
 		evidence(fd, sv->first_pkt);
 		say(fd, "the SYN (packet %" PRIu64 ") reuses the 4-tuple of connection %" PRIu64
-			" %.3f s after the %s entered TIME_WAIT; its ISN %" PRIu32 " is %s the old "
-			"connection's last client seq %" PRIu32,
+			" %.3f s after the %s entered TIME_WAIT (%" PRIu64 " s %s%s); its "
+			"ISN %" PRIu32 " is %s the old connection's last client seq %" PRIu32,
 		    cl->first_pkt, f->prev_id, secs(f->prev_state_ts[x], f->first_ts), who(k, x),
+		    k->cfg->time_wait_ns / NS, k->cfg->time_wait_set ? "as configured" : "on ",
+		    k->cfg->time_wait_set ? "" : k->cfg->profile->name,
 		    cl->isn, seq_gt(cl->isn, f->prev_snd_nxt[0]) ? "beyond" : "not beyond",
 		    f->prev_snd_nxt[0]);
 		if (sv->first_pkt == 0) {
