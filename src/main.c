@@ -380,6 +380,9 @@ int main(int argc, char **argv)
 	if (o.format == NULL)
 		o.format = report_find("text");
 	if (quiet && o.out == stdout) {
+		/* nobody reads it: list no connection, only the totals are
+		 * written, to nowhere */
+		r.flows = FLOWS_NONE;
 		o.out = fopen("/dev/null", "w");
 		if (o.out == NULL)
 			fatal("cannot open /dev/null: %s", strerror(errno));
