@@ -48,6 +48,7 @@ struct rule_info {
 	const char *signature; /* the packets that prove it */
 	const char *kernel;    /* what the kernel does and why */
 	const char *fix;       /* what to change in the application or host */
+	const char *hint;      /* the fix in one short line, for the text report */
 };
 
 /* Timer values of the closing host's operating system. */

@@ -193,6 +193,7 @@ static int explain(const char *name)
 	print_wrapped("Packet signature:", ri->signature);
 	print_wrapped("Kernel behaviour:", ri->kernel);
 	print_wrapped("Fix:", ri->fix);
+	print_wrapped("In one line:", ri->hint);
 	return EXIT_OK;
 }
 

@@ -136,7 +136,7 @@ static void text_finding(FILE *out, const struct finding *fd, bool color)
 		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
 	fputc('\n', out);
 	wrap(out, 6, "", fd->message);
-	wrap(out, 6, "fix: ", ri->fix);
+	fprintf(out, "      fix: %s (finlint --explain %s)\n", ri->hint, ri->code);
 }
 
 static void text_flow(struct report *r, const struct flow *f, const struct findings *found)

@@ -25,7 +25,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Find which device rewrites or terminates TCP between the hosts (load "
 		"balancer, firewall with sequence randomisation, user-space stack) and fix "
 		"or bypass its FIN handling; capture on both sides to see where the ack "
-		"changes."},
+		"changes.",
+		"find the middlebox or stack that rewrites sequence numbers"},
 	[RULE_FIN_SEQ_MISMATCH] = {
 		"fin-seq-mismatch", "FL002", SEV_ERROR,
 		"a FIN is not at the sender's end of stream",
@@ -39,7 +40,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"do not do this; broken user-space stacks and sequence-rewriting middleboxes "
 		"do.",
 		"Look for a device or stack that rewrites sequence numbers; capture on both "
-		"sides of it. Bytes beyond the first FIN were not delivered."},
+		"sides of it. Bytes beyond the first FIN were not delivered.",
+		"find the middlebox or stack that rewrites sequence numbers"},
 	[RULE_DATA_AFTER_FIN] = {
 		"data-after-fin", "FL003", SEV_ERROR,
 		"an endpoint sent new data after its own FIN",
@@ -50,7 +52,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"3.10.7.4), so the extra bytes are lost. A correct kernel never sends them: "
 		"shutdown(SHUT_WR) makes later write() calls fail with EPIPE.",
 		"Treat this as a bug in the sending stack or a middlebox; the application "
-		"data after the FIN did not arrive."},
+		"data after the FIN did not arrive.",
+		"fix the sending stack or middlebox: bytes after a FIN are dropped"},
 	[RULE_RST_AFTER_FIN_WAIT2_TIMEOUT] = {
 		"rst-after-fin-wait2-timeout", "FL004", SEV_WARNING,
 		"the peer closed after the active closer's FIN_WAIT_2 timer expired and got a RST",
@@ -68,7 +71,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"it sent with its FIN is lost.",
 		"Make the passive side close promptly when it reads end-of-file (it sat in "
 		"CLOSE_WAIT for the whole gap), or raise tcp_fin_timeout/TCP_LINGER2 on the "
-		"active closer if the peer legitimately needs longer."},
+		"active closer if the peer legitimately needs longer.",
+		"close the passive side as soon as it reads end-of-file"},
 	[RULE_RST_ON_DATA_AFTER_CLOSE] = {
 		"rst-on-data-after-close", "FL005", SEV_ERROR,
 		"data reached an endpoint that had fully closed, and was answered by RST",
@@ -82,7 +86,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"sent is gone.",
 		"Close in two steps: shutdown(fd, SHUT_WR), then read() until it returns 0 "
 		"(the peer's FIN), then close(). Or make the protocol say when the peer has "
-		"finished sending before closing."},
+		"finished sending before closing.",
+		"shutdown(SHUT_WR), read until 0, then close()"},
 	[RULE_ABORTIVE_CLOSE] = {
 		"abortive-close", "FL006", SEV_WARNING,
 		"an open connection was ended by RST instead of FIN",
@@ -100,7 +105,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"If unread data: read the request completely (or drain the socket) before "
 		"close(). If SO_LINGER {1, 0}: remove it unless losing in-flight data is "
 		"acceptable; use a normal close and let TIME_WAIT do its job, or enable "
-		"tcp_tw_reuse on the client."},
+		"tcp_tw_reuse on the client.",
+		"read everything the peer sent before close(); drop SO_LINGER {1, 0}"},
 	[RULE_LINGER_TIMEOUT] = {
 		"linger-timeout", "FL007", SEV_ERROR,
 		"a FIN was sent with data unacknowledged, and the data was never acknowledged",
@@ -117,7 +123,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"data may not have arrived.",
 		"Check close()'s return value when lingering; better, have the peer confirm "
 		"receipt at the application level before closing. Find why the peer stopped "
-		"acknowledging (it crashed, a firewall dropped the flow, the path failed)."},
+		"acknowledging (it crashed, a firewall dropped the flow, the path failed).",
+		"check close()'s result, or confirm receipt in the protocol"},
 	[RULE_FINAL_ACK_LOST] = {
 		"final-ack-lost", "FL008", SEV_WARNING,
 		"the passive closer retransmitted its FIN: the final ACK was lost",
@@ -134,7 +141,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"retransmission) it would answer RST and the passive closer's close would "
 		"end in an error.",
 		"Usually packet loss on the path: look at the link's drops. Keep TIME_WAIT "
-		"(do not abort sockets to avoid it)."},
+		"(do not abort sockets to avoid it).",
+		"look for packet loss on the path; keep TIME_WAIT"},
 	[RULE_FINAL_ACK_MISSING] = {
 		"final-ack-missing", "FL009", SEV_WARNING,
 		"a FIN was never acknowledged although the peer was still sending",
@@ -147,7 +155,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"capture point and the peer) or the peer's stack did not accept it.",
 		"Capture at the peer to see whether the FIN arrives; look for a firewall or "
 		"middlebox dropping FIN segments, or a stateful device that timed the flow "
-		"out."},
+		"out.",
+		"capture at the peer; look for a device dropping FINs"},
 	[RULE_FIN_WAIT1_GIVEUP] = {
 		"fin-wait1-giveup", "FL010", SEV_WARNING,
 		"a FIN was retransmitted with backoff, never acknowledged, and the sender gave up",
@@ -163,7 +172,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"keepalives notice.",
 		"Find why the peer stopped acknowledging: it crashed or was rebooted, a "
 		"firewall or NAT dropped the flow's state, or the path broke. Enable "
-		"keepalives on the peer so its half-open socket is cleaned up."},
+		"keepalives on the peer so its half-open socket is cleaned up.",
+		"find why the peer stopped answering; enable keepalives there"},
 	[RULE_CLOSE_WAIT_STUCK] = {
 		"close-wait-stuck", "FL011", SEV_WARNING,
 		"the peer closed, but this endpoint's application did not close its socket",
@@ -178,7 +188,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"exits, and show as CLOSE_WAIT in ss/netstat.",
 		"Fix the application: when read() returns 0 (or the library reports the "
 		"peer closed), close the socket; make sure every error path closes it too. "
-		"`ss -tanp state close-wait` shows the owning process."},
+		"`ss -tanp state close-wait` shows the owning process.",
+		"close the socket when read() returns 0, on every path"},
 	[RULE_TIME_WAIT_REUSE] = {
 		"time-wait-reuse", "FL012", SEV_WARNING,
 		"a new connection reused a 4-tuple still in TIME_WAIT",
@@ -195,7 +206,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"ephemeral ports or bind() a fixed source port.",
 		"Widen the ephemeral port range (net.ipv4.ip_local_port_range), stop binding "
 		"a fixed client port, reuse connections (keep-alive/pooling), or let the "
-		"client side be the one holding TIME_WAIT with tcp_tw_reuse."},
+		"client side be the one holding TIME_WAIT with tcp_tw_reuse.",
+		"widen the ephemeral port range or reuse connections"},
 	[RULE_TIME_WAIT_ASSASSINATION] = {
 		"time-wait-assassination", "FL013", SEV_WARNING,
 		"a RST hit an endpoint in TIME_WAIT",
@@ -207,7 +219,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Such RSTs come from the peer answering a late segment, or from middleboxes "
 		"that reset idle flows.",
 		"Set net.ipv4.tcp_rfc1337=1 on the host holding TIME_WAIT, and find who sends "
-		"the RST (the evidence packet's source)."},
+		"the RST (the evidence packet's source).",
+		"set net.ipv4.tcp_rfc1337=1; find who sends the RST"},
 	[RULE_RST_OUT_OF_WINDOW] = {
 		"rst-out-of-window", "FL014", SEV_WARNING,
 		"a RST outside the receiver's window was ignored; the connection went on",
@@ -220,7 +233,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"dropped. Off-path injected resets, middleboxes with a stale view of the "
 		"flow, and late RSTs of an older connection look like this.",
 		"Find the RST's source (TTL and IP ID compared with the real peer's packets "
-		"help); if a middlebox sends it, fix its flow tracking."},
+		"help); if a middlebox sends it, fix its flow tracking.",
+		"find the RST's real source (compare TTL and IP ID)"},
 	[RULE_HALF_OPEN] = {
 		"half-open", "FL015", SEV_ERROR,
 		"a bare RST from a host with no socket: the connection was already gone there",
@@ -236,7 +250,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"seen at the capture point.",
 		"Find why the host forgot the connection: a restart, a crash, a NAT or "
 		"conntrack timeout shorter than the connection's idle time (enable TCP "
-		"keepalives below it), or a load balancer failover without state sync."},
+		"keepalives below it), or a load balancer failover without state sync.",
+		"find why the host lost the connection (restart, NAT timeout)"},
 	[RULE_HALF_CLOSE] = {
 		"half-close", "FL016", SEV_INFO,
 		"data kept flowing after the first FIN, and both sides closed cleanly",
@@ -247,7 +262,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"shutdown(SHUT_WR) sends a FIN but leaves the receive side open; the peer "
 		"reads end-of-file, may go on writing, and closes when done.",
 		"Nothing to fix. If the peer did not expect a half-close, it may have "
-		"treated end-of-file as an error; check its logs."},
+		"treated end-of-file as an error; check its logs.",
+		"nothing to fix"},
 	[RULE_SIMULTANEOUS_CLOSE] = {
 		"simultaneous-close", "FL017", SEV_INFO,
 		"the two FINs crossed",
@@ -258,7 +274,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"RFC 9293's simultaneous close: legal, and both hosts keep a TIME_WAIT "
 		"socket for the connection.",
 		"Nothing to fix. Two TIME_WAIT sockets per connection can matter on very busy "
-		"hosts: make one side (usually the client) close first."},
+		"hosts: make one side (usually the client) close first.",
+		"nothing to fix"},
 	[RULE_CONNECTION_REFUSED] = {
 		"connection-refused", "FL018", SEV_INFO,
 		"the SYN was answered by RST: nothing listened on the port",
@@ -271,7 +288,8 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"listen backlog does not do this on Linux (it drops the SYN) unless "
 		"net.ipv4.tcp_abort_on_overflow is set.",
 		"Check that the service runs and listens on that address and port (ss -tlnp), "
-		"and that no firewall rejects the connection."},
+		"and that no firewall rejects the connection.",
+		"start the service or open the port (ss -tlnp)"},
 };
 
 const struct rule_info *rule_info(unsigned rule)
