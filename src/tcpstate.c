@@ -54,7 +54,7 @@ static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uin
 
 /* ---- state handlers: (connection, which endpoint, the packet) ---------- */
 
-static void st_established(struct tcp_conn *c, unsigned self, const struct seg *s);
+static void handle(struct tcp_conn *c, unsigned self, const struct seg *s);
 
 static bool sent(unsigned self, const struct seg *s)
 {
@@ -84,7 +84,7 @@ static void st_unknown(struct tcp_conn *c, unsigned self, const struct seg *s)
 	} else if (!s->syn) {
 		/* Picked up mid-stream: the connection was open before. */
 		set_state(c, self, TCPS_ESTABLISHED, s);
-		st_established(c, self, s);
+		handle(c, self, s);
 	}
 }
 
@@ -97,27 +97,23 @@ static void st_syn_sent(struct tcp_conn *c, unsigned self, const struct seg *s)
 	else if (sent(self, s) && !s->syn) {
 		/* the SYN-ACK was not captured, but the client acts established */
 		set_state(c, self, TCPS_ESTABLISHED, s);
-		st_established(c, self, s);
+		handle(c, self, s);
 	}
 }
 
 static void st_syn_received(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst)) {
-		set_state(c, self, TCPS_CLOSED, s);
-	} else if (sent(self, s) && s->fin) {
+	if (sent(self, s) && s->fin) {
 		set_state(c, self, TCPS_FIN_WAIT_1, s);
 	} else if (!sent(self, s) && s->ack && !s->syn) {
 		set_state(c, self, TCPS_ESTABLISHED, s);
-		st_established(c, self, s);
+		handle(c, self, s);
 	}
 }
 
 static void st_established(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
-	else if (sent(self, s) && s->fin)
+	if (sent(self, s) && s->fin)
 		set_state(c, self, TCPS_FIN_WAIT_1, s);
 	else if (got_fin(self, s))
 		set_state(c, self, TCPS_CLOSE_WAIT, s);
@@ -125,9 +121,7 @@ static void st_established(struct tcp_conn *c, unsigned self, const struct seg *
 
 static void st_fin_wait_1(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
-	else if (got_fin(self, s) && s->acks_fin[self])
+	if (got_fin(self, s) && s->acks_fin[self])
 		set_state(c, self, TCPS_TIME_WAIT, s); /* three-way close */
 	else if (got_fin(self, s))
 		set_state(c, self, TCPS_CLOSING, s); /* the FINs crossed */
@@ -141,38 +135,19 @@ static void st_fin_wait_1(struct tcp_conn *c, unsigned self, const struct seg *s
 
 static void st_fin_wait_2(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
-	else if (got_fin(self, s) || (sent(self, s) && s->acks_fin[!self]))
+	if (got_fin(self, s) || (sent(self, s) && s->acks_fin[!self]))
 		set_state(c, self, TCPS_TIME_WAIT, s);
 }
 
 static void st_closing(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
-	else if (!sent(self, s) && s->acks_fin[self])
+	if (!sent(self, s) && s->acks_fin[self])
 		set_state(c, self, TCPS_TIME_WAIT, s);
-}
-
-static void st_time_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
-{
-	/* RFC 1337: Linux does not let a RST end TIME_WAIT early by default
-	 * (tcp_rfc1337 = 0 means it does): record, and follow the kernel
-	 * default, which kills the TIME_WAIT socket. */
-	/* A RST sent from TIME_WAIT means the socket was already gone (for
-	 * instance FIN_WAIT_2 expired before the peer's FIN came). */
-	if (reset_by(self, s) && c->ep[self].tw_rst_pkt == 0)
-		c->ep[self].tw_rst_pkt = s->pkt->num;
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
 }
 
 static void st_close_wait(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
-		set_state(c, self, TCPS_CLOSED, s);
-	else if (sent(self, s) && s->fin && s->ack && !s->acks_fin[!self])
+	if (sent(self, s) && s->fin && s->ack && !s->acks_fin[!self])
 		/* Its FIN does not ack the peer's: it left before the peer's
 		 * FIN arrived, which only looked earlier from the capture
 		 * point.  The FINs crossed. */
@@ -183,22 +158,28 @@ static void st_close_wait(struct tcp_conn *c, unsigned self, const struct seg *s
 
 static void st_last_ack(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	if (reset_by(self, s) || (sent(self, s) && s->rst))
+	if (!sent(self, s) && s->acks_fin[self])
 		set_state(c, self, TCPS_CLOSED, s);
-	else if (!sent(self, s) && s->acks_fin[self])
-		set_state(c, self, TCPS_CLOSED, s);
-}
-
-static void st_closed(struct tcp_conn *c, unsigned self, const struct seg *s)
-{
-	(void)c;
-	(void)self;
-	(void)s;
 }
 
 static void handle(struct tcp_conn *c, unsigned self, const struct seg *s)
 {
-	switch (c->ep[self].state) {
+	struct tcp_endpoint *ep = &c->ep[self];
+
+	/* Every state from SYN_RECEIVED to LAST_ACK ends on a RST the
+	 * endpoint sends or one it accepts, before anything else. */
+	if (ep->state >= TCPS_SYN_RECEIVED && ep->state <= TCPS_LAST_ACK &&
+	    (reset_by(self, s) || (sent(self, s) && s->rst))) {
+		/* RFC 1337: Linux lets a RST end TIME_WAIT early unless
+		 * tcp_rfc1337 = 1; record it and follow the default.  A RST
+		 * sent from TIME_WAIT means the socket was already gone (for
+		 * instance FIN_WAIT_2 expired before the peer's FIN came). */
+		if (ep->state == TCPS_TIME_WAIT && reset_by(self, s) && ep->tw_rst_pkt == 0)
+			ep->tw_rst_pkt = s->pkt->num;
+		set_state(c, self, TCPS_CLOSED, s);
+		return;
+	}
+	switch (ep->state) {
 	case TCPS_ESTABLISHED:
 		st_established(c, self, s);
 		break;
@@ -220,17 +201,13 @@ static void handle(struct tcp_conn *c, unsigned self, const struct seg *s)
 	case TCPS_CLOSING:
 		st_closing(c, self, s);
 		break;
-	case TCPS_TIME_WAIT:
-		st_time_wait(c, self, s);
-		break;
 	case TCPS_CLOSE_WAIT:
 		st_close_wait(c, self, s);
 		break;
 	case TCPS_LAST_ACK:
 		st_last_ack(c, self, s);
 		break;
-	default:
-		st_closed(c, self, s);
+	default: /* TIME_WAIT and CLOSED: only a RST or a timer moves them */
 		break;
 	}
 }
