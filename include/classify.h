@@ -41,6 +41,9 @@ struct capture_point_verdict {
 /* Infer the capture point of one connection. */
 struct capture_point_verdict classify_capture_point(const struct tcp_conn *c);
 
+/* The same in words for a sentence: "near the client"... */
+const char *capture_point_words(enum capture_point where);
+
 /* Return "near-client", "near-server", "between" or "unknown". */
 const char *capture_point_name(enum capture_point where);
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "community-id.h"
 #include "filestats.h"
 #include "flow.h"
 #include "rules.h"
@@ -27,6 +28,8 @@ struct report_ops {
 struct report {
 	const struct report_ops *ops;
 	FILE *out;
+	/* totals kept by the funnel (report_begin_file, report_end_file and
+	 * the run loop), not by the writers: files counts the current one */
 	uint64_t files, packets, tcp, connections, files_failed;
 	uint64_t findings[SEV_NEVER]; /* by severity */
 	uint64_t by_rule[RULE_COUNT];
@@ -41,8 +44,22 @@ struct report {
 	bool color;                    /* text: severities in color (a terminal, no NO_COLOR) */
 };
 
+/* Start and end one input file: count it in the totals every writer
+ * reports, keep it in r->file, and call the writer. */
+void report_begin_file(struct report *r, const struct file_stats *fs);
+void report_end_file(struct report *r, const struct file_stats *fs);
+
 /* Return the writer for a format name, or NULL. */
 const struct report_ops *report_find(const char *format);
+
+/* Write the address alone of one side of a flow, as inet_ntop does. */
+void report_address(const struct flow *f, unsigned side, char *buf, unsigned size);
+
+/* The flow's Community ID v1, seed 0. */
+void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN]);
+
+/* Whether a writer whose own default is dflt lists this flow (--flows). */
+bool report_lists(const struct report *r, const struct findings *found, enum report_flows dflt);
 
 /* Write "addr:port" (IPv6 as "[addr]:port") of one side of a flow. */
 void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size);

@@ -135,6 +135,21 @@ struct capture_point_verdict classify_capture_point(const struct tcp_conn *c)
 	return v;
 }
 
+const char *capture_point_words(enum capture_point where)
+{
+	switch (where) {
+	case CAPTURE_NEAR_CLIENT:
+		return "near the client";
+	case CAPTURE_NEAR_SERVER:
+		return "near the server";
+	case CAPTURE_BETWEEN:
+		return "between the hosts";
+	case CAPTURE_UNKNOWN:
+		break;
+	}
+	return "at an unknown point";
+}
+
 const char *capture_point_name(enum capture_point where)
 {
 	switch (where) {

@@ -25,7 +25,6 @@ enum { JSON_SCHEMA_VERSION = 1 };
  * built with cJSON. */
 struct json_state {
 	cJSON *inputs;
-	const struct file_stats *file; /* the file being read */
 	bool first_flow;
 	struct jw w;
 };
@@ -55,19 +54,11 @@ static void put_time(struct jw *w, const char *key, uint64_t ts, bool nano)
 
 static void put_endpoint(struct jw *w, const char *key, const struct flow *f, unsigned side)
 {
-	char buf[64], *colon;
+	char buf[64];
 
-	report_endpoint(f, side, buf, sizeof buf);
-	colon = strrchr(buf, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	report_address(f, side, buf, sizeof buf);
 	jw_object(w, key);
-	if (buf[0] == '[') {
-		buf[strlen(buf) - 1] = '\0';
-		jw_string(w, "addr", buf + 1);
-	} else {
-		jw_string(w, "addr", buf);
-	}
+	jw_string(w, "addr", buf);
 	jw_uint(w, "port", f->side[side].port);
 	jw_end(w);
 }
@@ -143,10 +134,8 @@ static const char *closer_name(int closer)
 
 static void json_begin_file(struct report *r, const struct file_stats *fs)
 {
-	struct json_state *js = state(r);
-
-	r->files++;
-	js->file = fs;
+	(void)fs;
+	state(r); /* the document's head, before the first flow */
 }
 
 /* The members of one finding (the caller opens and closes the object). */
@@ -220,8 +209,7 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	jw_string(w, "file", file != NULL ? file->path : "");
 	put_endpoint(w, "client", f, 0);
 	put_endpoint(w, "server", f, 1);
-	community_id_v1(cid, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
-			f->side[1].port, 6 /* TCP */);
+	report_community_id(f, cid);
 	jw_string(w, "community_id", cid);
 	jw_bool(w, "mid_stream", c->mid_stream);
 	{
@@ -307,11 +295,6 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	jw_end(w);
 }
 
-/* Whether the report lists this flow (--flows). */
-static bool listed(const struct report *r, const struct findings *found)
-{
-	return r->flows != FLOWS_NONE && (r->flows != FLOWS_FLAGGED || found->n > 0);
-}
 
 /* One JSON Lines record, its "type" first so a reader can dispatch on
  * the first key; o is freed. */
@@ -330,11 +313,10 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 {
 	struct json_state *js = state(r);
 
-	r->connections++;
-	if (!listed(r, found))
+	if (!report_lists(r, found, FLOWS_ALL))
 		return;
 	fputs(js->first_flow ? "\n" : ",\n", r->out);
-	put_flow(&js->w, f, found, js->file, NULL);
+	put_flow(&js->w, f, found, r->file, NULL);
 	jw_flush(&js->w, r->out);
 	js->first_flow = false;
 }
@@ -365,22 +347,12 @@ static cJSON *file_object(const struct file_stats *fs)
 	return o;
 }
 
-/* Totals every writer keeps the same way. */
-static void count_file(struct report *r, const struct file_stats *fs)
-{
-	if (fs->error[0] != '\0')
-		r->files_failed++;
-	r->packets += fs->packets;
-	r->tcp += fs->tcp;
-}
 
 static void json_end_file(struct report *r, const struct file_stats *fs)
 {
 	struct json_state *js = state(r);
 
-	count_file(r, fs);
 	cJSON_AddItemToArray(js->inputs, file_object(fs));
-	js->file = NULL;
 }
 
 /* The summary's counters: connections by close class, findings by
@@ -448,8 +420,7 @@ static struct jw *jsonl_writer(struct report *r)
 
 static void jsonl_begin_file(struct report *r, const struct file_stats *fs)
 {
-	r->files++;
-	r->file = fs;
+	(void)fs;
 	jsonl_writer(r);
 }
 
@@ -458,8 +429,7 @@ static void jsonl_flow(struct report *r, const struct flow *f, const struct find
 	const struct file_stats *fs = r->file;
 	struct jw *w = jsonl_writer(r);
 
-	r->connections++;
-	if (listed(r, found)) {
+	if (report_lists(r, found, FLOWS_ALL)) {
 		put_flow(w, f, found, fs, "flow");
 		jw_flush(w, r->out);
 		fputc('\n', r->out);
@@ -478,9 +448,7 @@ static void jsonl_flow(struct report *r, const struct flow *f, const struct find
 
 static void jsonl_end_file(struct report *r, const struct file_stats *fs)
 {
-	count_file(r, fs);
 	emit_typed(r->out, "file", file_object(fs));
-	r->file = NULL;
 }
 
 static void jsonl_end(struct report *r)

@@ -18,7 +18,6 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 
 static void text_begin_file(struct report *r, const struct file_stats *fs)
 {
-	r->files++;
 	fprintf(r->out, "%s\n", fs->path);
 	if (fs->link_name != NULL)
 		fprintf(r->out, "  link type %s, snaplen %d, %s timestamps\n", fs->link_name,
@@ -145,8 +144,7 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 	struct close_verdict v;
 	char a[64], b[64];
 
-	r->connections++;
-	if (r->flows == FLOWS_NONE || (r->flows != FLOWS_ALL && found->n == 0))
+	if (!report_lists(r, found, FLOWS_FLAGGED))
 		return;
 	v = classify_close(c);
 	report_endpoint(f, 0, a, sizeof a);
@@ -168,10 +166,8 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 
 		if (cp.where != CAPTURE_UNKNOWN)
 			fprintf(r->out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
-				cp.where == CAPTURE_NEAR_CLIENT ? "near the client" :
-				cp.where == CAPTURE_NEAR_SERVER ? "near the server" :
-				"between the hosts",
-				(double)cp.syn_to_synack_ns / 1e6, (double)cp.synack_to_ack_ns / 1e6);
+				capture_point_words(cp.where), (double)cp.syn_to_synack_ns / 1e6,
+				(double)cp.synack_to_ack_ns / 1e6);
 	}
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
@@ -190,16 +186,12 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 
 	if (fs->link_name == NULL) { /* the file did not open */
 		fprintf(r->out, "  not analysed: %s\n\n", fs->error);
-		r->files_failed++;
 		return;
 	}
 	if (fs->unsupported_link) {
 		fprintf(r->out, "  not analysed: %s\n\n", fs->error);
-		r->files_failed++;
 		return;
 	}
-	r->packets += fs->packets;
-	r->tcp += fs->tcp;
 	fprintf(r->out, "  %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s\n", fs->packets,
 		plural(fs->packets, "packet", "packets"), fs->tcp,
 		plural(fs->tcp, "segment", "segments"), fs->connections,
@@ -228,7 +220,6 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 			fs->truncated, fs->header_cut, fs->fragments, fs->malformed);
 	if (fs->read_error) {
 		fprintf(r->out, "  input error: %s (the packets before it are analysed)\n", fs->error);
-		r->files_failed++;
 	}
 	fputc('\n', r->out);
 }

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "community-id.h"
 #include "decode.h"
 #include "report.h"
 
@@ -76,6 +80,42 @@ void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 	out[20 + n] = 'Z';
 	out[21 + n] = '\0';
 	snprintf(buf, size, "%s", out);
+}
+
+void report_begin_file(struct report *r, const struct file_stats *fs)
+{
+	r->files++;
+	r->file = fs;
+	r->ops->begin_file(r, fs);
+}
+
+void report_end_file(struct report *r, const struct file_stats *fs)
+{
+	if (fs->error[0] != '\0')
+		r->files_failed++;
+	r->packets += fs->packets;
+	r->tcp += fs->tcp;
+	r->ops->end_file(r, fs);
+	r->file = NULL;
+}
+
+void report_address(const struct flow *f, unsigned side, char *buf, unsigned size)
+{
+	if (inet_ntop(f->family == 6 ? AF_INET6 : AF_INET, f->side[side].addr, buf, size) == NULL)
+		snprintf(buf, size, "?");
+}
+
+void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN])
+{
+	community_id_v1(out, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
+			f->side[1].port, 6 /* TCP */);
+}
+
+bool report_lists(const struct report *r, const struct findings *found, enum report_flows dflt)
+{
+	enum report_flows mode = r->flows != FLOWS_DEFAULT ? r->flows : dflt;
+
+	return mode == FLOWS_ALL || (mode == FLOWS_FLAGGED && found->n > 0);
 }
 
 void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size)

@@ -460,8 +460,7 @@ static void check_final_ack(struct check *k)
 
 				if (cp.where == CAPTURE_NEAR_CLIENT || cp.where == CAPTURE_NEAR_SERVER)
 					say(fd, " (the handshake's timing places the capture point %s)",
-					    cp.where == CAPTURE_NEAR_CLIENT ? "near the client" :
-					    "near the server");
+					    capture_point_words(cp.where));
 			}
 			if (me->fin_acked && me->fin_ack_pkt > me->fin_rexmit_pkt)
 				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "

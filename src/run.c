@@ -112,6 +112,7 @@ static void finish(const struct loop *l, struct flow *f)
 		if (fd->severity >= r->fail_on)
 			r->failed = true;
 	}
+	r->connections++;
 	if (r->ops->flow != NULL)
 		r->ops->flow(r, f, &found);
 	free(f->ladder);
@@ -247,8 +248,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		snprintf(fs.error, sizeof fs.error, "%s", err);
 		fs.read_error = true;
 		if (!o->decode_only) {
-			r->ops->begin_file(r, &fs);
-			r->ops->end_file(r, &fs);
+			report_begin_file(r, &fs);
+			report_end_file(r, &fs);
 		}
 		return false;
 	}
@@ -262,8 +263,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
 		fs.unsupported_link = true;
 		if (!o->decode_only) {
-			r->ops->begin_file(r, &fs);
-			r->ops->end_file(r, &fs);
+			report_begin_file(r, &fs);
+			report_end_file(r, &fs);
 		}
 		capture_close(cap);
 		return false;
@@ -273,14 +274,14 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
 		fs.read_error = true;
 		if (!o->decode_only) {
-			r->ops->begin_file(r, &fs);
-			r->ops->end_file(r, &fs);
+			report_begin_file(r, &fs);
+			report_end_file(r, &fs);
 		}
 		capture_close(cap);
 		return false;
 	}
 	if (!o->decode_only)
-		r->ops->begin_file(r, &fs);
+		report_begin_file(r, &fs);
 
 	l.t = flow_table_new();
 	memset(&pkt, 0, sizeof pkt);
@@ -290,7 +291,6 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		pkt.num = frame.num;
 		pkt.ts_ns = frame.ts_ns;
 		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
-		fs.packets = frame.num;
 		if (fs.first_ts == 0)
 			fs.first_ts = frame.ts_ns;
 		fs.last_ts = frame.ts_ns;
@@ -314,7 +314,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	}
 	if (!o->decode_only) {
 		finish_flows(&l, fs.last_ts);
-		r->ops->end_file(r, &fs);
+		report_end_file(r, &fs);
 	}
 	flow_table_free(l.t);
 	capture_close(cap);
