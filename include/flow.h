@@ -3,7 +3,8 @@
  * One entry serves both directions: the key is the address/port pair in a
  * canonical order, and which side is the client lives in the flow.  Flows
  * are kept in order of last activity so that idle ones can be finished
- * from the front in constant time. */
+ * from the front in constant time.  Closed flows waiting out TIME_WAIT
+ * are kept packed, at about a third of their size. */
 #ifndef FINLINT_FLOW_H
 #define FINLINT_FLOW_H
 
@@ -28,7 +29,18 @@ struct flow_side {
 	uint16_t port;
 };
 
+/* A flow's place in the table's activity lists.  It comes first both in
+ * struct flow and in the packed copy of a closed flow (flow.c), so the
+ * lists and the table can hold either. */
+struct flow_link {
+	struct flow_link *older, *newer; /* activity order within its list */
+	uint64_t last_ts; /* capture time of its latest packet */
+	bool closed;      /* on the closed list */
+	bool packed;      /* the packed copy, not a struct flow */
+};
+
 struct flow {
+	struct flow_link link; /* table bookkeeping; first, see above */
 	struct flow_key key;
 	uint64_t hash;
 	uint64_t id; /* 1-based, in order of first packet */
@@ -44,10 +56,6 @@ struct flow {
 	struct tcp_conn conn;
 	struct ladder *ladder; /* the last packets, only with --timeline */
 	struct zeek_conn zeek; /* what Zeek's conn.log would say */
-
-	/* table bookkeeping */
-	bool closed;                /* on the closed list */
-	struct flow *older, *newer; /* activity order within its list */
 };
 
 struct flow_table;
@@ -69,11 +77,17 @@ struct flow *flow_table_oldest(struct flow_table *t);
 /* Return the least recently active open flow, or NULL. */
 struct flow *flow_table_oldest_open(struct flow_table *t);
 
-/* Return the least recently active closed flow, or NULL. */
-struct flow *flow_table_oldest_closed(struct flow_table *t);
+/* Return the least recently active closed flow if no packet came for it
+ * in the idle ns of capture time before now, or NULL. */
+struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle);
 
 /* Move f to the closed list: both sides are done, only TIME_WAIT is left. */
 void flow_table_mark_closed(struct flow_table *t, struct flow *f);
+
+/* Pack the closed flows that are not packed yet (flow-pack.h); a packed
+ * flow is restored when a packet or one of the calls above reaches it.
+ * Every struct flow pointer obtained before this call is invalid after. */
+void flow_table_pack_closed(struct flow_table *t);
 
 /* Remove f from the table and free it. */
 void flow_table_remove(struct flow_table *t, struct flow *f);

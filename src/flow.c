@@ -1,12 +1,15 @@
 /* flow: an open-addressing hash table of connections, sized to the live
  * set, with flows recycled through a free list so the packet path does
- * not allocate once the table has grown to its working size. */
+ * not allocate once the table has grown to its working size.  Closed
+ * flows are packed (one allocation each, when they close) and restored
+ * when something reaches them, which is rare before they are finished. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "finlint.h"
+#include "flow-pack.h"
 #include "flow.h"
 
 /* A slot keeps the flow's hash next to the pointer, so a probe compares
@@ -14,7 +17,15 @@
  * instead of one per probe. */
 struct slot {
 	uint64_t hash;
-	struct flow *flow; /* NULL = empty */
+	struct flow_link *node; /* a struct flow or a struct packed_flow; NULL = empty */
+};
+
+/* A closed flow as flow-pack keeps it; link.last_ts is the base time. */
+struct packed_flow {
+	struct flow_link link;
+	uint64_t hash;
+	size_t len;
+	uint8_t data[];
 };
 
 /* Flows live on one of two lists, each in order of last activity: open
@@ -22,7 +33,7 @@ struct slot {
  * their TIME_WAIT has passed.  Two lists keep a closed flow from waiting
  * behind open ones that are older but still alive. */
 struct activity {
-	struct flow *oldest, *newest;
+	struct flow_link *oldest, *newest;
 };
 
 struct flow_table {
@@ -31,7 +42,8 @@ struct flow_table {
 	uint64_t count;
 	uint64_t next_id;
 	struct activity open, closed;
-	struct flow *free_list; /* linked through ->newer */
+	struct flow *free_list; /* linked through link.newer */
+	uint8_t *scratch;       /* flow_pack_bound(sizeof (struct flow)) bytes */
 };
 
 enum { FLOW_TABLE_MIN = 1024 };
@@ -100,27 +112,29 @@ struct flow_table *flow_table_new(void)
 
 	t->slot = xcalloc(FLOW_TABLE_MIN, sizeof *t->slot);
 	t->mask = FLOW_TABLE_MIN - 1;
+	t->scratch = xmalloc(flow_pack_bound(sizeof(struct flow)));
 	return t;
+}
+
+/* Both kinds of node are one allocation that starts with the link. */
+static void free_list_nodes(struct flow_link *n)
+{
+	struct flow_link *next;
+
+	for (; n != NULL; n = next) {
+		next = n->newer;
+		free(n);
+	}
 }
 
 void flow_table_free(struct flow_table *t)
 {
-	struct flow *f, *next;
-
 	if (t == NULL)
 		return;
-	for (f = t->open.oldest; f != NULL; f = next) {
-		next = f->newer;
-		free(f);
-	}
-	for (f = t->closed.oldest; f != NULL; f = next) {
-		next = f->newer;
-		free(f);
-	}
-	for (f = t->free_list; f != NULL; f = next) {
-		next = f->newer;
-		free(f);
-	}
+	free_list_nodes(t->open.oldest);
+	free_list_nodes(t->closed.oldest);
+	free_list_nodes(t->free_list != NULL ? &t->free_list->link : NULL);
+	free(t->scratch);
 	free(t->slot);
 	free(t);
 }
@@ -133,9 +147,9 @@ static void grow(struct flow_table *t)
 	for (uint64_t i = 0; i <= t->mask; i++) {
 		uint64_t j;
 
-		if (t->slot[i].flow == NULL)
+		if (t->slot[i].node == NULL)
 			continue;
-		for (j = t->slot[i].hash & (n - 1); slot[j].flow != NULL; j = (j + 1) & (n - 1))
+		for (j = t->slot[i].hash & (n - 1); slot[j].node != NULL; j = (j + 1) & (n - 1))
 			;
 		slot[j] = t->slot[i];
 	}
@@ -144,71 +158,152 @@ static void grow(struct flow_table *t)
 	t->mask = n - 1;
 }
 
-static struct activity *list_of(struct flow_table *t, const struct flow *f)
+static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 {
-	return f->closed ? &t->closed : &t->open;
+	return n->closed ? &t->closed : &t->open;
 }
 
-static void unlink_activity(struct flow_table *t, struct flow *f)
+static void unlink_activity(struct flow_table *t, struct flow_link *n)
 {
-	struct activity *l = list_of(t, f);
+	struct activity *l = list_of(t, n);
 
-	if (f->older != NULL)
-		f->older->newer = f->newer;
+	if (n->older != NULL)
+		n->older->newer = n->newer;
 	else
-		l->oldest = f->newer;
-	if (f->newer != NULL)
-		f->newer->older = f->older;
+		l->oldest = n->newer;
+	if (n->newer != NULL)
+		n->newer->older = n->older;
 	else
-		l->newest = f->older;
-	f->older = f->newer = NULL;
+		l->newest = n->older;
+	n->older = n->newer = NULL;
 }
 
-static void append_activity(struct flow_table *t, struct flow *f)
+static void append_activity(struct flow_table *t, struct flow_link *n)
 {
-	struct activity *l = list_of(t, f);
+	struct activity *l = list_of(t, n);
 
-	f->older = l->newest;
-	f->newer = NULL;
+	n->older = l->newest;
+	n->newer = NULL;
 	if (l->newest != NULL)
-		l->newest->newer = f;
+		l->newest->newer = n;
 	else
-		l->oldest = f;
-	l->newest = f;
+		l->oldest = n;
+	l->newest = n;
+}
+
+/* Put now in old's place in its list; now->older/newer are old's. */
+static void replace_activity(struct flow_table *t, struct flow_link *old, struct flow_link *now)
+{
+	struct activity *l = list_of(t, old);
+
+	if (old->older != NULL)
+		old->older->newer = now;
+	else
+		l->oldest = now;
+	if (old->newer != NULL)
+		old->newer->older = now;
+	else
+		l->newest = now;
+}
+
+/* The slot holding node; it is in the table. */
+static uint64_t slot_of(const struct flow_table *t, uint64_t hash, const struct flow_link *node)
+{
+	uint64_t i;
+
+	for (i = hash & t->mask; t->slot[i].node != node; i = (i + 1) & t->mask)
+		;
+	return i;
+}
+
+/* A flow from the free list or new, not cleared. */
+static struct flow *flow_take(struct flow_table *t)
+{
+	struct flow *f = t->free_list;
+
+	if (f == NULL)
+		return xmalloc(sizeof *f);
+	t->free_list = (struct flow *)f->link.newer;
+	return f;
+}
+
+static void flow_give_back(struct flow_table *t, struct flow *f)
+{
+	f->link.newer = t->free_list != NULL ? &t->free_list->link : NULL;
+	t->free_list = f;
 }
 
 static struct flow *flow_alloc(struct flow_table *t)
 {
-	struct flow *f = t->free_list;
+	struct flow *f = flow_take(t);
 
-	if (f != NULL)
-		t->free_list = f->newer;
-	else
-		f = xmalloc(sizeof *f);
 	memset(f, 0, sizeof *f);
+	return f;
+}
+
+/* Replace the flow in slot i by its packed copy. */
+static void pack(struct flow_table *t, uint64_t i)
+{
+	struct flow *f = (struct flow *)t->slot[i].node;
+	size_t len = flow_pack(f, sizeof *f, f->link.last_ts, t->scratch);
+	struct packed_flow *p = xmalloc(sizeof *p + len);
+
+	p->link = f->link;
+	p->link.packed = true;
+	p->hash = f->hash;
+	p->len = len;
+	memcpy(p->data, t->scratch, len);
+	replace_activity(t, &f->link, &p->link);
+	t->slot[i].node = &p->link;
+	flow_give_back(t, f);
+}
+
+/* Replace the packed flow in slot i by the flow it holds, and return it. */
+static struct flow *unpack(struct flow_table *t, uint64_t i)
+{
+	struct packed_flow *p = (struct packed_flow *)t->slot[i].node;
+	struct flow *f = flow_take(t);
+
+	if (!flow_unpack(p->data, p->len, p->link.last_ts, f, sizeof *f))
+		fatal("internal error: a packed flow does not unpack");
+	f->link = p->link;
+	f->link.packed = false;
+	replace_activity(t, &p->link, &f->link);
+	t->slot[i].node = &f->link;
+	free(p);
 	return f;
 }
 
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir)
 {
 	struct flow_key k;
+	struct flow_link *n;
 	struct flow *f;
 	uint64_t h, i;
 
 	key_from_packet(pkt, &k);
 	h = key_hash(&k);
-	for (i = h & t->mask; (f = t->slot[i].flow) != NULL; i = (i + 1) & t->mask) {
-		if (t->slot[i].hash == h && key_equal(&f->key, &k)) {
-			if (f != list_of(t, f)->newest) {
-				unlink_activity(t, f);
-				append_activity(t, f);
-			}
-			*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 &&
-					       f->side[0].port == pkt->sport
-				       ? 0
-				       : 1;
-			return f;
+	for (i = h & t->mask; (n = t->slot[i].node) != NULL; i = (i + 1) & t->mask) {
+		bool was_packed;
+
+		if (t->slot[i].hash != h)
+			continue;
+		was_packed = n->packed;
+		f = was_packed ? unpack(t, i) : (struct flow *)n;
+		if (!key_equal(&f->key, &k)) {
+			if (was_packed) /* a 64-bit hash collision: as it was */
+				pack(t, i);
+			continue;
 		}
+		if (&f->link != list_of(t, &f->link)->newest) {
+			unlink_activity(t, &f->link);
+			append_activity(t, &f->link);
+		}
+		f->link.last_ts = pkt->ts_ns;
+		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
+			       ? 0
+			       : 1;
+		return f;
 	}
 
 	f = flow_alloc(t);
@@ -220,49 +315,78 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 	memcpy(f->side[1].addr, pkt->dst, 16);
 	f->side[0].port = pkt->sport;
 	f->side[1].port = pkt->dport;
+	f->link.last_ts = pkt->ts_ns;
 	t->slot[i].hash = h;
-	t->slot[i].flow = f;
+	t->slot[i].node = &f->link;
 	t->count++;
-	append_activity(t, f);
+	append_activity(t, &f->link);
 	if (t->count * 2 > t->mask + 1)
 		grow(t);
 	*dir = 0;
 	return f;
 }
 
+/* The flow of node n, restored if packed. */
+static struct flow *flow_of(struct flow_table *t, struct flow_link *n)
+{
+	if (n == NULL)
+		return NULL;
+	if (n->packed)
+		return unpack(t, slot_of(t, ((struct packed_flow *)n)->hash, n));
+	return (struct flow *)n;
+}
+
 struct flow *flow_table_oldest(struct flow_table *t)
 {
-	return t->open.oldest != NULL ? t->open.oldest : t->closed.oldest;
+	return flow_of(t, t->open.oldest != NULL ? t->open.oldest : t->closed.oldest);
 }
 
 struct flow *flow_table_oldest_open(struct flow_table *t)
 {
-	return t->open.oldest;
+	return flow_of(t, t->open.oldest);
 }
 
-struct flow *flow_table_oldest_closed(struct flow_table *t)
+struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle)
 {
-	return t->closed.oldest;
+	struct flow_link *n = t->closed.oldest;
+
+	if (n == NULL || now < n->last_ts || now - n->last_ts < idle)
+		return NULL;
+	return flow_of(t, n);
 }
 
 void flow_table_mark_closed(struct flow_table *t, struct flow *f)
 {
-	if (f->closed)
+	if (f->link.closed)
 		return;
-	unlink_activity(t, f);
-	f->closed = true;
-	append_activity(t, f);
+	unlink_activity(t, &f->link);
+	f->link.closed = true;
+	append_activity(t, &f->link);
+}
+
+void flow_table_pack_closed(struct flow_table *t)
+{
+	/* Flows join the closed list at its newest end, and only the oldest
+	 * are restored without a packet (to be finished), so the ones not
+	 * packed yet are at the newest end. */
+	struct flow_link *n = t->closed.newest;
+
+	while (n != NULL && !n->packed) {
+		struct flow_link *older = n->older;
+
+		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
+		n = older;
+	}
 }
 
 void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint64_t i, j;
 
-	for (i = f->hash & t->mask; t->slot[i].flow != f; i = (i + 1) & t->mask)
-		;
+	i = slot_of(t, f->hash, &f->link);
 	/* Backward-shift deletion keeps probe chains intact without
 	 * tombstones, so lookups stay short however many flows come and go. */
-	for (j = (i + 1) & t->mask; t->slot[j].flow != NULL; j = (j + 1) & t->mask) {
+	for (j = (i + 1) & t->mask; t->slot[j].node != NULL; j = (j + 1) & t->mask) {
 		uint64_t home = t->slot[j].hash & t->mask;
 
 		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
@@ -270,11 +394,10 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 			i = j;
 		}
 	}
-	t->slot[i].flow = NULL;
+	t->slot[i].node = NULL;
 	t->count--;
-	unlink_activity(t, f);
-	f->newer = t->free_list;
-	t->free_list = f;
+	unlink_activity(t, &f->link);
+	flow_give_back(t, f);
 }
 
 uint64_t flow_table_count(const struct flow_table *t)

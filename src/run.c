@@ -131,11 +131,12 @@ static void expire_flows(const struct loop *l, uint64_t now)
 {
 	struct flow *f;
 
-	while ((f = flow_table_oldest_closed(l->t)) != NULL &&
-	       idle_for(f, now) >= l->time_wait_ns)
+	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
 		finish(l, f);
 	while ((f = flow_table_oldest_open(l->t)) != NULL && idle_for(f, now) >= IDLE_TIMEOUT_S * NS)
 		finish(l, f);
+	/* the last packet's flow may have closed; nothing holds a flow here */
+	flow_table_pack_closed(l->t);
 }
 
 /* A SYN on a 4-tuple whose connection is over starts a new connection;
@@ -204,7 +205,7 @@ static void track(const struct loop *l, const struct packet *pkt, struct file_st
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
-	if (!f->closed && tcp_conn_closed(&f->conn))
+	if (!f->link.closed && tcp_conn_closed(&f->conn))
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);

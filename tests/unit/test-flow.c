@@ -1,5 +1,6 @@
-/* test-flow: both directions find one entry, and entries survive the
- * table growing and shrinking around them. */
+/* test-flow: both directions find one entry, entries survive the table
+ * growing and shrinking around them, and closed flows packed for their
+ * TIME_WAIT come back unchanged. */
 #include "config.h"
 
 #include "check.h"
@@ -72,15 +73,73 @@ int main(void)
 
 	/* A closed flow leaves the open list, so it can expire on its own
 	 * clock while older open flows stay; touching it keeps it closed. */
-	CHECK(flow_table_oldest_closed(t) == NULL);
+	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
 	flow_table_mark_closed(t, f);
-	CHECK(flow_table_oldest_closed(t) == f);
+	CHECK(flow_table_closed_idle(t, 0, 0) == f);
 	CHECK(flow_table_oldest_open(t) != f && flow_table_oldest_open(t) != NULL);
 	g = flow_table_get(t, &fwd, &dir);
-	CHECK(g == f && f->closed && flow_table_oldest_closed(t) == f);
+	CHECK(g == f && f->link.closed && flow_table_closed_idle(t, 0, 0) == f);
 	flow_table_remove(t, f);
-	CHECK(flow_table_oldest_closed(t) == NULL);
+	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
 	CHECK_U64(flow_table_count(t), 2500);
+
+	/* Packed closed flows come back byte for byte, in their place: by a
+	 * packet in either direction, and to be finished once idle. */
+	{
+		struct flow want[3];
+		struct packet p[3];
+		uint64_t base = 1767225600000000000u;
+
+		for (unsigned i = 0; i < 3; i++) {
+			p[i] = make(0x0d000000 + i, 5000, 0x0c000001, 443);
+			p[i].ts_ns = base + i * 1000000000u;
+			f = flow_table_get(t, &p[i], &dir);
+			f->first_ts = p[i].ts_ns - 2500000u;
+			f->last_ts = p[i].ts_ns;
+			f->conn.ep[0].snd_nxt = 0xfffffff0u - i;
+			f->conn.ep[1].fin_pkt = 2800000u + i;
+			f->conn.ep[1].fin_ts = base - 7u;
+			f->conn.event_count = 3;
+			strcpy(f->zeek.cur.history, "ShADadFf");
+			flow_table_mark_closed(t, f);
+			want[i] = *f;
+		}
+		flow_table_pack_closed(t);
+		CHECK_U64(flow_table_count(t), 2503);
+		CHECK(flow_table_closed_idle(t, base + 59000000000u, 60000000000u) == NULL);
+
+		/* the middle one, reached by a reply: restored and now newest */
+		p[1] = make(0x0c000001, 443, 0x0d000001, 5000);
+		p[1].ts_ns = base + 5000000000u;
+		g = flow_table_get(t, &p[1], &dir);
+		CHECK_U64(dir, 1);
+		CHECK(memcmp(&g->key, &want[1].key, sizeof *g - sizeof g->link) == 0);
+		CHECK(g->link.closed && !g->link.packed);
+		CHECK_U64(g->link.last_ts, base + 5000000000u);
+		flow_table_pack_closed(t);
+
+		/* idle 60 s: first 0, then 2, then 1 (touched last) */
+		g = flow_table_closed_idle(t, base + 60000000000u, 60000000000u);
+		CHECK(g != NULL && memcmp(&g->key, &want[0].key, sizeof *g - sizeof g->link) == 0);
+		flow_table_remove(t, g);
+		CHECK(flow_table_closed_idle(t, base + 60000000000u, 60000000000u) == NULL);
+		g = flow_table_closed_idle(t, base + 62000000000u, 60000000000u);
+		CHECK(g != NULL && memcmp(&g->key, &want[2].key, sizeof *g - sizeof g->link) == 0);
+		flow_table_remove(t, g);
+		CHECK(flow_table_closed_idle(t, base + 64000000000u, 60000000000u) == NULL);
+		g = flow_table_oldest(t);
+		CHECK(g != NULL && !g->link.closed);
+		g = flow_table_closed_idle(t, base + 65000000000u, 60000000000u);
+		CHECK(g != NULL && g->conn.ep[0].snd_nxt == 0xfffffff0u - 1 &&
+		      strcmp(g->zeek.cur.history, "ShADadFf") == 0);
+		flow_table_remove(t, g);
+		CHECK_U64(flow_table_count(t), 2500);
+
+		/* one left packed: freeing the table frees it (ASan's check) */
+		f = flow_table_get(t, &p[0], &dir);
+		flow_table_mark_closed(t, f);
+		flow_table_pack_closed(t);
+	}
 	flow_table_free(t);
 	return check_done("test-flow");
 }
