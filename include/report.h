@@ -52,8 +52,10 @@ void report_end_file(struct report *r, const struct file_stats *fs);
 /* Return the writer for a format name, or NULL. */
 const struct report_ops *report_find(const char *format);
 
-/* Write the address alone of one side of a flow, as inet_ntop does. */
-void report_address(const struct flow *f, unsigned side, char *buf, unsigned size);
+/* Write the address alone of one side of a flow, as glibc's inet_ntop
+ * does; returns its length.  REPORT_ADDRESS_MAX holds any address. */
+enum { REPORT_ADDRESS_MAX = 46 };
+size_t report_address(const struct flow *f, unsigned side, char *buf, unsigned size);
 
 /* The flow's Community ID v1, seed 0. */
 void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN]);
@@ -64,7 +66,9 @@ bool report_lists(const struct report *r, const struct findings *found, enum rep
 /* Write "addr:port" (IPv6 as "[addr]:port") of one side of a flow. */
 void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size);
 
-/* Format ns since the epoch as RFC 3339 UTC with 6 or 9 decimals. */
-void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size);
+/* Format ns since the epoch as RFC 3339 UTC with 6 or 9 decimals;
+ * returns the length written.  REPORT_TIME_MAX holds any of them. */
+enum { REPORT_TIME_MAX = 32 };
+size_t report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size);
 
 #endif

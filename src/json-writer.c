@@ -1,4 +1,9 @@
-/* json-writer: see include/json-writer.h. */
+/* json-writer: see include/json-writer.h.
+ *
+ * Each value makes room once for all it may write (separator, name and
+ * the longest form of the value) and then stores its bytes without
+ * further checks: a record is a few hundred small values, so per-byte
+ * checks and calls were most of its cost. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -7,100 +12,106 @@
 #include "finlint.h"
 #include "json-writer.h"
 
-static void reserve(struct jw *w, size_t more)
+/* "00" to "99": numbers are written two digits per division */
+static const char digit_pairs[200] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The buffer with room for more bytes after w->len, when it had less;
+ * returns where they go. */
+char *jw_grow_(struct jw *w, size_t more)
 {
 	size_t cap = w->cap != 0 ? w->cap : 4096;
 
-	if (w->len + more <= w->cap)
-		return;
+	if (more > SIZE_MAX / 2 - w->len)
+		jw_too_long_();
 	while (cap < w->len + more)
 		cap *= 2;
 	w->buf = xrealloc(w->buf, cap, 1);
 	w->cap = cap;
+	return w->buf + w->len;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+_Noreturn void jw_too_long_(void)
 {
-	reserve(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	fatal("JSON record too large");
 }
 
-static void putc_(struct jw *w, char c)
-{
-	reserve(w, 1);
-	w->buf[w->len++] = c;
-}
-
-/* Quote and escape as cJSON does: the two JSON specials and the control
- * characters; every other byte as it is. */
-static void quoted(struct jw *w, const char *s)
+/* Store s escaped as cJSON does: the two JSON specials and the control
+ * characters; every other byte as it is.  p has room for 6 bytes per
+ * byte of s. */
+char *jw_escaped_(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0;
 
-	putc_(w, '"');
-	for (; p[run] != '\0'; run++) {
-		unsigned char c = p[run];
-		char esc[6];
-		size_t n = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 32 && c != '"' && c != '\\')
+		if (c >= 32 && c != '"' && c != '\\') {
+			*p++ = (char)c;
 			continue;
-		put(w, (const char *)p, run);
-		p += run + 1;
-		run = (size_t)-1; /* the loop's ++ makes it 0 */
-		esc[0] = '\\';
+		}
+		*p++ = '\\';
 		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
+		case '"': *p++ = '"'; break;
+		case '\\': *p++ = '\\'; break;
+		case '\b': *p++ = 'b'; break;
+		case '\f': *p++ = 'f'; break;
+		case '\n': *p++ = 'n'; break;
+		case '\r': *p++ = 'r'; break;
+		case '\t': *p++ = 't'; break;
 		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
+			memcpy(p, "u00", 3);
+			p[3] = hex[c >> 4];
+			p[4] = hex[c & 15];
+			p += 5;
 			break;
 		}
-		put(w, esc, n);
 	}
-	put(w, (const char *)p, run);
-	putc_(w, '"');
+	return p;
 }
 
-/* The separator and member name before a value. */
-static void member(struct jw *w, const char *key)
+/* How many decimal digits v has. */
+static unsigned decimal_len(uint64_t v)
 {
-	if (w->depth > 0) {
-		if (!w->first[w->depth - 1])
-			putc_(w, ',');
-		w->first[w->depth - 1] = false;
-	}
-	if (key != NULL) {
-		/* member names are the report's own identifiers: nothing to
-		 * escape, so copy them without scanning */
-		size_t n = strlen(key);
+	unsigned n = 1;
 
-		reserve(w, n + 3);
-		w->buf[w->len++] = '"';
-		memcpy(w->buf + w->len, key, n);
-		w->len += n;
-		w->buf[w->len++] = '"';
-		w->buf[w->len++] = ':';
-	}
+	for (uint64_t limit = 10; n < 20 && v >= limit; limit *= 10)
+		n++;
+	return n;
 }
 
-static void open_(struct jw *w, const char *key, char bracket)
+/* Store v in decimal at p, which has room for 20 bytes; returns the end. */
+char *jw_decimal_(char *p, uint64_t v)
 {
-	member(w, key);
-	putc_(w, bracket);
+	/* stored right where they go, last digits first: digits stored a
+	 * pair at a time and then copied were read back before the stores
+	 * had landed, which stalls the CPU */
+	unsigned n = decimal_len(v);
+	char *end = p + n;
+
+	while (v >= 100) {
+		n -= 2;
+		memcpy(p + n, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(p, digit_pairs + 2 * v, 2);
+	else
+		p[0] = (char)('0' + v);
+	return end;
+}
+
+/* Open an object or array at p, where its member name ends. */
+void jw_open_(struct jw *w, char *p, char bracket)
+{
 	if (w->depth >= JW_DEPTH_MAX)
 		fatal("JSON nested deeper than %d", JW_DEPTH_MAX);
+	*p++ = bracket;
+	jw_done_(w, p);
 	w->closers[w->depth] = bracket == '{' ? '}' : ']';
 	w->first[w->depth++] = true;
 }
@@ -118,58 +129,22 @@ void jw_free(struct jw *w)
 	w->len = w->cap = 0;
 }
 
-void jw_object(struct jw *w, const char *key)
-{
-	open_(w, key, '{');
-}
-
-void jw_array(struct jw *w, const char *key)
-{
-	open_(w, key, '[');
-}
-
 void jw_end(struct jw *w)
 {
 	if (w->depth == 0)
 		fatal("JSON writer: end without a start");
+	if (w->len == w->cap)
+		jw_grow_(w, 1);
 	w->depth--;
-	putc_(w, w->closers[w->depth]);
+	w->buf[w->len++] = w->closers[w->depth];
 }
 
-void jw_string(struct jw *w, const char *key, const char *value)
+void jw_raw(struct jw *w, const char *bytes, size_t len)
 {
-	member(w, key);
-	quoted(w, value);
-}
+	char *p = len <= w->cap - w->len ? w->buf + w->len : jw_grow_(w, len);
 
-void jw_uint(struct jw *w, const char *key, uint64_t value)
-{
-	char digits[20];
-	unsigned n = 0;
-
-	member(w, key);
-	do {
-		digits[n++] = (char)('0' + value % 10);
-		value /= 10;
-	} while (value != 0);
-	reserve(w, n);
-	while (n > 0)
-		w->buf[w->len++] = digits[--n];
-}
-
-void jw_bool(struct jw *w, const char *key, bool value)
-{
-	member(w, key);
-	if (value)
-		put(w, "true", 4);
-	else
-		put(w, "false", 5);
-}
-
-void jw_null(struct jw *w, const char *key)
-{
-	member(w, key);
-	put(w, "null", 4);
+	memcpy(p, bytes, len);
+	jw_done_(w, p + len);
 }
 
 void jw_flush(struct jw *w, FILE *out)

@@ -46,19 +46,19 @@ static struct json_state *state(struct report *r)
 
 static void put_time(struct jw *w, const char *key, uint64_t ts, bool nano)
 {
-	char buf[48];
+	/* formatted in place: see report_time */
+	char *p = jw_plain_begin(w, key, REPORT_TIME_MAX);
 
-	report_time(ts, nano, buf, sizeof buf);
-	jw_string(w, key, buf);
+	jw_plain_end(w, report_time(ts, nano, p, REPORT_TIME_MAX));
 }
 
 static void put_endpoint(struct jw *w, const char *key, const struct flow *f, unsigned side)
 {
-	char buf[64];
+	char *p;
 
-	report_address(f, side, buf, sizeof buf);
 	jw_object(w, key);
-	jw_string(w, "addr", buf);
+	p = jw_plain_begin(w, "addr", REPORT_ADDRESS_MAX);
+	jw_plain_end(w, report_address(f, side, p, REPORT_ADDRESS_MAX));
 	jw_uint(w, "port", f->side[side].port);
 	jw_end(w);
 }
@@ -66,7 +66,7 @@ static void put_endpoint(struct jw *w, const char *key, const struct flow *f, un
 static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *ep, bool nano)
 {
 	jw_object(w, key);
-	jw_string(w, "state", tcp_state_name(ep->state));
+	jw_plain(w, "state", tcp_state_name(ep->state));
 	jw_uint(w, "packets", ep->packets);
 	jw_uint(w, "data_bytes", ep->data_bytes);
 	jw_uint(w, "retransmissions", ep->retransmits);
@@ -94,23 +94,23 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 		decode_flags_str(ep->rst_flags, flags);
 		jw_object(w, "rst");
 		jw_uint(w, "packet", ep->rst_pkt);
-		jw_string(w, "flags", flags);
+		jw_plain(w, "flags", flags);
 		jw_uint(w, "seq", ep->rst_seq);
 		if (ep->rst_flags & TCP_ACK)
 			jw_uint(w, "ack", ep->rst_ack);
-		jw_string(w, "kind", kinds[ep->rst_kind & 3]);
+		jw_plain(w, "kind", kinds[ep->rst_kind & 3]);
 		jw_uint(w, "count", ep->rsts);
 		jw_end(w);
 	}
 	jw_array(w, "timeline");
 	for (unsigned i = 0; i < ep->timeline_count; i++) {
 		jw_object(w, NULL);
-		jw_string(w, "state", tcp_state_name(ep->timeline[i].state));
+		jw_plain(w, "state", tcp_state_name(ep->timeline[i].state));
 		put_time(w, "time", ep->timeline[i].ts, nano);
 		if (ep->timeline[i].pkt != 0)
 			jw_uint(w, "packet", ep->timeline[i].pkt);
 		else
-			jw_string(w, "packet", "timer");
+			jw_plain(w, "packet", "timer");
 		jw_end(w);
 	}
 	jw_end(w);
@@ -143,12 +143,12 @@ static void put_finding(struct jw *w, const struct finding *fd)
 {
 	const struct rule_info *ri = rule_info(fd->rule);
 
-	jw_string(w, "rule", ri->id);
-	jw_string(w, "code", ri->code);
-	jw_string(w, "severity", severity_name(fd->severity));
-	jw_string(w, "confidence", confidence_name(fd->confidence));
+	jw_plain(w, "rule", ri->id);
+	jw_plain(w, "code", ri->code);
+	jw_plain(w, "severity", severity_name(fd->severity));
+	jw_plain(w, "confidence", confidence_name(fd->confidence));
 	if (fd->side >= 0)
-		jw_string(w, "endpoint", fd->side == 0 ? "client" : "server");
+		jw_plain(w, "endpoint", fd->side == 0 ? "client" : "server");
 	else
 		jw_null(w, "endpoint");
 	jw_array(w, "packets");
@@ -175,13 +175,13 @@ static void put_merged_timeline(struct jw *w, const struct tcp_conn *c, bool nan
 		const struct tcp_transition *t = take_a ? a : b;
 
 		jw_object(w, NULL);
-		jw_string(w, "side", take_a ? "client" : "server");
-		jw_string(w, "state", tcp_state_name(t->state));
+		jw_plain(w, "side", take_a ? "client" : "server");
+		jw_plain(w, "state", tcp_state_name(t->state));
 		put_time(w, "time", t->ts, nano);
 		if (t->pkt != 0)
 			jw_uint(w, "packet", t->pkt);
 		else
-			jw_string(w, "packet", "timer");
+			jw_plain(w, "packet", "timer");
 		jw_end(w);
 		if (take_a)
 			i++;
@@ -204,19 +204,19 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 
 	jw_object(w, NULL);
 	if (type != NULL)
-		jw_string(w, "type", type);
+		jw_plain(w, "type", type);
 	jw_uint(w, "id", f->id);
 	jw_string(w, "file", file != NULL ? file->path : "");
 	put_endpoint(w, "client", f, 0);
 	put_endpoint(w, "server", f, 1);
 	report_community_id(f, cid);
-	jw_string(w, "community_id", cid);
+	jw_plain(w, "community_id", cid); /* base64 */
 	jw_bool(w, "mid_stream", c->mid_stream);
 	{
 		struct capture_point_verdict cp = classify_capture_point(c);
 
 		jw_object(w, "capture_point");
-		jw_string(w, "where", capture_point_name(cp.where));
+		jw_plain(w, "where", capture_point_name(cp.where));
 		if (cp.handshake_seen) {
 			jw_uint(w, "syn_to_synack_us", cp.syn_to_synack_ns / 1000u);
 			jw_uint(w, "synack_to_ack_us", cp.synack_to_ack_ns / 1000u);
@@ -227,9 +227,9 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	jw_uint(w, "last_packet", f->last_packet);
 	put_time(w, "first_time", f->first_ts, nano);
 	put_time(w, "last_time", f->last_ts, nano);
-	jw_string(w, "close", classify_name(v.cls));
+	jw_plain(w, "close", classify_name(v.cls));
 	if (closer != NULL)
-		jw_string(w, "active_closer", closer);
+		jw_plain(w, "active_closer", closer);
 	else
 		jw_null(w, "active_closer");
 	{
@@ -245,9 +245,9 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 				jw_object(w, NULL);
 				jw_uint(w, "first_packet", zp.first_pkt);
 			}
-			jw_string(w, "conn_state", zeek_conn_state_name(zp.conn_state));
+			jw_plain(w, "conn_state", zeek_conn_state_name(zp.conn_state));
 			jw_string(w, "history", zp.history);
-			jw_string(w, "zeek_orig", zp.orig_side == 0 ? "client" : "server");
+			jw_plain(w, "zeek_orig", zp.orig_side == 0 ? "client" : "server");
 			if (i > 0)
 				jw_end(w);
 		}
@@ -258,16 +258,16 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	}
 	jw_bool(w, "three_way", v.three_way);
 	jw_object(w, "states");
-	jw_string(w, "client", tcp_state_name(c->ep[0].state));
-	jw_string(w, "server", tcp_state_name(c->ep[1].state));
+	jw_plain(w, "client", tcp_state_name(c->ep[0].state));
+	jw_plain(w, "server", tcp_state_name(c->ep[1].state));
 	jw_end(w);
 	put_side(w, "client_side", &c->ep[0], nano);
 	put_side(w, "server_side", &c->ep[1], nano);
 	if (f->prev_id != 0) {
 		jw_object(w, "reuses");
 		jw_uint(w, "id", f->prev_id);
-		jw_string(w, "client_state", tcp_state_name(f->prev_states[0]));
-		jw_string(w, "server_state", tcp_state_name(f->prev_states[1]));
+		jw_plain(w, "client_state", tcp_state_name(f->prev_states[0]));
+		jw_plain(w, "server_state", tcp_state_name(f->prev_states[1]));
 		jw_end(w);
 	}
 	jw_array(w, "events");
@@ -275,9 +275,9 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 		const struct tcp_event *e = &c->events[i];
 
 		jw_object(w, NULL);
-		jw_string(w, "event", tcp_event_name(e->type));
+		jw_plain(w, "event", tcp_event_name(e->type));
 		jw_uint(w, "packet", e->pkt);
-		jw_string(w, "from", e->dir == 0 ? "client" : "server");
+		jw_plain(w, "from", e->dir == 0 ? "client" : "server");
 		jw_uint(w, "a", e->a);
 		jw_uint(w, "b", e->b);
 		jw_end(w);
@@ -315,7 +315,11 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 
 	if (!report_lists(r, found, FLOWS_ALL))
 		return;
-	fputs(js->first_flow ? "\n" : ",\n", r->out);
+	/* the separator goes out with the record: one write per flow */
+	if (js->first_flow)
+		jw_raw(&js->w, "\n", 1);
+	else
+		jw_raw(&js->w, ",\n", 2);
 	put_flow(&js->w, f, found, r->file, NULL);
 	jw_flush(&js->w, r->out);
 	js->first_flow = false;
@@ -431,18 +435,18 @@ static void jsonl_flow(struct report *r, const struct flow *f, const struct find
 
 	if (report_lists(r, found, FLOWS_ALL)) {
 		put_flow(w, f, found, fs, "flow");
+		jw_raw(w, "\n", 1);
 		jw_flush(w, r->out);
-		fputc('\n', r->out);
 	}
 	for (unsigned i = 0; i < found->n; i++) {
 		jw_object(w, NULL);
-		jw_string(w, "type", "finding");
+		jw_plain(w, "type", "finding");
 		put_finding(w, &found->f[i]);
 		jw_string(w, "file", fs != NULL ? fs->path : "");
 		jw_uint(w, "flow", f->id);
 		jw_end(w);
+		jw_raw(w, "\n", 1);
 		jw_flush(w, r->out);
-		fputc('\n', r->out);
 	}
 }
 

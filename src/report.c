@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include "community-id.h"
 #include "decode.h"
@@ -33,21 +32,35 @@ const struct report_ops *report_find(const char *format)
 	return NULL;
 }
 
+/* "00" to "99": a timestamp's digits are written two per division
+ * rather than one */
+static const char digit_pairs[200] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* Write v as exactly n decimal digits at p. */
-static void digits(char *p, uint64_t v, unsigned n)
+static void digits(char *p, uint32_t v, unsigned n)
 {
-	while (n-- > 0) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
+	while (n >= 2) {
+		n -= 2;
+		memcpy(p + n, digit_pairs + 2 * (v % 100u), 2);
+		v /= 100u;
 	}
+	if (n == 1)
+		p[0] = (char)('0' + v % 10u);
 }
 
-void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
+/* "YYYY-MM-DDTHH:MM:SS." of sec at out; false for a second past year
+ * 9999, not a capture time, written as its last second to keep the
+ * format's width. */
+static bool date_and_time(uint64_t sec, char out[20])
 {
 	/* A report writes several timestamps per connection, so this is
 	 * arithmetic rather than gmtime_r/strftime/snprintf: days since the
 	 * epoch to a proleptic Gregorian date counted in 400-year eras. */
-	uint64_t sec = ts_ns / 1000000000u, frac = ts_ns % 1000000000u;
 	uint64_t days = sec / 86400u, rem = sec % 86400u;
 	uint64_t z = days + 719468u; /* days since 0000-03-01 */
 	uint64_t era = z / 146097u, doe = z % 146097u;
@@ -57,29 +70,76 @@ void report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 	uint64_t day = doy - (153u * mp + 2u) / 5u + 1u;
 	uint64_t month = mp < 10u ? mp + 3u : mp - 9u;
 	uint64_t year = yoe + era * 400u + (month <= 2u ? 1u : 0u);
-	char out[40];
+
+	if (year > 9999u) {
+		memcpy(out, "9999-12-31T23:59:59.", 20);
+		return false;
+	}
+	/* every part now fits 32 bits */
+	digits(out, (uint32_t)year, 4);
+	out[4] = '-';
+	digits(out + 5, (uint32_t)month, 2);
+	out[7] = '-';
+	digits(out + 8, (uint32_t)day, 2);
+	out[10] = 'T';
+	digits(out + 11, (uint32_t)(rem / 3600u), 2);
+	out[13] = ':';
+	digits(out + 14, (uint32_t)(rem / 60u % 60u), 2);
+	out[16] = ':';
+	digits(out + 17, (uint32_t)(rem % 60u), 2);
+	out[19] = '.';
+	return true;
+}
+
+/* The text of ts_ns at out, which has room for REPORT_TIME_MAX bytes;
+ * returns its length. */
+static size_t rfc3339(uint64_t ts_ns, bool nanosecond, char *out)
+{
+	/* A connection's timestamps mostly fall in the second of the one
+	 * before, so the text up to the fraction is kept for that second.
+	 * No second since the epoch reaches UINT64_MAX: it starts empty.
+	 * Per thread, so that it stays right if reports ever are written
+	 * from several. */
+	static _Thread_local struct {
+		uint64_t sec;
+		bool in_range;
+		char text[20];
+	} last = { .sec = UINT64_MAX };
+	uint64_t sec = ts_ns / 1000000000u;
+	uint32_t frac = (uint32_t)(ts_ns % 1000000000u);
 	unsigned n = nanosecond ? 9u : 6u;
 
-	if (year > 9999u) { /* not a capture time: keep the format's width */
-		snprintf(buf, size, "9999-12-31T23:59:59.%0*uZ", (int)n, 0u);
-		return;
+	if (sec != last.sec) {
+		last.in_range = date_and_time(sec, last.text);
+		last.sec = sec;
 	}
-	digits(out, year, 4);
-	out[4] = '-';
-	digits(out + 5, month, 2);
-	out[7] = '-';
-	digits(out + 8, day, 2);
-	out[10] = 'T';
-	digits(out + 11, rem / 3600u, 2);
-	out[13] = ':';
-	digits(out + 14, rem / 60u % 60u, 2);
-	out[16] = ':';
-	digits(out + 17, rem % 60u, 2);
-	out[19] = '.';
-	digits(out + 20, nanosecond ? frac : frac / 1000u, n);
+	memcpy(out, last.text, 20);
+	if (last.in_range)
+		digits(out + 20, nanosecond ? frac : frac / 1000u, n);
+	else
+		memset(out + 20, '0', n);
 	out[20 + n] = 'Z';
 	out[21 + n] = '\0';
-	snprintf(buf, size, "%s", out);
+	return 21 + n;
+}
+
+size_t report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
+{
+	char out[REPORT_TIME_MAX];
+	size_t len;
+
+	/* Straight into buf when it has room: copying out bytes just stored
+	 * a few at a time stalls the CPU for longer than formatting them. */
+	if (size >= REPORT_TIME_MAX)
+		return rfc3339(ts_ns, nanosecond, buf);
+	len = rfc3339(ts_ns, nanosecond, out);
+	if (size == 0)
+		return 0;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, out, len);
+	buf[len] = '\0';
+	return len;
 }
 
 void report_begin_file(struct report *r, const struct file_stats *fs)
@@ -99,10 +159,102 @@ void report_end_file(struct report *r, const struct file_stats *fs)
 	r->file = NULL;
 }
 
-void report_address(const struct flow *f, unsigned side, char *buf, unsigned size)
+/* inet_ntop's IPv4 form at p; returns the end. */
+static char *dotted_quad(char *p, const uint8_t a[4])
 {
-	if (inet_ntop(f->family == 6 ? AF_INET6 : AF_INET, f->side[side].addr, buf, size) == NULL)
-		snprintf(buf, size, "?");
+	for (unsigned i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+	}
+	return p;
+}
+
+/* One group of an IPv6 address as "%x" writes it; returns the end. */
+static char *hex_group(char *p, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	bool started = false;
+
+	for (int shift = 12; shift >= 0; shift -= 4) {
+		unsigned d = v >> shift & 15u;
+
+		if (d != 0 || started || shift == 0) {
+			*p++ = hex[d];
+			started = true;
+		}
+	}
+	return p;
+}
+
+/* glibc's inet_ntop IPv6 form at p (RFC 5952 but for its IPv4-compatible
+ * and -mapped forms); returns the end. */
+static char *ipv6_text(char *p, const uint8_t a[16])
+{
+	unsigned words[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		words[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	/* the first longest run of zero groups, if two or more, is "::" */
+	for (int i = 0; i <= 8; i++) {
+		if (i < 8 && words[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				cur_len = 0;
+			}
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len) {
+				best = cur;
+				best_len = cur_len;
+			}
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+			return dotted_quad(p, a + 12);
+		p = hex_group(p, words[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	return p;
+}
+
+_Static_assert(REPORT_ADDRESS_MAX >= INET6_ADDRSTRLEN, "REPORT_ADDRESS_MAX too small");
+
+size_t report_address(const struct flow *f, unsigned side, char *buf, unsigned size)
+{
+	/* written by hand: inet_ntop's sprintf per group was a good part of
+	 * the JSON writer's time; straight into buf when it has room, as in
+	 * report_time */
+	char text[REPORT_ADDRESS_MAX];
+	char *out = size >= sizeof text ? buf : text;
+	const uint8_t *a = f->side[side].addr;
+	size_t len = (size_t)((f->family == 6 ? ipv6_text(out, a) : dotted_quad(out, a)) - out);
+
+	if (len < size) {
+		if (out != buf)
+			memcpy(buf, out, len);
+		buf[len] = '\0';
+		return len;
+	}
+	snprintf(buf, size, "?"); /* as when inet_ntop fails for want of room */
+	return size > 0 ? strlen(buf) : 0;
 }
 
 void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN])

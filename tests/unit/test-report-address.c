@@ -1,0 +1,83 @@
+/* test-report-address: the report's own address formatting gives what
+ * glibc's inet_ntop gives, for IPv4 and for IPv6 with zero runs of every
+ * length and place, the IPv4-mapped and -compatible forms included, and
+ * "?" when the buffer is too short. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "flow.h"
+#include "report.h"
+
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Compare one address both ways; 1 when they differ. */
+static int differs(struct flow *f, unsigned size)
+{
+	char want[INET6_ADDRSTRLEN + 8], got[REPORT_ADDRESS_MAX + 8];
+	size_t len;
+
+	if (inet_ntop(f->family == 6 ? AF_INET6 : AF_INET, f->side[0].addr, want, sizeof want) ==
+	    NULL)
+		return 1;
+	len = report_address(f, 0, got, size);
+	if (size > strlen(want))
+		return strcmp(got, want) != 0 || len != strlen(want);
+	/* too short a buffer gets "?", as from inet_ntop failing */
+	return size >= 2 && strcmp(got, "?") != 0;
+}
+
+int main(void)
+{
+	struct flow *f = calloc(1, sizeof *f);
+	uint64_t seed = 0x2545f4914f6cdd1du;
+	int bad = 0;
+
+	/* IPv4: every octet width */
+	f->family = 4;
+	for (int n = 0; n < 200000; n++) {
+		uint64_t r = next_random(&seed);
+
+		for (unsigned i = 0; i < 4; i++)
+			f->side[0].addr[i] = (uint8_t)(r >> (8 * i) >> (r % 3 == 0 ? 4 : 0));
+		bad += differs(f, REPORT_ADDRESS_MAX);
+	}
+	CHECK_U64(bad, 0);
+
+	/* IPv6: each group zero or not by a bit mask (all 256 patterns), the
+	 * rest random, small and large values */
+	f->family = 6;
+	for (unsigned mask = 0; mask < 256; mask++) {
+		for (int n = 0; n < 200; n++) {
+			uint64_t r = next_random(&seed);
+
+			for (unsigned g = 0; g < 8; g++) {
+				unsigned v = (mask >> g & 1) != 0 ? 0 : (unsigned)(next_random(&seed) >> (r % 16));
+
+				if (v == 0 && (mask >> g & 1) == 0)
+					v = 1;
+				f->side[0].addr[2 * g] = (uint8_t)(v >> 8);
+				f->side[0].addr[2 * g + 1] = (uint8_t)v;
+			}
+			bad += differs(f, REPORT_ADDRESS_MAX);
+			/* the mapped and compatible forms: ::ffff:a.b.c.d and ::a.b.c.d */
+			memset(f->side[0].addr, 0, 10);
+			f->side[0].addr[10] = f->side[0].addr[11] = (uint8_t)(n % 2 == 0 ? 0xff : 0);
+			bad += differs(f, REPORT_ADDRESS_MAX);
+			bad += differs(f, (unsigned)(r % REPORT_ADDRESS_MAX));
+		}
+	}
+	CHECK_U64(bad, 0);
+	free(f);
+	return check_done("test-report-address");
+}
