@@ -31,4 +31,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 
+/* "00" to "99" in a row: decimal numbers are written two digits per
+ * division, for the reports' integers and timestamps. */
+extern const char finlint_digit_pairs[200];
+
 #endif

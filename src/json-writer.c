@@ -12,14 +12,6 @@
 #include "finlint.h"
 #include "json-writer.h"
 
-/* "00" to "99": numbers are written two digits per division */
-static const char digit_pairs[200] =
-	"0001020304050607080910111213141516171819"
-	"2021222324252627282930313233343536373839"
-	"4041424344454647484950515253545556575859"
-	"6061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
 /* The buffer with room for more bytes after w->len, when it had less;
  * returns where they go. */
 char *jw_grow_(struct jw *w, size_t more)
@@ -95,11 +87,11 @@ char *jw_decimal_(char *p, uint64_t v)
 
 	while (v >= 100) {
 		n -= 2;
-		memcpy(p + n, digit_pairs + 2 * (v % 100), 2);
+		memcpy(p + n, finlint_digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (v >= 10)
-		memcpy(p, digit_pairs + 2 * v, 2);
+		memcpy(p, finlint_digit_pairs + 2 * v, 2);
 	else
 		p[0] = (char)('0' + v);
 	return end;

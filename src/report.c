@@ -10,6 +10,7 @@
 
 #include "community-id.h"
 #include "decode.h"
+#include "finlint.h"
 #include "report.h"
 
 extern const struct report_ops report_text_ops;
@@ -32,21 +33,12 @@ const struct report_ops *report_find(const char *format)
 	return NULL;
 }
 
-/* "00" to "99": a timestamp's digits are written two per division
- * rather than one */
-static const char digit_pairs[200] =
-	"0001020304050607080910111213141516171819"
-	"2021222324252627282930313233343536373839"
-	"4041424344454647484950515253545556575859"
-	"6061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
 /* Write v as exactly n decimal digits at p. */
 static void digits(char *p, uint32_t v, unsigned n)
 {
 	while (n >= 2) {
 		n -= 2;
-		memcpy(p + n, digit_pairs + 2 * (v % 100u), 2);
+		memcpy(p + n, finlint_digit_pairs + 2 * (v % 100u), 2);
 		v /= 100u;
 	}
 	if (n == 1)
