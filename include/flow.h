@@ -3,7 +3,8 @@
  * One entry serves both directions: the key is the address/port pair in a
  * canonical order, and which side is the client lives in the flow.  Flows
  * are kept in order of last activity so that idle ones can be finished
- * from the front in constant time.  Closed flows waiting out TIME_WAIT
+ * from the front in constant time.  Flows that wait for nothing but a
+ * late packet (closed ones in TIME_WAIT, open ones silent for a minute)
  * are kept packed, at about a third of their size. */
 #ifndef FINLINT_FLOW_H
 #define FINLINT_FLOW_H
@@ -36,6 +37,7 @@ struct flow_link {
 	struct flow_link *older, *newer; /* activity order within its list */
 	uint64_t last_ts; /* capture time of its latest packet */
 	bool closed;      /* on the closed list */
+	bool idle;        /* open, on the list of silent ones */
 	bool packed;      /* the packed copy, not a struct flow */
 };
 
@@ -74,20 +76,23 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
  * the table is empty. */
 struct flow *flow_table_oldest(struct flow_table *t);
 
-/* Return the least recently active open flow, or NULL. */
-struct flow *flow_table_oldest_open(struct flow_table *t);
+/* Return the least recently active open flow if no packet came for it in
+ * the idle ns of capture time before now, or NULL. */
+struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t idle);
 
-/* Return the least recently active closed flow if no packet came for it
- * in the idle ns of capture time before now, or NULL. */
+/* The same for closed flows. */
 struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle);
 
 /* Move f to the closed list: both sides are done, only TIME_WAIT is left. */
 void flow_table_mark_closed(struct flow_table *t, struct flow *f);
 
-/* Pack the closed flows that are not packed yet (flow-pack.h); a packed
- * flow is restored when a packet or one of the calls above reaches it.
- * Every struct flow pointer obtained before this call is invalid after. */
-void flow_table_pack_closed(struct flow_table *t);
+/* Pack (flow-pack.h) the closed flows not packed yet, and the open ones
+ * silent for FLOW_PACK_IDLE_S seconds of capture time before now; a
+ * packed flow is restored when a packet or one of the calls above
+ * reaches it.  Every struct flow pointer obtained before this call is
+ * invalid after. */
+enum { FLOW_PACK_IDLE_S = 60 };
+void flow_table_pack(struct flow_table *t, uint64_t now);
 
 /* Remove f from the table and free it. */
 void flow_table_remove(struct flow_table *t, struct flow *f);

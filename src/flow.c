@@ -1,8 +1,9 @@
 /* flow: an open-addressing hash table of connections, sized to the live
  * set, with flows recycled through a free list so the packet path does
  * not allocate once the table has grown to its working size.  Closed
- * flows are packed (one allocation each, when they close) and restored
- * when something reaches them, which is rare before they are finished. */
+ * flows, and open ones silent for a minute, are packed (one allocation
+ * each) and restored when something reaches them, which is rare before
+ * they are finished. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -28,10 +29,13 @@ struct packed_flow {
 	uint8_t data[];
 };
 
-/* Flows live on one of two lists, each in order of last activity: open
+/* Flows live on one of three lists, each in order of last activity: open
  * ones, finished after an idle timeout, and closed ones, finished once
  * their TIME_WAIT has passed.  Two lists keep a closed flow from waiting
- * behind open ones that are older but still alive. */
+ * behind open ones that are older but still alive.  Open flows silent for
+ * FLOW_PACK_IDLE_S move, packed, from the front of the open list to the
+ * idle list: everything there is older than everything on the open list,
+ * so together they are still one list in order of activity. */
 struct activity {
 	struct flow_link *oldest, *newest;
 };
@@ -41,12 +45,14 @@ struct flow_table {
 	uint64_t mask; /* slot count - 1, a power of two */
 	uint64_t count;
 	uint64_t next_id;
-	struct activity open, closed;
+	struct activity open, idle, closed;
 	struct flow *free_list; /* linked through link.newer */
 	uint8_t *scratch;       /* flow_pack_bound(sizeof (struct flow)) bytes */
 };
 
 enum { FLOW_TABLE_MIN = 1024 };
+
+static const uint64_t NS = 1000000000u;
 
 /* Order the two endpoints so both directions give the same key. */
 static void key_from_packet(const struct packet *pkt, struct flow_key *k)
@@ -131,6 +137,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
+	free_list_nodes(t->idle.oldest);
 	free_list_nodes(t->open.oldest);
 	free_list_nodes(t->closed.oldest);
 	free_list_nodes(t->free_list != NULL ? &t->free_list->link : NULL);
@@ -160,7 +167,9 @@ static void grow(struct flow_table *t)
 
 static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 {
-	return n->closed ? &t->closed : &t->open;
+	if (n->closed)
+		return &t->closed;
+	return n->idle ? &t->idle : &t->open;
 }
 
 static void unlink_activity(struct flow_table *t, struct flow_link *n)
@@ -295,8 +304,9 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 				pack(t, i);
 			continue;
 		}
-		if (&f->link != list_of(t, &f->link)->newest) {
+		if (f->link.idle || &f->link != list_of(t, &f->link)->newest) {
 			unlink_activity(t, &f->link);
+			f->link.idle = false; /* silent no more */
 			append_activity(t, &f->link);
 		}
 		f->link.last_ts = pkt->ts_ns;
@@ -336,23 +346,35 @@ static struct flow *flow_of(struct flow_table *t, struct flow_link *n)
 	return (struct flow *)n;
 }
 
-struct flow *flow_table_oldest(struct flow_table *t)
+static struct flow_link *oldest_open(const struct flow_table *t)
 {
-	return flow_of(t, t->open.oldest != NULL ? t->open.oldest : t->closed.oldest);
+	return t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
 }
 
-struct flow *flow_table_oldest_open(struct flow_table *t)
+static bool silent_for(const struct flow_link *n, uint64_t now, uint64_t idle)
 {
-	return flow_of(t, t->open.oldest);
+	return now >= n->last_ts && now - n->last_ts >= idle;
+}
+
+struct flow *flow_table_oldest(struct flow_table *t)
+{
+	struct flow_link *n = oldest_open(t);
+
+	return flow_of(t, n != NULL ? n : t->closed.oldest);
+}
+
+struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t idle)
+{
+	struct flow_link *n = oldest_open(t);
+
+	return n != NULL && silent_for(n, now, idle) ? flow_of(t, n) : NULL;
 }
 
 struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle)
 {
 	struct flow_link *n = t->closed.oldest;
 
-	if (n == NULL || now < n->last_ts || now - n->last_ts < idle)
-		return NULL;
-	return flow_of(t, n);
+	return n != NULL && silent_for(n, now, idle) ? flow_of(t, n) : NULL;
 }
 
 void flow_table_mark_closed(struct flow_table *t, struct flow *f)
@@ -364,7 +386,7 @@ void flow_table_mark_closed(struct flow_table *t, struct flow *f)
 	append_activity(t, &f->link);
 }
 
-void flow_table_pack_closed(struct flow_table *t)
+void flow_table_pack(struct flow_table *t, uint64_t now)
 {
 	/* Flows join the closed list at its newest end, and only the oldest
 	 * are restored without a packet (to be finished), so the ones not
@@ -376,6 +398,12 @@ void flow_table_pack_closed(struct flow_table *t)
 
 		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
 		n = older;
+	}
+	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS)) {
+		unlink_activity(t, n);
+		n->idle = true;
+		append_activity(t, n);
+		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
 	}
 }
 

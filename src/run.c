@@ -121,22 +121,17 @@ static void finish(const struct loop *l, struct flow *f)
 }
 
 /* A flow is finished once closed and past TIME_WAIT, or idle too long;
- * the activity list puts the candidates at its front. */
-static uint64_t idle_for(const struct flow *f, uint64_t now)
-{
-	return now > f->last_ts ? now - f->last_ts : 0;
-}
-
+ * the activity lists put the candidates at their front. */
 static void expire_flows(const struct loop *l, uint64_t now)
 {
 	struct flow *f;
 
 	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
 		finish(l, f);
-	while ((f = flow_table_oldest_open(l->t)) != NULL && idle_for(f, now) >= IDLE_TIMEOUT_S * NS)
+	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS)) != NULL)
 		finish(l, f);
 	/* the last packet's flow may have closed; nothing holds a flow here */
-	flow_table_pack_closed(l->t);
+	flow_table_pack(l->t, now);
 }
 
 /* A SYN on a 4-tuple whose connection is over starts a new connection;

@@ -1,10 +1,12 @@
 /* test-flow: both directions find one entry, entries survive the table
- * growing and shrinking around them, and closed flows packed for their
- * TIME_WAIT come back unchanged. */
+ * growing and shrinking around them, and flows packed (closed ones for
+ * their TIME_WAIT, open ones silent for a minute) come back unchanged. */
 #include "config.h"
 
 #include "check.h"
 #include "flow.h"
+
+static const uint64_t NS_PER_S = 1000000000u;
 
 static struct packet make(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
 {
@@ -76,7 +78,8 @@ int main(void)
 	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
 	flow_table_mark_closed(t, f);
 	CHECK(flow_table_closed_idle(t, 0, 0) == f);
-	CHECK(flow_table_oldest_open(t) != f && flow_table_oldest_open(t) != NULL);
+	g = flow_table_open_idle(t, 0, 0);
+	CHECK(g != f && g != NULL);
 	g = flow_table_get(t, &fwd, &dir);
 	CHECK(g == f && f->link.closed && flow_table_closed_idle(t, 0, 0) == f);
 	flow_table_remove(t, f);
@@ -104,7 +107,7 @@ int main(void)
 			flow_table_mark_closed(t, f);
 			want[i] = *f;
 		}
-		flow_table_pack_closed(t);
+		flow_table_pack(t, base);
 		CHECK_U64(flow_table_count(t), 2503);
 		CHECK(flow_table_closed_idle(t, base + 59000000000u, 60000000000u) == NULL);
 
@@ -116,7 +119,7 @@ int main(void)
 		CHECK(memcmp(&g->key, &want[1].key, sizeof *g - sizeof g->link) == 0);
 		CHECK(g->link.closed && !g->link.packed);
 		CHECK_U64(g->link.last_ts, base + 5000000000u);
-		flow_table_pack_closed(t);
+		flow_table_pack(t, base);
 
 		/* idle 60 s: first 0, then 2, then 1 (touched last) */
 		g = flow_table_closed_idle(t, base + 60000000000u, 60000000000u);
@@ -135,10 +138,37 @@ int main(void)
 		flow_table_remove(t, g);
 		CHECK_U64(flow_table_count(t), 2500);
 
+		/* Open flows silent for FLOW_PACK_IDLE_S are packed as well (the
+		 * 2500 above, all at time 0, were at the first pack): a fresh
+		 * one stays as it is until then, and a packed one comes back
+		 * whole, on the open list again */
+		{
+			struct packet q = make(0x0e000001, 6000, 0x0c000001, 443);
+			struct flow keep;
+
+			q.ts_ns = base + 100 * NS_PER_S;
+			f = flow_table_get(t, &q, &dir);
+			f->conn.ep[1].snd_nxt = 77;
+			keep = *f;
+			flow_table_pack(t, q.ts_ns + 59 * NS_PER_S);
+			CHECK(!f->link.packed && !f->link.idle);
+			flow_table_pack(t, q.ts_ns + 60 * NS_PER_S);
+			CHECK(flow_table_open_idle(t, q.ts_ns, 0) != NULL); /* the oldest, restored */
+			q.ts_ns += 61 * NS_PER_S;
+			f = flow_table_get(t, &q, &dir);
+			CHECK(!f->link.packed && !f->link.idle && !f->link.closed);
+			CHECK(memcmp(&f->key, &keep.key, sizeof *f - sizeof f->link) == 0);
+			CHECK(f->conn.ep[1].snd_nxt == 77);
+			/* the open flows silent for an hour come first, oldest first */
+			g = flow_table_open_idle(t, q.ts_ns, 3600 * NS_PER_S);
+			CHECK(g != NULL && g != f && g->last_ts == 0);
+			CHECK_U64(flow_table_count(t), 2501);
+		}
+
 		/* one left packed: freeing the table frees it (ASan's check) */
 		f = flow_table_get(t, &p[0], &dir);
 		flow_table_mark_closed(t, f);
-		flow_table_pack_closed(t);
+		flow_table_pack(t, base);
 	}
 	flow_table_free(t);
 	return check_done("test-flow");
