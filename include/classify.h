@@ -47,6 +47,10 @@ const char *capture_point_words(enum capture_point where);
 /* Return "near-client", "near-server", "between" or "unknown". */
 const char *capture_point_name(enum capture_point where);
 
+/* The side (0 or 1) whose RST ended the connection: the earlier first
+ * RST that its receiver acted on; -1 when there is none. */
+int classify_resetter(const struct tcp_conn *c);
+
 /* Classify a finished connection. */
 struct close_verdict classify_close(const struct tcp_conn *c);
 

@@ -4,10 +4,8 @@
 
 #include "classify.h"
 
-/* The side whose RST ended the connection: the earlier first RST that the
- * receiver acted on.  Read from the endpoint records, not the event log,
- * which may be full. */
-static int resetter(const struct tcp_conn *c)
+/* Read from the endpoint records, not the event log, which may be full. */
+int classify_resetter(const struct tcp_conn *c)
 {
 	int by = -1;
 
@@ -45,7 +43,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 		return v;
 	}
 	if (c->reset) {
-		int by = resetter(c);
+		int by = classify_resetter(c);
 
 		if (first >= 0 && c->ep[first].fin_pkt < c->ep[by < 0 ? 0 : by].rst_pkt) {
 			v.cls = CLOSE_RESET_AFTER;

@@ -254,19 +254,13 @@ static void check_half_close(struct check *k, const struct close_verdict *v)
 }
 
 /* The side that sent the RST which ended the connection, or -1. */
-static int resetter(const struct tcp_conn *c)
-{
-	const struct tcp_endpoint *a = &c->ep[0], *b = &c->ep[1];
-
-	if (a->rsts && (!b->rsts || a->rst_pkt < b->rst_pkt))
-		return 0;
-	return b->rsts ? 1 : -1;
-}
-
 static void check_resets(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
-	int x = resetter(c);
+	/* a RST the receiver ignored is rst-out-of-window's business; the
+	 * one judged here is the one that ended the connection, as the close
+	 * verdict says */
+	int x = classify_resetter(c);
 	const struct tcp_endpoint *me, *peer;
 	struct finding *fd;
 
@@ -274,8 +268,6 @@ static void check_resets(struct check *k)
 		return;
 	me = &c->ep[x];
 	peer = &c->ep[!x];
-	if (me->rst_ignored_pkt == me->rst_pkt)
-		return; /* ignored by the receiver: rst-out-of-window's business */
 
 	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
 		/* after its own FIN: which packet did the RST answer? */

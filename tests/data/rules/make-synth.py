@@ -188,7 +188,8 @@ k.expect("time-wait-assassination", [rst], "RST into the client's TIME_WAIT")
 cap.write()
 
 cap = Capture("rst-out-of-window", "A RST far outside the receiver's window in the "
-              "middle of a connection, which goes on and closes cleanly.")
+              "middle of a connection, which goes on and closes cleanly; the same "
+              "in a connection the client then aborts.")
 k = cap.conn(("10.9.5.1", 40051), ("10.9.5.2", 80))
 c, s = k.handshake(7000, 12000)
 k.send(C, "PA", c, s, b"h" * 100)
@@ -200,4 +201,16 @@ k.send(C, "FA", c + 200, s + 200)
 k.send(S, "FA", s + 200, c + 201)
 k.send(C, "A", c + 201, s + 201)
 k.expect("rst-out-of-window", [rst], "RST seq 100000 beyond the server's stream")
+# The ignored RST comes first, then the client aborts with a RST the server
+# accepts: that second RST is the one that ended the connection and the one
+# the reset rules judge (they once stopped at the first RST, ignored).
+k = cap.conn(("10.9.5.1", 40052), ("10.9.5.2", 80))
+c, s = k.handshake(7500, 12500)
+k.send(C, "PA", c, s, b"k" * 100)
+k.send(S, "A", s, c + 100)
+rst = k.send(S, "R", s + 100000, 0)
+k.send(S, "PA", s, c + 100, b"l" * 100)
+abort = k.send(C, "RA", c + 100, s + 100, dt=0.1)
+k.expect("rst-out-of-window", [rst], "RST seq 100000 beyond the server's stream")
+k.expect("abortive-close", [abort], "then the client resets the open connection")
 cap.write()
