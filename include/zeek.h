@@ -9,8 +9,8 @@
  * connection.  So one finlint flow can be several conn.log lines: each is
  * a "piece" here, in order; piece 0 starts with the flow's first packet.
  *
- * Everything is fixed size and nothing allocates: the state is part of
- * struct flow, and a step is a few comparisons per packet. */
+ * The state is part of struct flow and a step is a few comparisons per
+ * packet; the only allocation is at a flow's first split. */
 #ifndef FINLINT_ZEEK_H
 #define FINLINT_ZEEK_H
 
@@ -102,11 +102,16 @@ struct zeek_live {
 
 struct zeek_conn {
 	struct zeek_live cur;
-	/* conn.log lines already ended within this flow */
+	/* conn.log lines already ended within this flow: most flows make one
+	 * line, so room for the others (ZEEK_PIECES_MAX - 1) is allocated at
+	 * the first split rather than carried by every flow */
 	uint8_t done_count;
 	uint32_t done_dropped;
-	struct zeek_piece done[ZEEK_PIECES_MAX - 1];
+	struct zeek_piece *done;
 };
+
+/* Release what a split allocated; z is then empty. */
+void zeek_conn_free(struct zeek_conn *z);
 
 /* Feed one TCP packet of the flow, sent by flow side dir (0 or 1). */
 void zeek_step(struct zeek_conn *z, unsigned dir, const struct packet *pkt);

@@ -117,6 +117,7 @@ static void finish(const struct loop *l, struct flow *f)
 		r->ops->flow(r, f, &found);
 	free(f->ladder);
 	f->ladder = NULL;
+	zeek_conn_free(&f->zeek);
 	flow_table_remove(l->t, f);
 }
 

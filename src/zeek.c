@@ -10,8 +10,10 @@
  * does in Zeek. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "finlint.h"
 #include "zeek.h"
 
 static const uint64_t SEC = 1000000000u;
@@ -770,11 +772,19 @@ static void summarize(const struct zeek_live *c, struct zeek_piece *p)
 
 static void end_piece(struct zeek_conn *z)
 {
+	if (z->done == NULL)
+		z->done = xcalloc(ZEEK_PIECES_MAX - 1, sizeof *z->done);
 	if (z->done_count < ZEEK_PIECES_MAX - 1)
 		summarize(&z->cur, &z->done[z->done_count++]);
 	else
 		z->done_dropped++;
 	z->cur.live = false;
+}
+
+void zeek_conn_free(struct zeek_conn *z)
+{
+	free(z->done);
+	memset(z, 0, sizeof *z);
 }
 
 void zeek_step(struct zeek_conn *z, unsigned dir, const struct packet *pkt)

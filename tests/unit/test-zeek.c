@@ -16,7 +16,7 @@ static const uint64_t MS = 1000000u, SEC = 1000000000u;
 /* A new connection: side 0 on port p0, side 1 on port p1. */
 static void reset(uint16_t p0, uint16_t p1)
 {
-	memset(&z, 0, sizeof z);
+	zeek_conn_free(&z);
 	num = 0;
 	now = 1700000000u * SEC;
 	port[0] = p0;
@@ -353,5 +353,6 @@ int main(void)
 	test_timers();
 	test_reuse();
 	test_bounds();
+	zeek_conn_free(&z);
 	return check_done("test-zeek");
 }
