@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "classify.h"
 #include "flow.h"
 
 enum rule_id {
@@ -81,7 +82,10 @@ struct finding {
 	char message[FINDING_MSG_MAX];
 };
 
+/* What the rules made of a finished connection: how it ended, computed
+ * once here for the rules, the totals and every writer, and the findings. */
 struct findings {
+	struct close_verdict close;
 	unsigned n;
 	struct finding f[RULE_COUNT];
 };

@@ -153,13 +153,13 @@ static void flow_row(struct report *r, const struct flow *f, const struct findin
 
 static void csv_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
-	struct close_verdict v = classify_close(&f->conn);
+	const struct close_verdict *v = &found->close;
 
 	if (r->csv_table == CSV_FLOWS) {
 		if (report_lists(r, found, FLOWS_ALL))
-			flow_row(r, f, found, &v);
+			flow_row(r, f, found, v);
 	} else {
-		finding_rows(r, f, found, classify_name(v.cls));
+		finding_rows(r, f, found, classify_name(v->cls));
 	}
 }
 

@@ -197,7 +197,7 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 		     const struct file_stats *file, const char *type)
 {
 	const struct tcp_conn *c = &f->conn;
-	struct close_verdict v = classify_close(c);
+	struct close_verdict v = found->close;
 	bool nano = file != NULL && file->nanosecond;
 	const char *closer = closer_name(v.active_closer);
 	char cid[COMMUNITY_ID_LEN];

@@ -146,7 +146,7 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 
 	if (!report_lists(r, found, FLOWS_FLAGGED))
 		return;
-	v = classify_close(c);
+	v = found->close;
 	report_endpoint(f, 0, a, sizeof a);
 	report_endpoint(f, 1, b, sizeof b);
 	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",

@@ -724,14 +724,15 @@ static int cmp_finding(const void *a, const void *b)
 void rules_check(const struct rule_config *cfg, const struct flow *f, struct findings *out)
 {
 	struct check k = { .cfg = cfg, .f = f, .c = &f->conn, .out = out };
-	struct close_verdict v = classify_close(&f->conn);
+	const struct close_verdict *v = &out->close;
 
+	out->close = classify_close(&f->conn);
 	out->n = 0;
-	check_refused(&k, &v);
-	check_simultaneous(&k, &v);
-	check_half_close(&k, &v);
+	check_refused(&k, v);
+	check_simultaneous(&k, v);
+	check_half_close(&k, v);
 	check_resets(&k);
-	check_giveup(&k, &v);
+	check_giveup(&k, v);
 	check_final_ack(&k);
 	check_fin_acks(&k);
 	check_fin_seq(&k);

@@ -103,7 +103,7 @@ static void finish(const struct loop *l, struct flow *f)
 
 	tcp_conn_finish(&f->conn);
 	rules_check(l->rules, f, &found);
-	r->by_close[classify_close(&f->conn).cls]++;
+	r->by_close[found.close.cls]++;
 	for (unsigned i = 0; i < found.n; i++) {
 		const struct finding *fd = &found.f[i];
 
