@@ -72,6 +72,19 @@ void flow_table_free(struct flow_table *t);
  * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
 
+/* The same with pkt's hash already computed by flow_table_hash(). */
+struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pkt, uint64_t hash,
+				   unsigned *dir);
+
+/* Return the hash pkt's flow is filed under. */
+uint64_t flow_table_hash(const struct packet *pkt);
+
+/* Hints for a packet that will be looked up soon: start loading its slot,
+ * then, once the slot is in cache, its flow.  They change nothing; they
+ * hide memory latency behind other packets' work. */
+void flow_table_prefetch_slot(const struct flow_table *t, uint64_t hash);
+void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash);
+
 /* Return the least recently active flow, open ones first, or NULL when
  * the table is empty. */
 struct flow *flow_table_oldest(struct flow_table *t);

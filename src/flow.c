@@ -283,15 +283,52 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	return f;
 }
 
+uint64_t flow_table_hash(const struct packet *pkt)
+{
+	struct flow_key k;
+
+	key_from_packet(pkt, &k);
+	return key_hash(&k);
+}
+
+/* A hint to the processor, where the compiler offers one. */
+static void prefetch(const void *p)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
+
+void flow_table_prefetch_slot(const struct flow_table *t, uint64_t hash)
+{
+	prefetch(&t->slot[hash & t->mask]);
+}
+
+void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash)
+{
+	const struct slot *s = &t->slot[hash & t->mask];
+
+	/* the home slot's node: the flow itself unless the probe goes on */
+	if (s->node != NULL)
+		prefetch(s->node);
+}
+
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir)
+{
+	return flow_table_get_hashed(t, pkt, flow_table_hash(pkt), dir);
+}
+
+struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pkt, uint64_t h,
+				   unsigned *dir)
 {
 	struct flow_key k;
 	struct flow_link *n;
 	struct flow *f;
-	uint64_t h, i;
+	uint64_t i;
 
 	key_from_packet(pkt, &k);
-	h = key_hash(&k);
 	for (i = h & t->mask; (n = t->slot[i].node) != NULL; i = (i + 1) & t->mask) {
 		bool was_packed;
 

@@ -180,10 +180,11 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
-static void track(const struct loop *l, const struct packet *pkt, struct file_stats *fs)
+static void track(const struct loop *l, const struct packet *pkt, uint64_t hash,
+		  struct file_stats *fs)
 {
 	unsigned dir;
-	struct flow *f = flow_table_get(l->t, pkt, &dir);
+	struct flow *f = flow_table_get_hashed(l->t, pkt, hash, &dir);
 
 	if (f->first_packet != 0) {
 		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
@@ -206,6 +207,23 @@ static void track(const struct loop *l, const struct packet *pkt, struct file_st
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);
 	zeek_step(&f->zeek, dir, pkt);
+}
+
+/* A decoded TCP packet waiting its turn in the lookahead pipeline. */
+struct pending {
+	struct packet pkt;
+	uint64_t hash;
+};
+
+/* Packets in flight: a lookup misses cache twice (the slot, then the
+ * flow), so each packet's slot is requested two packets before its turn
+ * and its flow one packet before. */
+enum { PIPELINE = 3 };
+
+static void advance(const struct loop *l, const struct pending *p, struct file_stats *fs)
+{
+	expire_flows(l, p->pkt.ts_ns);
+	track(l, &p->pkt, p->hash, fs);
 }
 
 static void finish_flows(const struct loop *l, uint64_t end)
@@ -231,7 +249,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 {
 	struct file_stats fs;
 	struct capture_frame frame;
-	struct packet pkt;
+	struct pending ring[PIPELINE];
+	uint64_t got = 0; /* TCP packets decoded so far */
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
 			  .ladder = o->ladder };
 	enum capture_status st;
@@ -281,26 +300,35 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		report_begin_file(r, &fs);
 
 	l.t = flow_table_new();
-	memset(&pkt, 0, sizeof pkt);
+	memset(ring, 0, sizeof ring);
 	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
+		struct pending *p = &ring[got % PIPELINE];
 		enum decode_result res;
 
-		pkt.num = frame.num;
-		pkt.ts_ns = frame.ts_ns;
-		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
+		p->pkt.num = frame.num;
+		p->pkt.ts_ns = frame.ts_ns;
+		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &p->pkt);
+		p->pkt.payload = NULL; /* the frame's bytes are gone by its turn */
 		if (fs.first_ts == 0)
 			fs.first_ts = frame.ts_ns;
 		fs.last_ts = frame.ts_ns;
-		count(&fs, &pkt, res);
+		count(&fs, &p->pkt, res);
 		if (o->decode_only) {
-			print_decoded(o->out, &pkt, res);
+			print_decoded(o->out, &p->pkt, res);
 			continue;
 		}
 		if (res != DECODE_TCP)
 			continue;
-		expire_flows(&l, pkt.ts_ns);
-		track(&l, &pkt, &fs);
+		p->hash = flow_table_hash(&p->pkt);
+		flow_table_prefetch_slot(l.t, p->hash);
+		got++;
+		if (got >= 2)
+			flow_table_prefetch_flow(l.t, ring[(got - 2) % PIPELINE].hash);
+		if (got >= PIPELINE)
+			advance(&l, &ring[(got - PIPELINE) % PIPELINE], &fs);
 	}
+	for (uint64_t i = got >= PIPELINE ? got - PIPELINE + 1 : 0; i < got; i++)
+		advance(&l, &ring[i % PIPELINE], &fs);
 	fs.filtered = capture_filtered(cap);
 	fs.packets = capture_frames(cap);
 	if (st == CAPTURE_ERROR) {
