@@ -116,11 +116,15 @@ size_t flow_pack(const void *src, size_t size, uint64_t base, uint8_t *out)
 		uint8_t *codes = o++;
 
 		memcpy(&a, p + w * 8, 8);
-		ca = encode_word(a, base, &va);
-		if (w + 1 < words) {
+		if (w + 1 < words)
 			memcpy(&b, p + (w + 1) * 8, 8);
-			cb = encode_word(b, base, &vb);
+		if ((a | b) == 0) { /* half the words of a record are zero */
+			*codes = 0;
+			continue;
 		}
+		ca = encode_word(a, base, &va);
+		if (w + 1 < words)
+			cb = encode_word(b, base, &vb);
 		*codes = (uint8_t)(ca | cb << 4);
 		o = put_bytes(o, va, ca > CODE_DELTA ? ca - CODE_DELTA : ca);
 		o = put_bytes(o, vb, cb > CODE_DELTA ? cb - CODE_DELTA : cb);
@@ -162,6 +166,10 @@ bool flow_unpack(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t
 		if (at >= len)
 			return false;
 		codes = in[at++];
+		if (codes == 0 && w + 1 < words) {
+			memset(p + w * 8, 0, 16);
+			continue;
+		}
 		if (!decode_word(in, len, &at, codes & 15, base, &a))
 			return false;
 		memcpy(p + w * 8, &a, 8);
