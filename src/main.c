@@ -19,6 +19,7 @@
 #include "report.h"
 #include "rules.h"
 #include "run.h"
+#include "wrap.h"
 
 static const char usage_text[] =
 	"Usage: finlint [OPTION]... FILE|DIR|- ... [-- FILTER]\n"
@@ -157,23 +158,8 @@ static void list_rules(void)
 /* One paragraph per heading, wrapped at 76 columns. */
 static void print_wrapped(const char *heading, const char *text)
 {
-	const char *p = text;
-	unsigned col = 0;
-
-	printf("%s\n", heading);
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ");
-
-		if (col > 0 && col + 1 + n > 76) {
-			putchar('\n');
-			col = 0;
-		}
-		printf("%s%.*s", col == 0 ? "  " : " ", (int)n, p);
-		col += (unsigned)n + (col == 0 ? 2u : 1u);
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
+	printf("%s\n  ", heading);
+	wrap_text(stdout, text, 2, 2, 76);
 	printf("\n\n");
 }
 

@@ -10,6 +10,7 @@
 #include "ladder.h"
 #include "report.h"
 #include "rules.h"
+#include "wrap.h"
 
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
@@ -35,26 +36,8 @@ static const char *side_name(const struct flow *f, int side)
  * first line starts after a label of the same indent. */
 static void wrap(FILE *out, unsigned indent, const char *label, const char *text)
 {
-	unsigned col = indent + (unsigned)strlen(label);
-	const char *p = text;
-
 	fprintf(out, "%*s%s", (int)indent, "", label);
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ");
-
-		if (col + 1 + n > 79 && col > indent + strlen(label)) {
-			fprintf(out, "\n%*s", (int)(indent + 2), "");
-			col = indent + 2;
-		} else if (p != text) {
-			fputc(' ', out);
-			col++;
-		}
-		fprintf(out, "%.*s", (int)n, p);
-		col += (unsigned)n;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
+	wrap_text(out, text, indent + (unsigned)strlen(label), indent + 2, 79);
 	fputc('\n', out);
 }
 
