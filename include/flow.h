@@ -72,12 +72,12 @@ void flow_table_free(struct flow_table *t);
  * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
 
-/* The same with pkt's hash already computed by flow_table_hash(). */
-struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pkt, uint64_t hash,
-				   unsigned *dir);
+/* The same with pkt's key and hash already computed by flow_table_key(). */
+struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt,
+				  const struct flow_key *k, uint64_t hash, unsigned *dir);
 
-/* Return the hash pkt's flow is filed under. */
-uint64_t flow_table_hash(const struct packet *pkt);
+/* Fill *k with the key pkt's flow is filed under and return its hash. */
+uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k);
 
 /* Hints for a packet that will be looked up soon: start loading its slot,
  * then, once the slot is in cache, its flow.  They change nothing; they

@@ -283,12 +283,10 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	return f;
 }
 
-uint64_t flow_table_hash(const struct packet *pkt)
+uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k)
 {
-	struct flow_key k;
-
-	key_from_packet(pkt, &k);
-	return key_hash(&k);
+	key_from_packet(pkt, k);
+	return key_hash(k);
 }
 
 /* A hint to the processor, where the compiler offers one. */
@@ -317,18 +315,19 @@ void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash)
 
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir)
 {
-	return flow_table_get_hashed(t, pkt, flow_table_hash(pkt), dir);
+	struct flow_key k;
+	uint64_t h = flow_table_key(pkt, &k);
+
+	return flow_table_get_keyed(t, pkt, &k, h, dir);
 }
 
-struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pkt, uint64_t h,
-				   unsigned *dir)
+struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt,
+				  const struct flow_key *k, uint64_t h, unsigned *dir)
 {
-	struct flow_key k;
 	struct flow_link *n;
 	struct flow *f;
 	uint64_t i;
 
-	key_from_packet(pkt, &k);
 	for (i = h & t->mask; (n = t->slot[i].node) != NULL; i = (i + 1) & t->mask) {
 		bool was_packed;
 
@@ -336,7 +335,7 @@ struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pk
 			continue;
 		was_packed = n->packed;
 		f = was_packed ? unpack(t, i) : (struct flow *)n;
-		if (!key_equal(&f->key, &k)) {
+		if (!key_equal(&f->key, k)) {
 			if (was_packed) /* a 64-bit hash collision: as it was */
 				pack(t, i);
 			continue;
@@ -354,7 +353,7 @@ struct flow *flow_table_get_hashed(struct flow_table *t, const struct packet *pk
 	}
 
 	f = flow_alloc(t);
-	f->key = k;
+	f->key = *k;
 	f->hash = h;
 	f->id = ++t->next_id;
 	f->family = pkt->family;

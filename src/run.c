@@ -180,11 +180,11 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
-static void track(const struct loop *l, const struct packet *pkt, uint64_t hash,
-		  struct file_stats *fs)
+static void track(const struct loop *l, const struct packet *pkt, const struct flow_key *key,
+		  uint64_t hash, struct file_stats *fs)
 {
 	unsigned dir;
-	struct flow *f = flow_table_get_hashed(l->t, pkt, hash, &dir);
+	struct flow *f = flow_table_get_keyed(l->t, pkt, key, hash, &dir);
 
 	if (f->first_packet != 0) {
 		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
@@ -212,6 +212,7 @@ static void track(const struct loop *l, const struct packet *pkt, uint64_t hash,
 /* A decoded TCP packet waiting its turn in the lookahead pipeline. */
 struct pending {
 	struct packet pkt;
+	struct flow_key key;
 	uint64_t hash;
 };
 
@@ -223,7 +224,7 @@ enum { PIPELINE = 3 };
 static void advance(const struct loop *l, const struct pending *p, struct file_stats *fs)
 {
 	expire_flows(l, p->pkt.ts_ns);
-	track(l, &p->pkt, p->hash, fs);
+	track(l, &p->pkt, &p->key, p->hash, fs);
 }
 
 static void finish_flows(const struct loop *l, uint64_t end)
@@ -319,7 +320,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		}
 		if (res != DECODE_TCP)
 			continue;
-		p->hash = flow_table_hash(&p->pkt);
+		p->hash = flow_table_key(&p->pkt, &p->key);
 		flow_table_prefetch_slot(l.t, p->hash);
 		got++;
 		if (got >= 2)
