@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labmatch import index_flows, tuple_of  # noqa: E402
+from labmatch import match  # noqa: E402
 
 srcdir = os.environ.get("srcdir", ".")
 finlint = os.environ.get("FINLINT", "./finlint")
@@ -29,16 +29,12 @@ for name in sorted(os.listdir(samples)):
         print(f"FAIL {name}: finlint exited {out.returncode}: {out.stderr.strip()}")
         failed += len(manifest.get("connections", [])) or 1
         continue
-    flows = json.loads(out.stdout)["flows"]
-    by_tuple = index_flows(flows)
-    for conn in manifest.get("connections", []):
-        key = tuple_of(conn)
-        label = f"{name} {key[0]}:{key[1]}"
-        if not by_tuple.get(key):
+    pairs, _ = match(name, manifest.get("connections", []), json.loads(out.stdout)["flows"])
+    for label, conn, f in pairs:
+        if f is None:
             print(f"FAIL {label}: no such connection in finlint's output")
             failed += 1
             continue
-        f = by_tuple[key].pop(0)
         problems = []
         for field in ("close", "active_closer", "mid_stream"):
             if field in conn and conn[field] != f.get(field):

@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labmatch import index_flows, tuple_of  # noqa: E402
+from labmatch import match  # noqa: E402
 
 srcdir = os.environ.get("srcdir", ".")
 finlint = os.environ.get("FINLINT", "./finlint")
@@ -37,16 +37,12 @@ for d in dirs:
             print(f"FAIL {name}: finlint exited {out.returncode}: {out.stderr.strip()}")
             failed += 1
             continue
-        flows = json.loads(out.stdout)["flows"]
-        by_tuple = index_flows(flows)
-        for conn in manifest["connections"]:
-            key = tuple_of(conn)
-            label = f"{name} {key[0]}:{key[1]}"
-            if not by_tuple.get(key):
+        pairs, unmatched = match(name, manifest["connections"], json.loads(out.stdout)["flows"])
+        for label, conn, f in pairs:
+            if f is None:
                 print(f"FAIL {label}: no such connection in finlint's output")
                 failed += 1
                 continue
-            f = by_tuple[key].pop(0)
             want = sorted((a["rule"], tuple(a["packets"])) for a in conn.get("anomalies", []))
             got = sorted((x["rule"], tuple(x["packets"])) for x in f["findings"])
             for rule, _ in got:
@@ -56,8 +52,7 @@ for d in dirs:
             else:
                 print(f"FAIL {label}: findings {got}, manifest {want}")
                 failed += 1
-        leftover = [f for fl in by_tuple.values() for f in fl if f["findings"]]
-        for f in leftover:
+        for f in (f for f in unmatched if f["findings"]):
             print(f"FAIL {name}: connection {f['id']} not in the manifest has findings "
                   f"{[x['rule'] for x in f['findings']]}")
             failed += 1
