@@ -30,14 +30,20 @@ struct flow_side {
 	uint16_t port;
 };
 
+/* The activity list a flow is on. */
+enum flow_list {
+	FLOW_OPEN,   /* open and active */
+	FLOW_IDLE,   /* open, silent for FLOW_PACK_IDLE_S: kept packed */
+	FLOW_CLOSED, /* both sides done, waiting out TIME_WAIT: kept packed */
+};
+
 /* A flow's place in the table's activity lists.  It comes first both in
  * struct flow and in the packed copy of a closed flow (flow.c), so the
  * lists and the table can hold either. */
 struct flow_link {
 	struct flow_link *older, *newer; /* activity order within its list */
 	uint64_t last_ts; /* capture time of its latest packet */
-	bool closed;      /* on the closed list */
-	bool idle;        /* open, on the list of silent ones */
+	uint8_t list;     /* enum flow_list */
 	bool packed;      /* the packed copy, not a struct flow */
 };
 

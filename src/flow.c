@@ -21,7 +21,8 @@ struct slot {
 	struct flow_link *node; /* a struct flow or a struct packed_flow; NULL = empty */
 };
 
-/* A closed flow as flow-pack keeps it; link.last_ts is the base time. */
+/* A closed or silent flow as flow-pack keeps it; link.last_ts is the base
+ * time. */
 struct packed_flow {
 	struct flow_link link;
 	uint64_t hash;
@@ -167,9 +168,14 @@ static void grow(struct flow_table *t)
 
 static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 {
-	if (n->closed)
+	switch (n->list) {
+	case FLOW_CLOSED:
 		return &t->closed;
-	return n->idle ? &t->idle : &t->open;
+	case FLOW_IDLE:
+		return &t->idle;
+	default:
+		return &t->open;
+	}
 }
 
 static void unlink_activity(struct flow_table *t, struct flow_link *n)
@@ -340,9 +346,10 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 				pack(t, i);
 			continue;
 		}
-		if (f->link.idle || &f->link != list_of(t, &f->link)->newest) {
+		if (f->link.list == FLOW_IDLE || &f->link != list_of(t, &f->link)->newest) {
 			unlink_activity(t, &f->link);
-			f->link.idle = false; /* silent no more */
+			if (f->link.list == FLOW_IDLE)
+				f->link.list = FLOW_OPEN; /* silent no more */
 			append_activity(t, &f->link);
 		}
 		f->link.last_ts = pkt->ts_ns;
@@ -415,10 +422,10 @@ struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t
 
 void flow_table_mark_closed(struct flow_table *t, struct flow *f)
 {
-	if (f->link.closed)
+	if (f->link.list == FLOW_CLOSED)
 		return;
 	unlink_activity(t, &f->link);
-	f->link.closed = true;
+	f->link.list = FLOW_CLOSED;
 	append_activity(t, &f->link);
 }
 
@@ -437,7 +444,7 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 	}
 	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS)) {
 		unlink_activity(t, n);
-		n->idle = true;
+		n->list = FLOW_IDLE;
 		append_activity(t, n);
 		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
 	}

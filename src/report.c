@@ -89,10 +89,8 @@ static size_t rfc3339(uint64_t ts_ns, bool nanosecond, char *out)
 {
 	/* A connection's timestamps mostly fall in the second of the one
 	 * before, so the text up to the fraction is kept for that second.
-	 * No second since the epoch reaches UINT64_MAX: it starts empty.
-	 * Per thread, so that it stays right if reports ever are written
-	 * from several. */
-	static _Thread_local struct {
+	 * No second since the epoch reaches UINT64_MAX: it starts empty. */
+	static struct {
 		uint64_t sec;
 		bool in_range;
 		char text[20];

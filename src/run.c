@@ -202,7 +202,7 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
-	if (!f->link.closed && tcp_conn_closed(&f->conn))
+	if (f->link.list != FLOW_CLOSED && tcp_conn_closed(&f->conn))
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);

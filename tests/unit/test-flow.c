@@ -81,7 +81,7 @@ int main(void)
 	g = flow_table_open_idle(t, 0, 0);
 	CHECK(g != f && g != NULL);
 	g = flow_table_get(t, &fwd, &dir);
-	CHECK(g == f && f->link.closed && flow_table_closed_idle(t, 0, 0) == f);
+	CHECK(g == f && f->link.list == FLOW_CLOSED && flow_table_closed_idle(t, 0, 0) == f);
 	flow_table_remove(t, f);
 	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
 	CHECK_U64(flow_table_count(t), 2500);
@@ -117,7 +117,7 @@ int main(void)
 		g = flow_table_get(t, &p[1], &dir);
 		CHECK_U64(dir, 1);
 		CHECK(memcmp(&g->key, &want[1].key, sizeof *g - sizeof g->link) == 0);
-		CHECK(g->link.closed && !g->link.packed);
+		CHECK(g->link.list == FLOW_CLOSED && !g->link.packed);
 		CHECK_U64(g->link.last_ts, base + 5000000000u);
 		flow_table_pack(t, base);
 
@@ -131,7 +131,7 @@ int main(void)
 		flow_table_remove(t, g);
 		CHECK(flow_table_closed_idle(t, base + 64000000000u, 60000000000u) == NULL);
 		g = flow_table_oldest(t);
-		CHECK(g != NULL && !g->link.closed);
+		CHECK(g != NULL && g->link.list != FLOW_CLOSED);
 		g = flow_table_closed_idle(t, base + 65000000000u, 60000000000u);
 		CHECK(g != NULL && g->conn.ep[0].snd_nxt == 0xfffffff0u - 1 &&
 		      strcmp(g->zeek.cur.history, "ShADadFf") == 0);
@@ -151,12 +151,12 @@ int main(void)
 			f->conn.ep[1].snd_nxt = 77;
 			keep = *f;
 			flow_table_pack(t, q.ts_ns + 59 * NS_PER_S);
-			CHECK(!f->link.packed && !f->link.idle);
+			CHECK(!f->link.packed && f->link.list != FLOW_IDLE);
 			flow_table_pack(t, q.ts_ns + 60 * NS_PER_S);
 			CHECK(flow_table_open_idle(t, q.ts_ns, 0) != NULL); /* the oldest, restored */
 			q.ts_ns += 61 * NS_PER_S;
 			f = flow_table_get(t, &q, &dir);
-			CHECK(!f->link.packed && !f->link.idle && !f->link.closed);
+			CHECK(!f->link.packed && f->link.list == FLOW_OPEN);
 			CHECK(memcmp(&f->key, &keep.key, sizeof *f - sizeof f->link) == 0);
 			CHECK(f->conn.ep[1].snd_nxt == 77);
 			/* the open flows silent for an hour come first, oldest first */
