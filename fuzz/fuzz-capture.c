@@ -47,12 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.out = sink;
 	r.out = sink;
 	o.format = report_find("text");
+	o.threads = 1;
 	one_run(data, size, &o, &r);
 
 	/* The machine formats and the ladder build per-flow records of their
 	 * own: run them over the same bytes. */
 	o.ladder = true;
 	r.timeline = true;
+	o.threads = 2; /* the same bytes through the reader's thread */
 	o.format = report_find("jsonl");
 	one_run(data, size, &o, &r);
 	r.csv_table = CSV_FLOWS;

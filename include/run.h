@@ -15,6 +15,7 @@ struct run_options {
 	const struct rule_config *rules; /* timers and the rules to run */
 	const char *filter;              /* BPF expression, or NULL */
 	bool ladder;                     /* keep each connection's last packets */
+	unsigned threads;                /* 2: read and decode on a thread of their own */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

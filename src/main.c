@@ -57,6 +57,9 @@ static const char usage_text[] =
 	"                    and never when NO_COLOR is set)\n"
 	"      --decode      print one line per packet as decoded (addresses, ports, flags,\n"
 	"                    seq/ack, IP-derived payload length, options, tunnels), no report\n"
+	"      --threads N   2 (the default with more than one CPU): read and decode on a\n"
+	"                    second thread while the first tracks connections; 1: one\n"
+	"                    thread.  The report is the same either way\n"
 	"\n"
 	"Rules:\n"
 	"      --list-rules     list every rule: id, code, default severity, summary\n"
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
-		OPT_TIMELINE, OPT_NO_COLOR,
+		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -199,6 +202,7 @@ int main(int argc, char **argv)
 		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
 		{ "timeline", no_argument, NULL, OPT_TIMELINE },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
@@ -212,7 +216,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_options o = { .out = stdout };
+	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
 	struct input_list inputs = { 0 };
 	struct report r = { .fail_on = SEV_WARNING };
 	struct rule_config rules;
@@ -269,6 +273,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_COLOR:
 			no_color = true;
+			break;
+		case OPT_THREADS:
+			if (strcmp(optarg, "1") == 0)
+				o.threads = 1;
+			else if (strcmp(optarg, "2") == 0)
+				o.threads = 2;
+			else
+				usage_error("--threads takes 1 or 2, not '%s'", optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -1,5 +1,6 @@
-/* run: one pass over one capture: read a frame, decode it, find its flow,
- * account it, and hand finished flows to the report. */
+/* run: one pass over one capture: the reader (reader.h) reads and decodes
+ * frames, then each packet finds its flow, steps both endpoints, and
+ * finished flows are judged and handed to the report. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include "finlint.h"
 #include "flow.h"
 #include "ladder.h"
+#include "reader.h"
 #include "report.h"
 #include "run.h"
 
@@ -51,34 +53,6 @@ static void print_decoded(FILE *out, const struct packet *pkt, enum decode_resul
 	if (pkt->truncated)
 		fputs(" trunc", out);
 	fputc('\n', out);
-}
-
-static void count(struct file_stats *fs, const struct packet *pkt, enum decode_result r)
-{
-	switch (r) {
-	case DECODE_TCP:
-		fs->tcp++;
-		if (pkt->truncated)
-			fs->truncated++;
-		if (pkt->via_count > 0)
-			fs->tunneled++;
-		break;
-	case DECODE_NOT_IP:
-		fs->not_ip++;
-		break;
-	case DECODE_NOT_TCP:
-		fs->not_tcp++;
-		break;
-	case DECODE_FRAGMENT:
-		fs->fragments++;
-		break;
-	case DECODE_TRUNCATED:
-		fs->header_cut++;
-		break;
-	case DECODE_MALFORMED:
-		fs->malformed++;
-		break;
-	}
 }
 
 /* A connection silent this long is finished even if not closed. */
@@ -181,7 +155,7 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 }
 
 static void track(const struct loop *l, const struct packet *pkt, const struct flow_key *key,
-		  uint64_t hash, struct file_stats *fs)
+		  uint64_t hash, uint64_t *connections)
 {
 	unsigned dir;
 	struct flow *f = flow_table_get_keyed(l->t, pkt, key, hash, &dir);
@@ -192,7 +166,7 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 			f = new_connection(l, f, pkt, &dir);
 	}
 	if (f->first_packet == 0) {
-		fs->connections++;
+		(*connections)++;
 		f->first_packet = pkt->num;
 		f->first_ts = pkt->ts_ns;
 		tcp_conn_init(&f->conn, pkt);
@@ -209,22 +183,40 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	zeek_step(&f->zeek, dir, pkt);
 }
 
-/* A decoded TCP packet waiting its turn in the lookahead pipeline. */
-struct pending {
-	struct packet pkt;
-	struct flow_key key;
-	uint64_t hash;
-};
-
-/* Packets in flight: a lookup misses cache twice (the slot, then the
- * flow), so each packet's slot is requested two packets before its turn
- * and its flow one packet before. */
-enum { PIPELINE = 3 };
-
-static void advance(const struct loop *l, const struct pending *p, struct file_stats *fs)
+/* Track a batch of packets in order.  A lookup misses cache twice (the
+ * slot, then the flow), so each packet's slot is requested two packets
+ * before its turn and its flow one packet before. */
+static void track_batch(const struct loop *l, const struct reader_item *it, size_t n,
+			uint64_t *connections)
 {
-	expire_flows(l, p->pkt.ts_ns);
-	track(l, &p->pkt, &p->key, p->hash, fs);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 2 < n)
+			flow_table_prefetch_slot(l->t, it[i + 2].hash);
+		if (i + 1 < n)
+			flow_table_prefetch_flow(l->t, it[i + 1].hash);
+		expire_flows(l, it[i].pkt.ts_ns);
+		track(l, &it[i].pkt, &it[i].key, it[i].hash, connections);
+	}
+}
+
+/* Print every frame decoded, nothing else. */
+static enum capture_status print_frames(struct capture *cap, int dlt, FILE *out,
+					struct file_stats *fs)
+{
+	struct capture_frame frame;
+	struct packet pkt;
+	enum capture_status st;
+
+	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
+		enum decode_result res;
+
+		pkt.num = frame.num;
+		pkt.ts_ns = frame.ts_ns;
+		res = decode_frame(dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
+		reader_count(fs, &pkt, res);
+		print_decoded(out, &pkt, res);
+	}
+	return st;
 }
 
 static void finish_flows(const struct loop *l, uint64_t end)
@@ -249,9 +241,6 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		 const struct run_options *o, struct report *r)
 {
 	struct file_stats fs;
-	struct capture_frame frame;
-	struct pending ring[PIPELINE];
-	uint64_t got = 0; /* TCP packets decoded so far */
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
 			  .ladder = o->ladder };
 	enum capture_status st;
@@ -300,36 +289,20 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	if (!o->decode_only)
 		report_begin_file(r, &fs);
 
-	l.t = flow_table_new();
-	memset(ring, 0, sizeof ring);
-	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
-		struct pending *p = &ring[got % PIPELINE];
-		enum decode_result res;
+	if (o->decode_only) {
+		st = print_frames(cap, fs.dlt, o->out, &fs);
+	} else {
+		struct reader *rd = reader_start(cap, fs.dlt, &fs, o->threads > 1);
+		const struct reader_item *items;
+		uint64_t connections = 0;
+		size_t n;
 
-		p->pkt.num = frame.num;
-		p->pkt.ts_ns = frame.ts_ns;
-		res = decode_frame(fs.dlt, frame.data, frame.caplen, frame.wirelen, &p->pkt);
-		p->pkt.payload = NULL; /* the frame's bytes are gone by its turn */
-		if (fs.first_ts == 0)
-			fs.first_ts = frame.ts_ns;
-		fs.last_ts = frame.ts_ns;
-		count(&fs, &p->pkt, res);
-		if (o->decode_only) {
-			print_decoded(o->out, &p->pkt, res);
-			continue;
-		}
-		if (res != DECODE_TCP)
-			continue;
-		p->hash = flow_table_key(&p->pkt, &p->key);
-		flow_table_prefetch_slot(l.t, p->hash);
-		got++;
-		if (got >= 2)
-			flow_table_prefetch_flow(l.t, ring[(got - 2) % PIPELINE].hash);
-		if (got >= PIPELINE)
-			advance(&l, &ring[(got - PIPELINE) % PIPELINE], &fs);
+		l.t = flow_table_new();
+		while ((n = reader_next(rd, &items)) > 0)
+			track_batch(&l, items, n, &connections);
+		st = reader_finish(rd);
+		fs.connections = connections;
 	}
-	for (uint64_t i = got >= PIPELINE ? got - PIPELINE + 1 : 0; i < got; i++)
-		advance(&l, &ring[i % PIPELINE], &fs);
 	fs.filtered = capture_filtered(cap);
 	fs.packets = capture_frames(cap);
 	if (st == CAPTURE_ERROR) {
@@ -341,8 +314,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	if (!o->decode_only) {
 		finish_flows(&l, fs.last_ts);
 		report_end_file(r, &fs);
+		flow_table_free(l.t);
 	}
-	flow_table_free(l.t);
 	capture_close(cap);
 	return ok;
 }
