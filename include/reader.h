@@ -41,7 +41,11 @@ size_t reader_next(struct reader *rd, const struct reader_item **items);
  * capture ended; cap and *fs are the caller's again. */
 enum capture_status reader_finish(struct reader *rd);
 
-/* Count one decoded frame in *fs. */
-void reader_count(struct file_stats *fs, const struct packet *pkt, enum decode_result r);
+/* Read the next frame of cap into *pkt, decode it as link type dlt, and
+ * count it in *fs; *res says what the frame held.  pkt->payload borrows
+ * libpcap's buffer until the next read.  The reader reads through this,
+ * and so does --decode, which prints every frame. */
+enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file_stats *fs,
+				       struct packet *pkt, enum decode_result *res);
 
 #endif

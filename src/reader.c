@@ -59,7 +59,7 @@ static struct batch *pop(struct queue *q)
 	return b;
 }
 
-void reader_count(struct file_stats *fs, const struct packet *pkt, enum decode_result r)
+static void count(struct file_stats *fs, const struct packet *pkt, enum decode_result r)
 {
 	switch (r) {
 	case DECODE_TCP:
@@ -87,31 +87,39 @@ void reader_count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 	}
 }
 
+enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file_stats *fs,
+				       struct packet *pkt, enum decode_result *res)
+{
+	struct capture_frame frame;
+	enum capture_status st = capture_next(cap, &frame);
+
+	if (st != CAPTURE_FRAME)
+		return st;
+	pkt->num = frame.num;
+	pkt->ts_ns = frame.ts_ns;
+	*res = decode_frame(dlt, frame.data, frame.caplen, frame.wirelen, pkt);
+	if (fs->first_ts == 0)
+		fs->first_ts = frame.ts_ns;
+	fs->last_ts = frame.ts_ns;
+	count(fs, pkt, *res);
+	return st;
+}
+
 /* Fill b with the next TCP packets; false once the capture has ended
  * (rd->st says how), b holding what came before the end. */
 static bool fill(struct reader *rd, struct batch *b)
 {
-	struct capture_frame frame;
-	struct file_stats *fs = rd->fs;
-
 	b->n = 0;
 	while (b->n < BATCH) {
 		struct reader_item *it = &b->item[b->n];
 		enum decode_result res;
 
-		rd->st = capture_next(rd->cap, &frame);
+		rd->st = reader_decode_next(rd->cap, rd->dlt, rd->fs, &it->pkt, &res);
 		if (rd->st != CAPTURE_FRAME)
 			return false;
-		it->pkt.num = frame.num;
-		it->pkt.ts_ns = frame.ts_ns;
-		res = decode_frame(rd->dlt, frame.data, frame.caplen, frame.wirelen, &it->pkt);
-		it->pkt.payload = NULL;
-		if (fs->first_ts == 0)
-			fs->first_ts = frame.ts_ns;
-		fs->last_ts = frame.ts_ns;
-		reader_count(fs, &it->pkt, res);
 		if (res != DECODE_TCP)
 			continue;
+		it->pkt.payload = NULL; /* libpcap's buffer moves on */
 		it->hash = flow_table_key(&it->pkt, &it->key);
 		b->n++;
 	}

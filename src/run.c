@@ -203,19 +203,12 @@ static void track_batch(const struct loop *l, const struct reader_item *it, size
 static enum capture_status print_frames(struct capture *cap, int dlt, FILE *out,
 					struct file_stats *fs)
 {
-	struct capture_frame frame;
 	struct packet pkt;
+	enum decode_result res;
 	enum capture_status st;
 
-	while ((st = capture_next(cap, &frame)) == CAPTURE_FRAME) {
-		enum decode_result res;
-
-		pkt.num = frame.num;
-		pkt.ts_ns = frame.ts_ns;
-		res = decode_frame(dlt, frame.data, frame.caplen, frame.wirelen, &pkt);
-		reader_count(fs, &pkt, res);
+	while ((st = reader_decode_next(cap, dlt, fs, &pkt, &res)) == CAPTURE_FRAME)
 		print_decoded(out, &pkt, res);
-	}
 	return st;
 }
 
