@@ -56,6 +56,11 @@ enum via_layer {
 
 enum { DECODE_MAX_VIA = 8 };
 
+/* Deeper nesting than this is taken as a crafted loop, not a real tunnel:
+ * every encapsulation counts, Ethernet in Ethernet too, and such a frame
+ * is DECODE_MALFORMED. */
+enum { DECODE_MAX_DEPTH = 12 };
+
 enum decode_result {
 	DECODE_TCP,       /* a TCP segment: struct packet is filled */
 	DECODE_NOT_IP,    /* ARP, LLDP, ... */

@@ -6,11 +6,16 @@
 
 #include "decode-int.h"
 
+bool decode_nest(struct decode_ctx *d)
+{
+	return ++d->depth <= DECODE_MAX_DEPTH;
+}
+
 bool decode_push_via(struct decode_ctx *d, uint8_t layer)
 {
 	struct packet *pkt = d->pkt;
 
-	if (++d->depth > DECODE_MAX_DEPTH)
+	if (!decode_nest(d))
 		return false;
 	if (pkt->via_count < DECODE_MAX_VIA)
 		pkt->via[pkt->via_count++] = layer;
