@@ -95,7 +95,8 @@ def teb(inner, levels, snap):
     """inner: a whole Ethernet frame; wrap it in levels more Ethernet headers."""
     for _ in range(levels):
         if snap:
-            inner = MAC + struct.pack("!H", 8 + len(inner)) + \
+            # an 802.3 length, at most 1500 or it would be a type
+            inner = MAC + struct.pack("!H", min(8 + len(inner), 1500)) + \
                 b"\xaa\xaa\x03\0\0\0\x65\x58" + inner
         else:
             inner = eth(inner, 0x6558)
