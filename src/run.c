@@ -19,13 +19,15 @@
 #include "report.h"
 #include "run.h"
 
-/* One line per frame in the format tests/decode/ pins down. */
-static void print_decoded(FILE *out, const struct packet *pkt, enum decode_result r)
+/* One line per frame in the format tests/decode/ pins down; times as the
+ * reports write them. */
+static void print_decoded(FILE *out, const struct packet *pkt, enum decode_result r,
+			  bool nanosecond)
 {
-	char src[64], dst[64], flags[9];
+	char src[64], dst[64], flags[9], t[REPORT_TIME_MAX];
 
-	fprintf(out, "%" PRIu64 " t=%" PRIu64 ".%09" PRIu64, pkt->num, pkt->ts_ns / 1000000000u,
-		pkt->ts_ns % 1000000000u);
+	report_time(pkt->ts_ns, nanosecond, t, sizeof t);
+	fprintf(out, "%" PRIu64 " t=%s", pkt->num, t);
 	if (r != DECODE_TCP) {
 		fprintf(out, " skip %s\n", pkt->skip_reason != NULL ? pkt->skip_reason : "?");
 		return;
@@ -208,7 +210,7 @@ static enum capture_status print_frames(struct capture *cap, int dlt, FILE *out,
 	enum capture_status st;
 
 	while ((st = reader_decode_next(cap, dlt, fs, &pkt, &res)) == CAPTURE_FRAME)
-		print_decoded(out, &pkt, res);
+		print_decoded(out, &pkt, res, fs->nanosecond);
 	return st;
 }
 
