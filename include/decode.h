@@ -116,6 +116,9 @@ enum decode_result decode_frame(int dlt, const uint8_t *frame, uint32_t caplen,
 /* Return the name of an encapsulation layer ("vlan", "gre", ...). */
 const char *decode_via_name(uint8_t layer);
 
+/* Report whether pkt came through a tunnel: a layer other than VLAN tags. */
+bool decode_tunneled(const struct packet *pkt);
+
 /* Write "FSRPAUEC"-ordered letters of the set flags, or "none"; buf >= 9. */
 void decode_flags_str(uint8_t flags, char *buf);
 

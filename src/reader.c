@@ -66,7 +66,7 @@ static void count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 		fs->tcp++;
 		if (pkt->truncated)
 			fs->truncated++;
-		if (pkt->via_count > 0)
+		if (decode_tunneled(pkt))
 			fs->tunneled++;
 		break;
 	case DECODE_NOT_IP:
