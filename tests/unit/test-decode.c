@@ -94,6 +94,17 @@ static void test_bad_headers(void)
 	f[16] = 0x05;
 	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f, &p), DECODE_MALFORMED);
 
+	/* total length 0 (segmentation offload): the frame is the length
+	 * when captured whole, and nothing is when the record claims more */
+	memcpy(f, eth_syn, sizeof f);
+	f[16] = 0;
+	f[17] = 0;
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f, &p), DECODE_TCP);
+	CHECK_U64(p.payload_len, 5);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f + 0xffff0000u, &p),
+		  DECODE_MALFORMED);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f + 1, &p), DECODE_MALFORMED);
+
 	/* TCP data offset 4 */
 	memcpy(f, eth_syn, sizeof f);
 	f[14 + 20 + 12] = 0x40;
