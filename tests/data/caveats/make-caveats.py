@@ -15,6 +15,8 @@ finlint must report for each.
                      dated before it
   time-outlier.pcap  three open connections and one packet dated five years
                      ahead in the middle of them
+  time-outlier-batch.pcap  the same with the outlier as the 256th packet
+  time-gap-batch.pcap      a real two-hour gap before the 256th packet
 
 Run from this directory: python3 make-caveats.py.  Standard library only;
 rerunning gives byte-identical files."""
@@ -186,15 +188,41 @@ for i, p in enumerate(ports):
     if i == 1:
         t += 5 * 365 * 86400
     recs += [at(t, v4(p, 80, "PA", 1001, 5001, b"q" * 10)),
-             at(BASE + 1.01 + i * 0.001, v4r(80, p, "A", 5001, 1011))]
+             at(BASE + 1.0005 + i * 0.001, v4r(80, p, "A", 5001, 1011))]
 for p in ports:
     recs += [at(BASE + 2, v4(p, 80, "FA", 1011, 5001)), at(BASE + 2, v4r(80, p, "A", 5001, 1012)),
              at(BASE + 2, v4r(80, p, "FA", 5001, 1012)), at(BASE + 2, v4(p, 80, "A", 1012, 5002))]
 write_pcap("time-outlier.pcap", recs)
+outlier_recs = recs
+
+# --- time-outlier-batch.pcap ------------------------------------------------------
+# The same, with the outlier the 256th packet: the last of the reader's
+# first batch, whose date waits for the next batch.
+recs = []
+for p in (40020, 40021):
+    recs += [at(BASE, v4(p, 80, "S", 1000, 0)), at(BASE, v4r(80, p, "SA", 5000, 1001)),
+             at(BASE, v4(p, 80, "A", 1001, 5001))]
+seq = 1001
+while len(recs) < 255:
+    recs.append(at(BASE + 1 + len(recs) * 0.001, v4(40020, 80, "PA", seq, 5001, b"r")))
+    seq += 1
+recs.append(at(BASE + 5 * 365 * 86400, v4(40021, 80, "PA", 1001, 5001, b"s")))
+for p, s_ in ((40020, seq), (40021, 1002)):
+    recs += [at(BASE + 2, v4r(80, p, "A", 5001, s_)), at(BASE + 2, v4(p, 80, "FA", s_, 5001)),
+             at(BASE + 2, v4r(80, p, "FA", 5001, s_ + 1)), at(BASE + 2, v4(p, 80, "A", s_ + 1, 5002))]
+write_pcap("time-outlier-batch.pcap", recs)
+
+# --- time-gap-batch.pcap ----------------------------------------------------
+# The same 256th packet two hours on, and the rest after it too: a real
+# gap, which ends both connections as the idle timeout says.
+GAP = 2 * 3600
+recs = recs[:255] + [at(BASE + GAP, v4(40021, 80, "PA", 1001, 5001, b"s"))] + \
+    [(sec + GAP, usec, fr) for sec, usec, fr in recs[256:]]
+write_pcap("time-gap-batch.pcap", recs)
 
 # --- fuzz seeds: the crashing shape at a size a seed can have -----------------
 write_pcap("../../fuzz-seeds/teb-deep.pcap",
            [at(BASE, teb(syn, 200, False)), at(BASE, teb(syn, 200, True))])
 write_pcap("../../fuzz-seeds/orig-len.pcap", [(BASE, i * 1000, fr, o)
                                               for i, (fr, o) in enumerate(zip(frames, origs))])
-write_pcap("../../fuzz-seeds/time-outlier.pcap", recs)
+write_pcap("../../fuzz-seeds/time-outlier.pcap", outlier_recs)
