@@ -56,6 +56,11 @@ enum via_layer {
 
 enum { DECODE_MAX_VIA = 8 };
 
+/* Deeper nesting than this is taken as a crafted loop, not a real tunnel:
+ * every encapsulation counts, Ethernet in Ethernet too, and such a frame
+ * is DECODE_MALFORMED. */
+enum { DECODE_MAX_DEPTH = 12 };
+
 enum decode_result {
 	DECODE_TCP,       /* a TCP segment: struct packet is filled */
 	DECODE_NOT_IP,    /* ARP, LLDP, ... */
@@ -110,6 +115,9 @@ enum decode_result decode_frame(int dlt, const uint8_t *frame, uint32_t caplen,
 
 /* Return the name of an encapsulation layer ("vlan", "gre", ...). */
 const char *decode_via_name(uint8_t layer);
+
+/* Report whether pkt came through a tunnel: a layer other than VLAN tags. */
+bool decode_tunneled(const struct packet *pkt);
 
 /* Write "FSRPAUEC"-ordered letters of the set flags, or "none"; buf >= 9. */
 void decode_flags_str(uint8_t flags, char *buf);

@@ -25,6 +25,13 @@ struct file_stats {
 	uint64_t connections;
 
 	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */
+	bool timed;                 /* first_ts and last_ts are a frame's */
+
+	/* Frames dated before the frame read before them: how many, the
+	 * first of them, and how far back it went. */
+	uint64_t time_back;
+	uint64_t time_back_pkt;
+	uint64_t time_back_ns;
 
 	bool unsupported_link; /* nothing decoded: link type unknown to us */
 	bool read_error;       /* the file ended in damage: see error */

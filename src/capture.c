@@ -22,6 +22,7 @@ struct capture {
 	uint64_t count;
 	uint64_t filtered; /* frames the BPF filter left out */
 	bool nanosecond;
+	bool seconds_u32; /* a classic pcap: see capture_next() */
 	bool has_filter;
 	struct bpf_program filter;
 	char error[PCAP_ERRBUF_SIZE + 64];
@@ -78,6 +79,10 @@ static struct capture *open_stream(FILE *f, bool seekable, char *err, unsigned e
 		free(cap);
 		return NULL;
 	}
+	/* pcapng reports its own major version, 1; a classic pcap says 2.
+	 * This works on standard input too, where the magic cannot be
+	 * peeked at. */
+	cap->seconds_u32 = pcap_major_version(cap->pcap) == PCAP_VERSION_MAJOR;
 	return cap;
 }
 
@@ -162,8 +167,17 @@ enum capture_status capture_next(struct capture *cap, struct capture_frame *fram
 		cap->filtered++;
 	}
 	if (r == 1) {
+		/* A classic pcap record holds its seconds as an unsigned 32-bit
+		 * field, good until 2106, but libpcap 1.10 reads them as signed
+		 * and sign-extends every time past 2038-01-19; pcapng's 64-bit
+		 * times come through whole.  Past what 64-bit nanoseconds hold
+		 * (year 2554) a time is kept at that end rather than wrapped. */
+		uint64_t sec = cap->seconds_u32 ? (uint32_t)hdr->ts.tv_sec : (uint64_t)hdr->ts.tv_sec;
+
+		if (sec > (UINT64_MAX - 999999999u) / 1000000000u)
+			sec = (UINT64_MAX - 999999999u) / 1000000000u;
 		frame->num = ++cap->count;
-		frame->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
+		frame->ts_ns = sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
 		frame->caplen = hdr->caplen;
 		/* A corrupt record may claim fewer bytes on the wire than it
 		 * holds; the bytes held are the better witness. */

@@ -6,14 +6,16 @@
 #include "cursor.h"
 #include "decode.h"
 
-/* Deeper nesting than this is taken as a crafted loop, not a real tunnel. */
-enum { DECODE_MAX_DEPTH = 12 };
-
 struct decode_ctx {
 	struct packet *pkt;
 	unsigned depth;
 	uint32_t uncaptured; /* bytes of the frame past the snaplen */
 };
+
+/* Count one more level of nesting; false when the packet nests deeper
+ * than DECODE_MAX_DEPTH.  Every layer that can hold another calls this,
+ * through decode_push_via() when it is a layer the packet records. */
+bool decode_nest(struct decode_ctx *d);
 
 /* Record an encapsulation layer; false when the packet nests too deep. */
 bool decode_push_via(struct decode_ctx *d, uint8_t layer);

@@ -69,10 +69,10 @@ enum decode_result decode_ipv4(struct decode_ctx *d, struct cursor c)
 {
 	struct packet *pkt = d->pkt;
 	uint8_t vihl, tos, ttl, proto;
-	uint16_t total, id, frag, sum;
-	uint32_t hlen;
+	uint16_t total16, id, frag, sum;
+	uint32_t hlen, total;
 
-	if (!cursor_u8(&c, &vihl) || !cursor_u8(&c, &tos) || !cursor_be16(&c, &total) ||
+	if (!cursor_u8(&c, &vihl) || !cursor_u8(&c, &tos) || !cursor_be16(&c, &total16) ||
 	    !cursor_be16(&c, &id) || !cursor_be16(&c, &frag) || !cursor_u8(&c, &ttl) ||
 	    !cursor_u8(&c, &proto) || !cursor_be16(&c, &sum) ||
 	    !cursor_bytes(&c, pkt->src, 4) || !cursor_bytes(&c, pkt->dst, 4))
@@ -83,10 +83,17 @@ enum decode_result decode_ipv4(struct decode_ctx *d, struct cursor c)
 	if (hlen < 20)
 		return decode_skip(d, DECODE_MALFORMED, "IPv4 header length below 20");
 	/* A total length of 0 is what segmentation offload leaves in
-	 * locally captured frames: trust the frame instead. */
-	if (total == 0)
-		total = (uint16_t)(c.left + 20 + d->uncaptured > 0xffff ? 0xffff
-								     : c.left + 20 + d->uncaptured);
+	 * locally captured frames: the frame's bytes are the length then,
+	 * but only when all of them were captured.  The record's length on
+	 * the wire alone is vouched for by no header, and a corrupt one
+	 * would make the segment claim up to 4 GB. */
+	total = total16;
+	if (total == 0) {
+		if (d->uncaptured > 0)
+			return decode_skip(d, DECODE_MALFORMED,
+					   "IPv4 total length 0 in a frame not captured whole");
+		total = (uint32_t)c.left + 20;
+	}
 	if (total < hlen)
 		return decode_skip(d, DECODE_MALFORMED, "IPv4 total length below header length");
 	if (!declared_fits(d, &c, total - 20U))
@@ -101,6 +108,30 @@ enum decode_result decode_ipv4(struct decode_ctx *d, struct cursor c)
 		return decode_skip(d, DECODE_FRAGMENT, "IPv4 fragment");
 	pkt->first_fragment = (frag & 0x2000) != 0;
 	return decode_transport(d, proto, c, total - hlen);
+}
+
+/* RFC 2675: the Jumbo Payload option of a hop-by-hop header at c, which
+ * is where the option must be; false when there is none. */
+static bool jumbo_length(struct cursor c, uint32_t *len)
+{
+	uint8_t next, hdr_len, type, olen;
+	struct cursor opts;
+
+	if (!cursor_u8(&c, &next) || !cursor_u8(&c, &hdr_len))
+		return false;
+	opts = cursor_make(c.p, c.left);
+	cursor_limit(&opts, ((size_t)hdr_len + 1) * 8 - 2);
+	while (cursor_u8(&opts, &type)) {
+		if (type == 0) /* Pad1 */
+			continue;
+		if (!cursor_u8(&opts, &olen))
+			return false;
+		if (type == 0xc2 && olen == 4)
+			return cursor_be32(&opts, len);
+		if (!cursor_skip(&opts, olen))
+			return false;
+	}
+	return false;
 }
 
 /* RFC 8200 */
@@ -119,9 +150,20 @@ enum decode_result decode_ipv6(struct decode_ctx *d, struct cursor c)
 		return decode_skip(d, DECODE_MALFORMED, "bad IPv6 version");
 	pkt->family = 6;
 	len = plen;
-	/* A zero payload length means a jumbogram or offload: use the frame. */
-	if (len == 0)
-		len = (uint32_t)c.left + d->uncaptured;
+	/* A zero payload length means a jumbogram, whose option says the
+	 * length, or offload (Linux BIG TCP), where the frame's bytes are
+	 * the length when all were captured; as for IPv4, the record's
+	 * length on the wire alone vouches for nothing. */
+	if (len == 0 && next == IPPROTO_HOPOPTS_ && jumbo_length(c, &len)) {
+		if (len <= 0xffff)
+			return decode_skip(d, DECODE_MALFORMED, "IPv6 Jumbo Payload length below 65536");
+	} else if (len == 0) {
+		if (d->uncaptured > 0)
+			return decode_skip(d, DECODE_MALFORMED,
+					   "IPv6 payload length 0 without a Jumbo Payload option in "
+					   "a frame not captured whole");
+		len = (uint32_t)c.left;
+	}
 	if (!declared_fits(d, &c, len))
 		return decode_skip(d, DECODE_MALFORMED, "IPv6 payload length beyond the frame");
 	cursor_limit(&c, len);

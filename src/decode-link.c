@@ -72,6 +72,10 @@ enum decode_result decode_ethertype(struct decode_ctx *d, uint16_t type, struct 
 	case ETHERTYPE_MPLS_MC:
 		return decode_mpls(d, c);
 	case ETHERTYPE_TEB:
+		/* not a layer in via (the tunnel that carries it is), but a
+		 * frame of nothing else nests as deep as it is long */
+		if (!decode_nest(d))
+			return decode_skip(d, DECODE_MALFORMED, "too many nested layers");
 		return decode_ethernet(d, c);
 	default:
 		return decode_skip(d, DECODE_NOT_IP, "not IP");

@@ -6,11 +6,16 @@
 
 #include "decode-int.h"
 
+bool decode_nest(struct decode_ctx *d)
+{
+	return ++d->depth <= DECODE_MAX_DEPTH;
+}
+
 bool decode_push_via(struct decode_ctx *d, uint8_t layer)
 {
 	struct packet *pkt = d->pkt;
 
-	if (++d->depth > DECODE_MAX_DEPTH)
+	if (!decode_nest(d))
 		return false;
 	if (pkt->via_count < DECODE_MAX_VIA)
 		pkt->via[pkt->via_count++] = layer;
@@ -23,17 +28,45 @@ enum decode_result decode_skip(struct decode_ctx *d, enum decode_result r, const
 	return r;
 }
 
+/* The encapsulation layers: a tag on the frame (a VLAN) carries the
+ * packet on the same link; every other layer is a tunnel across others. */
+static const struct via_info {
+	const char *name;
+	bool tunnel;
+} via_table[] = {
+	[VIA_VLAN] = { .name = "vlan", .tunnel = false },
+	[VIA_MPLS] = { .name = "mpls", .tunnel = true },
+	[VIA_GRE] = { .name = "gre", .tunnel = true },
+	[VIA_ERSPAN] = { .name = "erspan", .tunnel = true },
+	[VIA_VXLAN] = { .name = "vxlan", .tunnel = true },
+	[VIA_GENEVE] = { .name = "geneve", .tunnel = true },
+	[VIA_TEREDO] = { .name = "teredo", .tunnel = true },
+	[VIA_IPIP] = { .name = "ipip", .tunnel = true },
+};
+
+static const struct via_info *via_find(uint8_t layer)
+{
+	if (layer < sizeof via_table / sizeof via_table[0] && via_table[layer].name != NULL)
+		return &via_table[layer];
+	return NULL;
+}
+
 const char *decode_via_name(uint8_t layer)
 {
-	static const char *const names[] = {
-		[VIA_VLAN] = "vlan",     [VIA_MPLS] = "mpls",     [VIA_GRE] = "gre",
-		[VIA_ERSPAN] = "erspan", [VIA_VXLAN] = "vxlan",   [VIA_GENEVE] = "geneve",
-		[VIA_TEREDO] = "teredo", [VIA_IPIP] = "ipip",
-	};
+	const struct via_info *v = via_find(layer);
 
-	if (layer < sizeof names / sizeof names[0] && names[layer] != NULL)
-		return names[layer];
-	return "?";
+	return v != NULL ? v->name : "?";
+}
+
+bool decode_tunneled(const struct packet *pkt)
+{
+	for (unsigned i = 0; i < pkt->via_count; i++) {
+		const struct via_info *v = via_find(pkt->via[i]);
+
+		if (v != NULL && v->tunnel)
+			return true;
+	}
+	return false;
 }
 
 void decode_flags_str(uint8_t flags, char *buf)

@@ -66,7 +66,7 @@ static void count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 		fs->tcp++;
 		if (pkt->truncated)
 			fs->truncated++;
-		if (pkt->via_count > 0)
+		if (decode_tunneled(pkt))
 			fs->tunneled++;
 		break;
 	case DECODE_NOT_IP:
@@ -98,8 +98,13 @@ enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file
 	pkt->num = frame.num;
 	pkt->ts_ns = frame.ts_ns;
 	*res = decode_frame(dlt, frame.data, frame.caplen, frame.wirelen, pkt);
-	if (fs->first_ts == 0)
+	if (!fs->timed) {
+		fs->timed = true;
 		fs->first_ts = frame.ts_ns;
+	} else if (frame.ts_ns < fs->last_ts && fs->time_back++ == 0) {
+		fs->time_back_pkt = frame.num;
+		fs->time_back_ns = fs->last_ts - frame.ts_ns;
+	}
 	fs->last_ts = frame.ts_ns;
 	count(fs, pkt, *res);
 	return st;

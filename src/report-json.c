@@ -343,6 +343,13 @@ static cJSON *file_object(const struct file_stats *fs)
 		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);
 		cJSON_AddNumberToObject(o, "malformed", (double)fs->malformed);
 		cJSON_AddNumberToObject(o, "tunneled", (double)fs->tunneled);
+		if (fs->time_back > 0) {
+			cJSON *b = cJSON_AddObjectToObject(o, "time_backwards");
+
+			cJSON_AddNumberToObject(b, "count", (double)fs->time_back);
+			cJSON_AddNumberToObject(b, "first_packet", (double)fs->time_back_pkt);
+			cJSON_AddNumberToObject(b, "seconds", (double)fs->time_back_ns / 1e9);
+		}
 	}
 	if (fs->error[0] != '\0')
 		cJSON_AddStringToObject(o, "error", fs->error);

@@ -87,8 +87,9 @@ static void text_ladder(FILE *out, const struct flow *f)
 			memcpy(arrow + ARROW - 4 - len, label, len);
 			arrow[ARROW - 4] = ' ';
 		}
+		/* signed: a capture's time may go backwards */
 		fprintf(out, "      %8" PRIu64 " %10.6f  |%s|  %-12s %s\n", s->pkt,
-			(double)(s->ts - ladder_step_at(l, 0)->ts) / 1e9, arrow,
+			(double)(int64_t)(s->ts - ladder_step_at(l, 0)->ts) / 1e9, arrow,
 			tcp_state_name(s->state[0]), tcp_state_name(s->state[1]));
 	}
 }
@@ -182,8 +183,10 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 	if (fs->packets > 0) {
 		report_time(fs->first_ts, fs->nanosecond, t0, sizeof t0);
 		report_time(fs->last_ts, fs->nanosecond, t1, sizeof t1);
+		/* a capture whose time went backwards may end before it began:
+		 * the caveat below says so, the span is not made negative */
 		fprintf(r->out, "  from %s to %s (%.6f s)\n", t0, t1,
-			(double)(fs->last_ts - fs->first_ts) / 1e9);
+			fs->last_ts > fs->first_ts ? (double)(fs->last_ts - fs->first_ts) / 1e9 : 0.0);
 	}
 	if (fs->filtered)
 		fprintf(r->out, "  %" PRIu64 " %s left out by the filter (still counted in packet "
@@ -201,6 +204,11 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 			"from IP headers), %" PRIu64 " frames cut inside a header, %" PRIu64
 			" non-first IP fragments, %" PRIu64 " malformed frames\n",
 			fs->truncated, fs->header_cut, fs->fragments, fs->malformed);
+	if (fs->time_back)
+		fprintf(r->out, "  capture caveat: time goes backwards %" PRIu64 " %s, first at packet %"
+				PRIu64 " (%.6f s before the packet read before it)\n",
+			fs->time_back, plural(fs->time_back, "time", "times"), fs->time_back_pkt,
+			(double)fs->time_back_ns / 1e9);
 	if (fs->read_error) {
 		fprintf(r->out, "  input error: %s (the packets before it are analysed)\n", fs->error);
 	}

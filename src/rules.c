@@ -519,6 +519,7 @@ static void check_fin_acks(struct check *k)
 		}
 		if (!me->fin_acked && !c->reset && !tcp_endpoint_gave_up(me) &&
 		    peer->last_pkt > me->last_fin_pkt && !peer->rsts &&
+		    peer->last_ts > me->last_fin_ts && /* later in time, not only in the file */
 		    peer->last_ts - me->last_fin_ts > round_trip(c) &&
 		    (fd = found(k, RULE_FINAL_ACK_MISSING, x)) != NULL) {
 			evidence(fd, me->fin_pkt);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capclock.h"
 #include "capture.h"
 #include "classify.h"
 #include "decode.h"
@@ -19,13 +20,15 @@
 #include "report.h"
 #include "run.h"
 
-/* One line per frame in the format tests/decode/ pins down. */
-static void print_decoded(FILE *out, const struct packet *pkt, enum decode_result r)
+/* One line per frame in the format tests/decode/ pins down; times as the
+ * reports write them. */
+static void print_decoded(FILE *out, const struct packet *pkt, enum decode_result r,
+			  bool nanosecond)
 {
-	char src[64], dst[64], flags[9];
+	char src[64], dst[64], flags[9], t[REPORT_TIME_MAX];
 
-	fprintf(out, "%" PRIu64 " t=%" PRIu64 ".%09" PRIu64, pkt->num, pkt->ts_ns / 1000000000u,
-		pkt->ts_ns % 1000000000u);
+	report_time(pkt->ts_ns, nanosecond, t, sizeof t);
+	fprintf(out, "%" PRIu64 " t=%s", pkt->num, t);
 	if (r != DECODE_TCP) {
 		fprintf(out, " skip %s\n", pkt->skip_reason != NULL ? pkt->skip_reason : "?");
 		return;
@@ -55,8 +58,10 @@ static void print_decoded(FILE *out, const struct packet *pkt, enum decode_resul
 	fputc('\n', out);
 }
 
-/* A connection silent this long is finished even if not closed. */
-enum { IDLE_TIMEOUT_S = 3600 };
+/* A connection silent this long is finished even if not closed; the
+ * clock needs a second packet to believe a leap longer than this, so one
+ * corrupt timestamp cannot end every open connection. */
+enum { IDLE_TIMEOUT_S = CAPCLOCK_LEAP_S };
 
 static const uint64_t NS = 1000000000u;
 
@@ -67,6 +72,10 @@ struct loop {
 	const struct rule_config *rules;
 	uint64_t time_wait_ns;
 	bool ladder;
+	struct capclock clock;
+	/* the last packet of a batch, when its date needs the next one */
+	struct reader_item held;
+	bool holding;
 };
 
 /* A finished connection: judge it, write it, free it. */
@@ -183,19 +192,51 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	zeek_step(&f->zeek, dir, pkt);
 }
 
+/* Date one packet on the clock (next: the next packet's time, NULL at
+ * the end), expire what is over by then and track it.  A packet whose
+ * time the clock does not believe is tracked at the clock's time, so it
+ * neither ends nor stretches connections. */
+static void step(struct loop *l, const struct reader_item *it, const uint64_t *next,
+		 uint64_t *connections)
+{
+	uint64_t t = capclock_date(&l->clock, it->pkt.ts_ns, next);
+	const struct packet *pkt = &it->pkt;
+	struct packet redated;
+
+	if (t != pkt->ts_ns) {
+		redated = *pkt;
+		redated.ts_ns = t;
+		pkt = &redated;
+	}
+	expire_flows(l, t);
+	track(l, pkt, &it->key, it->hash, connections);
+}
+
 /* Track a batch of packets in order.  A lookup misses cache twice (the
  * slot, then the flow), so each packet's slot is requested two packets
  * before its turn and its flow one packet before. */
-static void track_batch(const struct loop *l, const struct reader_item *it, size_t n,
+static void track_batch(struct loop *l, const struct reader_item *it, size_t n,
 			uint64_t *connections)
 {
+	if (l->holding) {
+		l->holding = false;
+		step(l, &l->held, &it[0].pkt.ts_ns, connections);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + 2 < n)
 			flow_table_prefetch_slot(l->t, it[i + 2].hash);
 		if (i + 1 < n)
 			flow_table_prefetch_flow(l->t, it[i + 1].hash);
-		expire_flows(l, it[i].pkt.ts_ns);
-		track(l, &it[i].pkt, &it[i].key, it[i].hash, connections);
+		if (i + 1 < n) {
+			step(l, &it[i], &it[i + 1].pkt.ts_ns, connections);
+		} else if (capclock_leaps(&l->clock, it[i].pkt.ts_ns)) {
+			/* its date waits for the next batch; the batch's memory
+			 * does not, so keep a copy */
+			l->held = it[i];
+			l->holding = true;
+		} else {
+			step(l, &it[i], NULL, connections);
+		}
 	}
 }
 
@@ -208,7 +249,7 @@ static enum capture_status print_frames(struct capture *cap, int dlt, FILE *out,
 	enum capture_status st;
 
 	while ((st = reader_decode_next(cap, dlt, fs, &pkt, &res)) == CAPTURE_FRAME)
-		print_decoded(out, &pkt, res);
+		print_decoded(out, &pkt, res, fs->nanosecond);
 	return st;
 }
 
@@ -293,6 +334,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		l.t = flow_table_new();
 		while ((n = reader_next(rd, &items)) > 0)
 			track_batch(&l, items, n, &connections);
+		if (l.holding)
+			step(&l, &l.held, NULL, &connections);
 		st = reader_finish(rd);
 		fs.connections = connections;
 	}
@@ -305,7 +348,9 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		ok = false;
 	}
 	if (!o->decode_only) {
-		finish_flows(&l, fs.last_ts);
+		/* the capture ends at its last frame's time, dated as a packet
+		 * with none after it */
+		finish_flows(&l, capclock_date(&l.clock, fs.last_ts, NULL));
 		report_end_file(r, &fs);
 		flow_table_free(l.t);
 	}

@@ -191,6 +191,7 @@ def check(label, args, statuses=(0, 3)):
 
 check("samples/", [os.path.join(srcdir, "samples")], (0,))
 check("tests/data/rules/", [os.path.join(srcdir, "tests", "data", "rules")], (0,))
+check("tests/data/caveats/", [os.path.join(srcdir, "tests", "data", "caveats")], (0, 1))
 
 with tempfile.TemporaryDirectory() as tmp:
     empty = os.path.join(tmp, "empty.pcap")

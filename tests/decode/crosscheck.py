@@ -59,13 +59,7 @@ def oracle_view(path):
                       seq=f['seq'], ack=f['ack'], flags=f['flags'], win=f['win'], len=f['len'],
                       mss=o.get('mss'), ws=o.get('ws'), sackok=bool(o.get('sackok')),
                       ts=o.get('ts'), sack=[tuple(x) for x in o.get('sack', [])],
-                      via=f['via'])
-    times = {}
-    for line in oracle.decode(path):
-        parts = line.split(' ')
-        times[int(parts[0])] = parts[1][2:]
-    for n in res:
-        res[n]['time'] = times[n]
+                      via=f['via'], time=f['time'])
     return res
 
 

@@ -14,9 +14,13 @@ Usage: oracle.py CAPTURE            print the expected ' tcp ' lines
        oracle.py --fields CAPTURE   machine-readable dump used by crosscheck.py
 
 Line format (one per TCP packet):
-<n> t=<sec>.<9 digits> tcp <src> > <dst> flags=<F> seq=<u32> ack=<u32> win=<u16>
+<n> t=<time> tcp <src> > <dst> flags=<F> seq=<u32> ack=<u32> win=<u16>
     len=<payload>[ mss=][ ws=][ sackok][ ts=v/e][ sack=l-r,...][ via=...][ trunc]
+<time> is RFC 3339 in UTC, as finlint's reports write it: 9 decimals for a
+pcap file with the nanosecond magic, 6 (truncated) for any other file,
+pcapng included, whatever its if_tsresol.
 """
+import datetime
 import gzip
 import ipaddress
 import struct
@@ -101,6 +105,19 @@ def read_capture(path):
     if data[:4] == b'\x0a\x0d\x0d\x0a':
         return read_pcapng(data)
     return read_pcap(data)
+
+
+def nanosecond_file(path):
+    """A classic pcap with the nanosecond magic, either byte order."""
+    with open(path, 'rb') as f:
+        data = f.read(4)
+    return data in (b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d')
+
+
+def rfc3339(sec, ns, nano):
+    day = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=sec)
+    frac = '%09d' % ns if nano else '%06d' % (ns // 1000)
+    return day.strftime('%Y-%m-%dT%H:%M:%S') + '.' + frac + 'Z'
 
 
 # ------------------------------------------------------------------ decoding
@@ -436,9 +453,10 @@ def link(p, linktype):
 
 def decode(path, show_skips=False, fields=False):
     out = []
+    nano = nanosecond_file(path)
     for n, (linktype, sec, ns, frame, origlen) in enumerate(read_capture(path), 1):
         p = Pkt(frame)
-        t = 't=%d.%09d' % (sec, ns)
+        t = 't=' + rfc3339(sec, ns, nano)
         try:
             line = link(p, linktype)
         except Skip as e:
@@ -446,6 +464,7 @@ def decode(path, show_skips=False, fields=False):
                 out.append('%d %s skip %s' % (n, t, e))
             continue
         if fields:
+            p.fields['time'] = '%d.%09d' % (sec, ns)  # what tshark and tcpdump print
             out.append((n, p.fields))
         else:
             out.append('%d %s tcp %s' % (n, t, line))

@@ -2,6 +2,9 @@
  * ones a kernel never sends. */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
 #include <pcap/dlt.h>
 
 #include "check.h"
@@ -90,6 +93,17 @@ static void test_bad_headers(void)
 	memcpy(f, eth_syn, sizeof f);
 	f[16] = 0x05;
 	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f, &p), DECODE_MALFORMED);
+
+	/* total length 0 (segmentation offload): the frame is the length
+	 * when captured whole, and nothing is when the record claims more */
+	memcpy(f, eth_syn, sizeof f);
+	f[16] = 0;
+	f[17] = 0;
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f, &p), DECODE_TCP);
+	CHECK_U64(p.payload_len, 5);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f + 0xffff0000u, &p),
+		  DECODE_MALFORMED);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, sizeof f, sizeof f + 1, &p), DECODE_MALFORMED);
 
 	/* TCP data offset 4 */
 	memcpy(f, eth_syn, sizeof f);
@@ -220,6 +234,94 @@ static void test_nesting_limit(void)
 	CHECK_U64(p.via_count, DECODE_MAX_VIA);
 }
 
+/* Ethernet inside Ethernet (ethertype 0x6558) levels times, plain or
+ * behind 802.3 LLC/SNAP, around eth_syn's IPv4 packet; returns the
+ * frame's length.  f has room for levels * 22 + sizeof eth_syn bytes. */
+static size_t teb_frame(uint8_t *f, size_t levels, bool snap)
+{
+	static const uint8_t llc_snap[] = { 0xaa, 0xaa, 0x03, 0, 0, 0, 0x65, 0x58 };
+	size_t o = 0;
+
+	for (size_t i = 0; i < levels; i++) {
+		memcpy(f + o, eth_syn, 12);
+		o += 12;
+		if (snap) {
+			f[o++] = 0x00; /* an 802.3 length, not a type */
+			f[o++] = 0x40;
+			memcpy(f + o, llc_snap, sizeof llc_snap);
+			o += sizeof llc_snap;
+		} else {
+			f[o++] = 0x65;
+			f[o++] = 0x58;
+		}
+	}
+	memcpy(f + o, eth_syn, sizeof eth_syn);
+	return o + sizeof eth_syn;
+}
+
+/* Ethernet in Ethernet counts against the nesting limit like every other
+ * layer, with or without SNAP, although it names no layer of its own. */
+static void test_teb_nesting(void)
+{
+	uint8_t f[(DECODE_MAX_DEPTH + 1) * 22 + sizeof eth_syn];
+	struct packet p = { 0 };
+	size_t len;
+
+	len = teb_frame(f, DECODE_MAX_DEPTH, false);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, (uint32_t)len, (uint32_t)len, &p), DECODE_TCP);
+	CHECK_U64(p.via_count, 0);
+	CHECK_U64(p.payload_len, 5);
+	len = teb_frame(f, DECODE_MAX_DEPTH + 1, false);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, (uint32_t)len, (uint32_t)len, &p), DECODE_MALFORMED);
+	CHECK_STR(p.skip_reason, "too many nested layers");
+	len = teb_frame(f, DECODE_MAX_DEPTH, true);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, (uint32_t)len, (uint32_t)len, &p), DECODE_TCP);
+	len = teb_frame(f, DECODE_MAX_DEPTH + 1, true);
+	CHECK_U64(decode_frame(DLT_EN10MB, f, (uint32_t)len, (uint32_t)len, &p), DECODE_MALFORMED);
+	CHECK_STR(p.skip_reason, "too many nested layers");
+}
+
+enum { DEEP_LEVELS = 18000 };
+
+struct deep_job {
+	const uint8_t *frame;
+	size_t len;
+	enum decode_result r;
+};
+
+static void *decode_deep(void *arg)
+{
+	struct deep_job *j = arg;
+	struct packet p = { 0 };
+
+	j->r = decode_frame(DLT_EN10MB, j->frame, (uint32_t)j->len, (uint32_t)j->len, &p);
+	return NULL;
+}
+
+/* 18,000 nested Ethernet headers, decoded on a 128 KiB stack: one frame
+ * per level would overflow it long before the end. */
+static void test_teb_deep(void)
+{
+	for (int snap = 0; snap <= 1; snap++) {
+		uint8_t *f = malloc(DEEP_LEVELS * 22 + sizeof eth_syn);
+		struct deep_job j = { .frame = f, .r = DECODE_TCP };
+		pthread_attr_t attr;
+		pthread_t t;
+
+		CHECK(f != NULL);
+		if (f == NULL)
+			return;
+		j.len = teb_frame(f, DEEP_LEVELS, snap != 0);
+		CHECK(pthread_attr_init(&attr) == 0);
+		CHECK(pthread_attr_setstacksize(&attr, 128 * 1024) == 0);
+		CHECK(pthread_create(&t, &attr, decode_deep, &j) == 0);
+		pthread_join(t, NULL);
+		pthread_attr_destroy(&attr);
+		CHECK_U64(j.r, DECODE_MALFORMED);
+		free(f);
+	}
+}
+
 /* BSD loopback headers in both byte orders. */
 static void test_null_loop(void)
 {
@@ -244,6 +346,8 @@ int main(void)
 	test_padding();
 	test_ipv6_chain();
 	test_nesting_limit();
+	test_teb_nesting();
+	test_teb_deep();
 	test_null_loop();
 	return check_done("test-decode");
 }
