@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "escape.h"
 #include "finlint.h"
 #include "inputs.h"
 #include "report.h"
@@ -100,13 +101,16 @@ static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(pr
 
 static void usage_error(const char *fmt, ...)
 {
+	char msg[1024], *e;
 	va_list ap;
 
-	fputs("finlint: ", stderr);
+	/* the message quotes what was typed: shown escaped, on one line */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'finlint --help' for more information.\n", stderr);
+	e = escape_text(msg);
+	fprintf(stderr, "finlint: %s\nTry 'finlint --help' for more information.\n", e);
+	free(e);
 	exit(EXIT_USAGE);
 }
 
@@ -172,7 +176,10 @@ static int explain(const char *name)
 	const struct rule_info *ri;
 
 	if (id >= RULE_COUNT) {
-		fprintf(stderr, "finlint: unknown rule '%s' (see finlint --list-rules)\n", name);
+		char *e = escape_text(name);
+
+		fprintf(stderr, "finlint: unknown rule '%s' (see finlint --list-rules)\n", e);
+		free(e);
 		return EXIT_USAGE;
 	}
 	ri = rule_info(id);
@@ -370,8 +377,7 @@ int main(int argc, char **argv)
 
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
-			fprintf(stderr, "finlint: %s: no *.pcap, *.pcapng or *.cap files in this directory\n",
-				argv[i]);
+			escape_diag(argv[i], "no *.pcap, *.pcapng or *.cap files in this directory");
 			status = EXIT_INPUT;
 		}
 	}
