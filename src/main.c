@@ -381,6 +381,8 @@ int main(int argc, char **argv)
 			status = EXIT_INPUT;
 		}
 	}
+	if (inputs.failed > 0)
+		status = EXIT_INPUT;
 
 	if (o.format == NULL)
 		o.format = report_find("text");
