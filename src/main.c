@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "finlint.h"
 #include "inputs.h"
+#include "output.h"
 #include "report.h"
 #include "rules.h"
 #include "run.h"
@@ -226,13 +227,15 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
 	struct input_list inputs = { 0 };
 	struct report r = { .fail_on = SEV_WARNING };
+	struct output out = { 0 };
 	struct rule_config rules;
 	const struct timer_profile *profile = NULL;
 	const char *select = NULL, *ignore = NULL, *output = NULL;
 	uint64_t fin_timeout = 0, time_wait = 0, close_wait = 0;
 	bool fin_set = false, tw_set = false, cw_set = false;
 	char bad[64], *filter = NULL;
-	bool quiet = false, no_color = false;
+	bool quiet = false, no_color = false, written;
+	const char *same;
 	int c, status = EXIT_OK;
 
 	/* Everything after "--" is the filter expression; getopt must not
@@ -367,13 +370,6 @@ int main(int argc, char **argv)
 	if (cw_set)
 		rules.close_wait_ns = close_wait;
 	o.rules = &rules;
-	if (output != NULL) {
-		o.out = fopen(output, "w");
-		if (o.out == NULL) {
-			fprintf(stderr, "finlint: %s: %s\n", output, strerror(errno));
-			return EXIT_USAGE;
-		}
-	}
 
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
@@ -383,6 +379,24 @@ int main(int argc, char **argv)
 	}
 	if (inputs.failed > 0)
 		status = EXIT_INPUT;
+	/* The output is opened only now that every input is known, and never
+	 * over one of them (nor into one, through a shell's >>). */
+	same = output != NULL || !quiet ? output_same_input(output, &inputs) : NULL;
+	if (same != NULL) {
+		escape_diag(output != NULL ? output : "stdout",
+			    "the output is also the input %s: not writing the report over it", same);
+		status = EXIT_USAGE;
+	} else if (output != NULL && !output_open(&out, output)) {
+		escape_diag(output, "%s", strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (status == EXIT_USAGE) {
+		inputs_free(&inputs);
+		free(filter);
+		return status;
+	}
+	if (output != NULL)
+		o.out = out.fp;
 
 	if (o.format == NULL)
 		o.format = report_find("text");
@@ -406,9 +420,16 @@ int main(int argc, char **argv)
 		r.ops->end(&r);
 	inputs_free(&inputs);
 	free(filter);
-	if (fflush(o.out) != 0 || ferror(o.out) || (o.out != stdout && fclose(o.out) != 0)) {
-		fprintf(stderr, "finlint: %s: write error: %s\n", output != NULL ? output : "stdout",
-			strerror(errno));
+	/* A report of what could be read is still wanted when an input was
+	 * damaged: it replaces the old one unless writing it failed. */
+	errno = 0;
+	if (output != NULL)
+		written = output_close(&out, true);
+	else
+		written = fflush(o.out) == 0 && !ferror(o.out) && (o.out == stdout || fclose(o.out) == 0);
+	if (!written) {
+		escape_diag(output != NULL ? output : "stdout", "write error: %s",
+			    strerror(errno != 0 ? errno : EIO));
 		return EXIT_INPUT;
 	}
 	if (status == EXIT_OK && r.failed)
