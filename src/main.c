@@ -416,6 +416,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < inputs.count; i++)
 		if (!run_file(inputs.path[i], &o, &r))
 			status = EXIT_INPUT;
+	r.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
 		r.ops->end(&r);
 	inputs_free(&inputs);
@@ -432,7 +433,5 @@ int main(int argc, char **argv)
 			    strerror(errno != 0 ? errno : EIO));
 		return EXIT_INPUT;
 	}
-	if (status == EXIT_OK && r.failed)
-		status = EXIT_FINDINGS;
-	return status;
+	return report_exit_status(&r);
 }

@@ -395,6 +395,7 @@ static cJSON *summary(const struct report *r)
 	cJSON_AddItemToObject(o, "rules", rules);
 	cJSON_AddStringToObject(o, "fail_on", severity_name(r->fail_on));
 	cJSON_AddBoolToObject(o, "failed", r->failed);
+	cJSON_AddNumberToObject(o, "exit_status", report_exit_status(r));
 	return o;
 }
 

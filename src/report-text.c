@@ -9,6 +9,7 @@
 #include "classify.h"
 #include "decode.h"
 #include "escape.h"
+#include "finlint.h"
 #include "ladder.h"
 #include "report.h"
 #include "rules.h"
@@ -245,7 +246,13 @@ static void text_end(struct report *r)
 		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
 		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
-	if (r->fail_on < SEV_NEVER)
+	/* never "pass" when an input error makes the run fail anyway */
+	if (report_exit_status(r) == EXIT_INPUT && r->fail_on < SEV_NEVER)
+		fprintf(r->out, " (--fail-on %s: %s; input error: exit status 3)",
+			severity_name(r->fail_on), r->failed ? "reached" : "not reached");
+	else if (report_exit_status(r) == EXIT_INPUT)
+		fputs(" (input error: exit status 3)", r->out);
+	else if (r->fail_on < SEV_NEVER)
 		fprintf(r->out, " (--fail-on %s: %s)", severity_name(r->fail_on),
 			r->failed ? "fail" : "pass");
 	fputc('\n', r->out);
