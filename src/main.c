@@ -115,6 +115,45 @@ static void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* getopt_long refused argv's next option (it prints nothing: opterr is
+ * 0, so that the message is ours and one line).  A long option is told by
+ * the word itself; a short one, perhaps inside a cluster, by optopt. */
+static void bad_option(int c, char **argv, const struct option *longopts)
+{
+	const char *word = argv[optind - 1];
+	int len = (int)strcspn(word, "=");
+	bool is_long = strncmp(word, "--", 2) == 0 && len > 2;
+
+	if (c == ':') {
+		if (is_long)
+			usage_error("option '%.*s' needs a value", len, word);
+		usage_error("option '-%c' needs a value", optopt);
+	}
+	if (optopt != 0 && (optopt >= 256 || strchr("qhV", optopt) != NULL))
+		usage_error("option '%.*s' takes no value", len, word); /* --help=x */
+	if (optopt != 0 || !is_long)
+		usage_error("unknown option '-%c'", optopt != 0 ? optopt : '?');
+	{
+		int matches = 0;
+
+		for (const struct option *lo = longopts; lo->name != NULL; lo++)
+			if (strncmp(lo->name, word + 2, (size_t)len - 2) == 0)
+				matches++;
+		usage_error("%s option '%.*s'", matches > 1 ? "ambiguous" : "unknown", len, word);
+	}
+}
+
+/* What a run that wrote only to standard output ends with: status, or
+ * 3 when the text did not all get out (a full disk, a closed pipe). */
+static int stdout_status(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "finlint: stdout: write error: %s\n", strerror(errno));
+		return EXIT_INPUT;
+	}
+	return status;
+}
+
 /* The words of a filter expression, joined by spaces as tcpdump does. */
 static char *join_words(char **words, int n)
 {
@@ -248,7 +287,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -305,9 +345,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LIST_RULES:
 			list_rules();
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		case OPT_EXPLAIN:
-			return explain(optarg);
+			return stdout_status(explain(optarg));
 		case OPT_SELECT:
 			select = optarg;
 			break;
@@ -334,12 +374,12 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		case 'V':
 			printf("finlint %s (%s)\n", PACKAGE_VERSION, pcap_lib_version());
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		default:
-			usage_error("%s", "unknown option");
+			bad_option(c, argv, longopts);
 		}
 	}
 	if (optind >= argc)
