@@ -189,7 +189,9 @@ static uint64_t parse_duration(const char *text)
 		scale = 3600e9;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		usage_error("bad duration '%s' (use e.g. 60, 500ms, 30s, 2m)", text);
-	return (uint64_t)(v * scale);
+	if (v * scale >= 18e18) /* past UINT64_MAX ns, which the cast cannot hold */
+		usage_error("duration '%s' is too long", text);
+	return (uint64_t)(v * scale + 0.5); /* 0.3 s is 300000000 ns, not one less */
 }
 
 static void list_rules(void)
