@@ -140,6 +140,9 @@ bool output_open(struct output *o, const char *path)
 	if (exists ? !S_ISREG(st.st_mode) || is_special_path(path) :
 		     lstat(path, &st) == 0) /* not there, or a link to nowhere */
 		return open_direct(o, path);
+	/* a file fopen() could not open for writing is not replaced either */
+	if (exists && access(path, W_OK) != 0)
+		return false;
 	/* the name may be a link: the file it ends at is the one replaced */
 	o->target = exists ? realpath(path, NULL) : xstrdup(path);
 	if (o->target == NULL)
