@@ -7,11 +7,14 @@
 struct input_list {
 	char **path;
 	size_t count, cap;
+	size_t failed; /* entries of directories that could not be read */
 };
 
 /* Append arg to l: a file or "-" as it is (opening it reports what is
  * wrong with it), a directory as every *.pcap, *.pcapng and *.cap below
- * it in sorted order.  Return how many paths were added. */
+ * it in sorted order.  A directory or entry below arg that cannot be read
+ * is named on stderr and counted in l->failed.  Return how many paths
+ * were added. */
 size_t inputs_add(struct input_list *l, const char *arg);
 
 /* Free the list's strings and array. */

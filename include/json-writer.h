@@ -2,8 +2,9 @@
  * per-connection records.  Building a cJSON tree per connection cost a
  * malloc per value and a printf/scanf round trip per number; this costs a
  * few byte copies.  The output is what cJSON_PrintUnformatted prints for
- * the same values (integers, strings escaped the same way), so either can
- * write any record. */
+ * the same values (integers, strings escaped the same way) as long as the
+ * strings are UTF-8, so either can write any record given strings that
+ * went through escape_utf8(). */
 #ifndef FINLINT_JSON_WRITER_H
 #define FINLINT_JSON_WRITER_H
 

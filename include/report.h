@@ -42,7 +42,13 @@ struct report {
 	unsigned csv_table;            /* enum csv_table: what a CSV row is */
 	bool timeline;                 /* text: draw each listed connection's last packets */
 	bool color;                    /* text: severities in color (a terminal, no NO_COLOR) */
+	bool input_error;              /* an input failed outside any file's record (set by main) */
 };
+
+/* The exit status the run ends with as far as the report can tell (a
+ * write error after it can still make it 3): 3 when an input could not
+ * be read whole, else 1 when a finding reached --fail-on, else 0. */
+int report_exit_status(const struct report *r);
 
 /* Start and end one input file: count it in the totals every writer
  * reports, keep it in r->file, and call the writer. */

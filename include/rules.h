@@ -59,6 +59,7 @@ struct timer_profile {
 	uint32_t time_wait_s;   /* TIME_WAIT (2 MSL) */
 	const char *fin_knob;   /* where a user changes it */
 	const char *time_wait_knob;
+	const char *fin_socket_knob; /* a per-socket override, or NULL */
 };
 
 struct rule_config {

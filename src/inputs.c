@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "finlint.h"
 #include "inputs.h"
 
@@ -41,41 +42,59 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Symbolic links to directories are not followed, so a link loop cannot
- * make the walk endless. */
+/* Name on stderr an entry of a walk that could not be read, and count it:
+ * a file skipped in silence would pass for a file without findings. */
+static void unreadable(struct input_list *l, const char *path, const char *what, int err)
+{
+	escape_diag(path, "%s%s", what, strerror(err));
+	l->failed++;
+}
+
+/* Every capture below dir.  The names are read and the directory closed
+ * before going down, so the walk holds one directory open whatever the
+ * depth.  Symbolic links to directories are not followed, so a link loop
+ * cannot make the walk endless. */
 static void walk(struct input_list *l, const char *dir)
 {
 	DIR *d = opendir(dir);
+	struct input_list names = { 0 };
 	struct dirent *e;
+	size_t dlen = strlen(dir);
+	const char *sep = dlen > 0 && dir[dlen - 1] == '/' ? "" : "/";
 
 	if (d == NULL) {
-		fprintf(stderr, "finlint: %s: cannot read directory: %s\n", dir, strerror(errno));
+		unreadable(l, dir, "cannot read directory: ", errno);
 		return;
 	}
-	while ((e = readdir(d)) != NULL) {
+	for (errno = 0; (e = readdir(d)) != NULL; errno = 0)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			push(&names, xstrdup(e->d_name));
+	if (errno != 0)
+		unreadable(l, dir, "cannot read directory: ", errno);
+	closedir(d);
+	for (size_t i = 0; i < names.count; i++) {
+		const char *name = names.path[i];
+		size_t n = dlen + strlen(sep) + strlen(name) + 1;
+		char *path = xmalloc(n);
 		struct stat st;
-		size_t n;
-		char *path;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		n = strlen(dir) + strlen(e->d_name) + 2;
-		path = xmalloc(n);
-		snprintf(path, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		snprintf(path, n, "%s%s%s", dir, sep, name);
 		if (lstat(path, &st) != 0) {
+			unreadable(l, path, "", errno);
 			free(path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
+		} else if (S_ISDIR(st.st_mode)) {
 			walk(l, path);
 			free(path);
-		} else if (is_capture_name(e->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		} else if (!is_capture_name(name)) {
+			free(path);
+		} else if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+			/* a dangling link is listed: opening it says what is wrong */
 			push(l, path);
 		} else {
-			free(path);
+			free(path); /* a FIFO, device or socket: not a capture file */
 		}
 	}
-	closedir(d);
+	inputs_free(&names);
 }
 
 size_t inputs_add(struct input_list *l, const char *arg)
@@ -85,7 +104,8 @@ size_t inputs_add(struct input_list *l, const char *arg)
 
 	if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
 		walk(l, arg);
-		qsort(l->path + first, l->count - first, sizeof *l->path, cmp_path);
+		if (l->count > first) /* qsort wants a valid pointer even for none */
+			qsort(l->path + first, l->count - first, sizeof *l->path, cmp_path);
 		return l->count - first;
 	}
 	push(l, xstrdup(arg));
@@ -98,5 +118,5 @@ void inputs_free(struct input_list *l)
 		free(l->path[i]);
 	free(l->path);
 	l->path = NULL;
-	l->count = l->cap = 0;
+	l->count = l->cap = l->failed = 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "finlint.h"
 #include "json-writer.h"
 
@@ -33,8 +34,10 @@ _Noreturn void jw_too_long_(void)
 }
 
 /* Store s escaped as cJSON does: the two JSON specials and the control
- * characters; every other byte as it is.  p has room for 6 bytes per
- * byte of s. */
+ * characters; UTF-8 sequences as they are, and (unlike cJSON) each byte
+ * that is not part of one as U+FFFD, so that the document is valid UTF-8
+ * whatever bytes a file name holds.  p has room for 6 bytes per byte of
+ * s. */
 char *jw_escaped_(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -42,8 +45,21 @@ char *jw_escaped_(char *p, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 32 && c != '"' && c != '\\') {
+		if (c >= 32 && c < 0x80 && c != '"' && c != '\\') {
 			*p++ = (char)c;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t len = escape_utf8_len((const unsigned char *)s + i, n - i);
+
+			if (len == 0) {
+				memcpy(p, "\xef\xbf\xbd", 3);
+				p += 3;
+			} else {
+				memcpy(p, s + i, len);
+				p += len;
+				i += len - 1;
+			}
 			continue;
 		}
 		*p++ = '\\';

@@ -14,8 +14,10 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "escape.h"
 #include "finlint.h"
 #include "inputs.h"
+#include "output.h"
 #include "report.h"
 #include "rules.h"
 #include "run.h"
@@ -45,14 +47,17 @@ static const char usage_text[] =
 	"                    goes) or\n"
 	"                    csv (RFC 4180, one row per finding, with a header row)\n"
 	"      --csv-table T csv rows: findings (default) or flows (one per connection)\n"
-	"  -o, --output FILE write the report to FILE instead of standard output\n"
+	"  -o, --output FILE write the report to FILE instead of standard output; FILE is\n"
+	"                    replaced only by a whole report, and never when it is one\n"
+	"                    of the inputs\n"
 	"      --flows WHICH which connections the report lists: all, flagged (those\n"
 	"                    with findings; the text default) or none (json default: all)\n"
 	"      --fail-on SEV exit 1 when a finding of severity SEV or higher was found:\n"
 	"                    error, warning (default), info, or never\n"
 	"      --timeline    text: after each listed connection, a ladder diagram of its\n"
 	"                    last 12 packets (flags, relative seq/ack, both sides' states)\n"
-	"  -q, --quiet       no report: only diagnostics and the exit status\n"
+	"  -q, --quiet       no report on standard output (with -o FILE, FILE still gets\n"
+	"                    one): only diagnostics and the exit status\n"
 	"      --no-color    no color in the text report (it is colored only on a terminal\n"
 	"                    and never when NO_COLOR is set)\n"
 	"      --decode      print one line per packet as decoded (addresses, ports, flags,\n"
@@ -81,11 +86,15 @@ static const char usage_text[] =
 	"Exit status:\n"
 	"  0  no finding at or above the --fail-on severity, every input read whole\n"
 	"  1  findings at or above the --fail-on severity (default: warning)\n"
-	"  2  usage error (unknown option or rule, bad value, no input)\n"
+	"  2  usage error (unknown option or rule, bad value, no input), or an output FILE\n"
+	"     that cannot be created or is one of the inputs; nothing is read\n"
 	"  3  input error: a file is missing, unreadable, not a capture, damaged part-way, or\n"
-	"     of an unsupported link type; every other file is still analysed, and what could\n"
-	"     be read of a damaged file is reported (3 wins over 1)\n"
-	"Diagnostics go to standard error as 'finlint: FILE: problem'.\n"
+	"     of an unsupported link type, or a directory cannot be read; every other file\n"
+	"     is still analysed, and what could be read of a damaged file is reported\n"
+	"     (3 wins over 1); also when the report could not be written (a full disk):\n"
+	"     then an existing -o FILE is left as it was\n"
+	"Diagnostics go to standard error as 'finlint: FILE: problem', with control\n"
+	"characters in file names shown escaped (\\n, \\x1b), as in the text report.\n"
 	"\n"
 	"Examples:\n"
 	"  finlint dump.pcap\n"
@@ -100,14 +109,56 @@ static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(pr
 
 static void usage_error(const char *fmt, ...)
 {
+	char msg[1024], *e;
 	va_list ap;
 
-	fputs("finlint: ", stderr);
+	/* the message quotes what was typed: shown escaped, on one line */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'finlint --help' for more information.\n", stderr);
+	e = escape_text(msg);
+	fprintf(stderr, "finlint: %s\nTry 'finlint --help' for more information.\n", e);
+	free(e);
 	exit(EXIT_USAGE);
+}
+
+/* getopt_long refused argv's next option (it prints nothing: opterr is
+ * 0, so that the message is ours and one line).  A long option is told by
+ * the word itself; a short one, perhaps inside a cluster, by optopt. */
+static void bad_option(int c, char **argv, const struct option *longopts)
+{
+	const char *word = argv[optind - 1];
+	int len = (int)strcspn(word, "=");
+	bool is_long = strncmp(word, "--", 2) == 0 && len > 2;
+
+	if (c == ':') {
+		if (is_long)
+			usage_error("option '%.*s' needs a value", len, word);
+		usage_error("option '-%c' needs a value", optopt);
+	}
+	if (optopt != 0 && (optopt >= 256 || strchr("qhV", optopt) != NULL))
+		usage_error("option '%.*s' takes no value", len, word); /* --help=x */
+	if (optopt != 0 || !is_long)
+		usage_error("unknown option '-%c'", optopt != 0 ? optopt : '?');
+	{
+		int matches = 0;
+
+		for (const struct option *lo = longopts; lo->name != NULL; lo++)
+			if (strncmp(lo->name, word + 2, (size_t)len - 2) == 0)
+				matches++;
+		usage_error("%s option '%.*s'", matches > 1 ? "ambiguous" : "unknown", len, word);
+	}
+}
+
+/* What a run that wrote only to standard output ends with: status, or
+ * 3 when the text did not all get out (a full disk, a closed pipe). */
+static int stdout_status(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "finlint: stdout: write error: %s\n", strerror(errno));
+		return EXIT_INPUT;
+	}
+	return status;
 }
 
 /* The words of a filter expression, joined by spaces as tcpdump does. */
@@ -145,7 +196,9 @@ static uint64_t parse_duration(const char *text)
 		scale = 3600e9;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		usage_error("bad duration '%s' (use e.g. 60, 500ms, 30s, 2m)", text);
-	return (uint64_t)(v * scale);
+	if (v * scale >= 18e18) /* past UINT64_MAX ns, which the cast cannot hold */
+		usage_error("duration '%s' is too long", text);
+	return (uint64_t)(v * scale + 0.5); /* 0.3 s is 300000000 ns, not one less */
 }
 
 static void list_rules(void)
@@ -172,7 +225,10 @@ static int explain(const char *name)
 	const struct rule_info *ri;
 
 	if (id >= RULE_COUNT) {
-		fprintf(stderr, "finlint: unknown rule '%s' (see finlint --list-rules)\n", name);
+		char *e = escape_text(name);
+
+		fprintf(stderr, "finlint: unknown rule '%s' (see finlint --list-rules)\n", e);
+		free(e);
 		return EXIT_USAGE;
 	}
 	ri = rule_info(id);
@@ -219,13 +275,15 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
 	struct input_list inputs = { 0 };
 	struct report r = { .fail_on = SEV_WARNING };
+	struct output out = { 0 };
 	struct rule_config rules;
 	const struct timer_profile *profile = NULL;
 	const char *select = NULL, *ignore = NULL, *output = NULL;
 	uint64_t fin_timeout = 0, time_wait = 0, close_wait = 0;
 	bool fin_set = false, tw_set = false, cw_set = false;
 	char bad[64], *filter = NULL;
-	bool quiet = false, no_color = false;
+	bool quiet = false, no_color = false, written;
+	const char *same;
 	int c, status = EXIT_OK;
 
 	/* Everything after "--" is the filter expression; getopt must not
@@ -238,7 +296,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -295,9 +354,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LIST_RULES:
 			list_rules();
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		case OPT_EXPLAIN:
-			return explain(optarg);
+			return stdout_status(explain(optarg));
 		case OPT_SELECT:
 			select = optarg;
 			break;
@@ -324,12 +383,12 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		case 'V':
 			printf("finlint %s (%s)\n", PACKAGE_VERSION, pcap_lib_version());
-			return EXIT_OK;
+			return stdout_status(EXIT_OK);
 		default:
-			usage_error("%s", "unknown option");
+			bad_option(c, argv, longopts);
 		}
 	}
 	if (optind >= argc)
@@ -360,21 +419,33 @@ int main(int argc, char **argv)
 	if (cw_set)
 		rules.close_wait_ns = close_wait;
 	o.rules = &rules;
-	if (output != NULL) {
-		o.out = fopen(output, "w");
-		if (o.out == NULL) {
-			fprintf(stderr, "finlint: %s: %s\n", output, strerror(errno));
-			return EXIT_USAGE;
-		}
-	}
 
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
-			fprintf(stderr, "finlint: %s: no *.pcap, *.pcapng or *.cap files in this directory\n",
-				argv[i]);
+			escape_diag(argv[i], "no *.pcap, *.pcapng or *.cap files in this directory");
 			status = EXIT_INPUT;
 		}
 	}
+	if (inputs.failed > 0)
+		status = EXIT_INPUT;
+	/* The output is opened only now that every input is known, and never
+	 * over one of them (nor into one, through a shell's >>). */
+	same = output != NULL || !quiet ? output_same_input(output, &inputs) : NULL;
+	if (same != NULL) {
+		escape_diag(output != NULL ? output : "stdout",
+			    "the output is also the input %s: not writing the report over it", same);
+		status = EXIT_USAGE;
+	} else if (output != NULL && !output_open(&out, output)) {
+		escape_diag(output, "%s", strerror(errno));
+		status = EXIT_USAGE;
+	}
+	if (status == EXIT_USAGE) {
+		inputs_free(&inputs);
+		free(filter);
+		return status;
+	}
+	if (output != NULL)
+		o.out = out.fp;
 
 	if (o.format == NULL)
 		o.format = report_find("text");
@@ -394,16 +465,22 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < inputs.count; i++)
 		if (!run_file(inputs.path[i], &o, &r))
 			status = EXIT_INPUT;
+	r.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
 		r.ops->end(&r);
 	inputs_free(&inputs);
 	free(filter);
-	if (fflush(o.out) != 0 || ferror(o.out) || (o.out != stdout && fclose(o.out) != 0)) {
-		fprintf(stderr, "finlint: %s: write error: %s\n", output != NULL ? output : "stdout",
-			strerror(errno));
+	/* A report of what could be read is still wanted when an input was
+	 * damaged: it replaces the old one unless writing it failed. */
+	errno = 0;
+	if (output != NULL)
+		written = output_close(&out, true);
+	else
+		written = fflush(o.out) == 0 && !ferror(o.out) && (o.out == stdout || fclose(o.out) == 0);
+	if (!written) {
+		escape_diag(output != NULL ? output : "stdout", "write error: %s",
+			    strerror(errno != 0 ? errno : EIO));
 		return EXIT_INPUT;
 	}
-	if (status == EXIT_OK && r.failed)
-		status = EXIT_FINDINGS;
-	return status;
+	return report_exit_status(&r);
 }

@@ -7,12 +7,14 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <csv.h>
 
 #include "classify.h"
 #include "community-id.h"
+#include "escape.h"
 #include "report.h"
 #include "rules.h"
 
@@ -69,11 +71,17 @@ static void header(struct report *r)
 	end_row(&w);
 }
 
+/* The file name column holds what the JSON report's "file" holds: the
+ * name as it is (quoting keeps commas, quotes and newlines), but for bytes
+ * that are not UTF-8, which become U+FFFD so that the table is UTF-8 text.
+ * It is made once per file: r->priv holds it between begin_file and
+ * end_file. */
 static void csv_begin_file(struct report *r, const struct file_stats *fs)
 {
-	(void)fs;
 	if (r->files == 1) /* the funnel has counted this file already */
 		header(r);
+	free(r->priv);
+	r->priv = escape_utf8(fs->path);
 }
 
 /* The columns every row starts with: which file, which connection. */
@@ -81,7 +89,7 @@ static void flow_key(struct row *w, const struct report *r, const struct flow *f
 {
 	char buf[64], cid[COMMUNITY_ID_LEN];
 
-	put(w, r->file != NULL ? r->file->path : "");
+	put(w, r->priv != NULL ? (const char *)r->priv : "");
 	put_u64(w, f->id);
 	for (unsigned side = 0; side < 2; side++) {
 		report_address(f, side, buf, sizeof buf);
@@ -165,8 +173,9 @@ static void csv_flow(struct report *r, const struct flow *f, const struct findin
 
 static void csv_end_file(struct report *r, const struct file_stats *fs)
 {
-	(void)r;
 	(void)fs; /* rows are written as flows finish; nothing per file */
+	free(r->priv);
+	r->priv = NULL;
 }
 
 static void csv_end(struct report *r)

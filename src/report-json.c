@@ -14,6 +14,7 @@
 #include "classify.h"
 #include "community-id.h"
 #include "decode.h"
+#include "escape.h"
 #include "finlint.h"
 #include "json-writer.h"
 #include "report.h"
@@ -325,12 +326,22 @@ static void json_flow(struct report *r, const struct flow *f, const struct findi
 	js->first_flow = false;
 }
 
+/* A string member that is valid UTF-8 whatever bytes s holds: cJSON
+ * copies them as they are. */
+static void add_utf8(cJSON *o, const char *key, const char *s)
+{
+	char *u = escape_utf8(s);
+
+	cJSON_AddStringToObject(o, key, u);
+	free(u);
+}
+
 /* The record of one input file. */
 static cJSON *file_object(const struct file_stats *fs)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "file", fs->path);
+	add_utf8(o, "file", fs->path);
 	if (fs->link_name != NULL) {
 		cJSON_AddStringToObject(o, "link_type", fs->link_name);
 		cJSON_AddBoolToObject(o, "nanosecond", fs->nanosecond);
@@ -352,7 +363,7 @@ static cJSON *file_object(const struct file_stats *fs)
 		}
 	}
 	if (fs->error[0] != '\0')
-		cJSON_AddStringToObject(o, "error", fs->error);
+		add_utf8(o, "error", fs->error);
 	else
 		cJSON_AddNullToObject(o, "error");
 	return o;
@@ -391,6 +402,7 @@ static cJSON *summary(const struct report *r)
 	cJSON_AddItemToObject(o, "rules", rules);
 	cJSON_AddStringToObject(o, "fail_on", severity_name(r->fail_on));
 	cJSON_AddBoolToObject(o, "failed", r->failed);
+	cJSON_AddNumberToObject(o, "exit_status", report_exit_status(r));
 	return o;
 }
 

@@ -3,10 +3,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
 #include "decode.h"
+#include "escape.h"
+#include "finlint.h"
 #include "ladder.h"
 #include "report.h"
 #include "rules.h"
@@ -17,9 +20,20 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* Text that is not finlint's own (a file name, an error quoting one),
+ * with its control characters escaped: it must not forge a line. */
+static void put_escaped(FILE *out, const char *s)
+{
+	char *e = escape_text(s);
+
+	fputs(e, out);
+	free(e);
+}
+
 static void text_begin_file(struct report *r, const struct file_stats *fs)
 {
-	fprintf(r->out, "%s\n", fs->path);
+	put_escaped(r->out, fs->path);
+	fputc('\n', r->out);
 	if (fs->link_name != NULL)
 		fprintf(r->out, "  link type %s, snaplen %d, %s timestamps\n", fs->link_name,
 			fs->snaplen, fs->nanosecond ? "nanosecond" : "microsecond");
@@ -168,12 +182,10 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 {
 	char t0[48], t1[48];
 
-	if (fs->link_name == NULL) { /* the file did not open */
-		fprintf(r->out, "  not analysed: %s\n\n", fs->error);
-		return;
-	}
-	if (fs->unsupported_link) {
-		fprintf(r->out, "  not analysed: %s\n\n", fs->error);
+	if (fs->link_name == NULL || fs->unsupported_link) { /* not opened, or not decoded */
+		fputs("  not analysed: ", r->out);
+		put_escaped(r->out, fs->error);
+		fputs("\n\n", r->out);
 		return;
 	}
 	fprintf(r->out, "  %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s\n", fs->packets,
@@ -210,7 +222,9 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 			fs->time_back, plural(fs->time_back, "time", "times"), fs->time_back_pkt,
 			(double)fs->time_back_ns / 1e9);
 	if (fs->read_error) {
-		fprintf(r->out, "  input error: %s (the packets before it are analysed)\n", fs->error);
+		fputs("  input error: ", r->out);
+		put_escaped(r->out, fs->error);
+		fputs(" (the packets before it are analysed)\n", r->out);
 	}
 	fputc('\n', r->out);
 }
@@ -240,7 +254,13 @@ static void text_end(struct report *r)
 		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
 		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
-	if (r->fail_on < SEV_NEVER)
+	/* never "pass" when an input error makes the run fail anyway */
+	if (report_exit_status(r) == EXIT_INPUT && r->fail_on < SEV_NEVER)
+		fprintf(r->out, " (--fail-on %s: %s; input error: exit status 3)",
+			severity_name(r->fail_on), r->failed ? "reached" : "not reached");
+	else if (report_exit_status(r) == EXIT_INPUT)
+		fputs(" (input error: exit status 3)", r->out);
+	else if (r->fail_on < SEV_NEVER)
 		fprintf(r->out, " (--fail-on %s: %s)", severity_name(r->fail_on),
 			r->failed ? "fail" : "pass");
 	fputc('\n', r->out);

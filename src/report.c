@@ -132,6 +132,13 @@ size_t report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 	return len;
 }
 
+int report_exit_status(const struct report *r)
+{
+	if (r->input_error || r->files_failed > 0)
+		return EXIT_INPUT;
+	return r->failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
 void report_begin_file(struct report *r, const struct file_stats *fs)
 {
 	r->files++;

@@ -70,8 +70,11 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"The peer's close() or its last write() then fails with ECONNRESET, and data "
 		"it sent with its FIN is lost.",
 		"Make the passive side close promptly when it reads end-of-file (it sat in "
-		"CLOSE_WAIT for the whole gap), or raise tcp_fin_timeout/TCP_LINGER2 on the "
-		"active closer if the peer legitimately needs longer.",
+		"CLOSE_WAIT for the whole gap), or, if the peer legitimately needs longer, "
+		"raise the active closer's FIN_WAIT_2 timeout: on Linux "
+		"net.ipv4.tcp_fin_timeout, or TCP_LINGER2 per socket; on Windows "
+		"TcpFinWait2Delay; on FreeBSD net.inet.tcp.finwait2_timeout; on macOS "
+		"net.inet.tcp.fin_timeout.",
 		"close the passive side as soon as it reads end-of-file"},
 	[RULE_RST_ON_DATA_AFTER_CLOSE] = {
 		"rst-on-data-after-close", "FL005", SEV_ERROR,

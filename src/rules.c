@@ -18,10 +18,11 @@ static const uint64_t NS = 1000000000u;
 /* ---- profiles, severities, selection ------------------------------------ */
 
 static const struct timer_profile profiles[] = {
-	{ "linux", 60, 60, "net.ipv4.tcp_fin_timeout", "TCP_TIMEWAIT_LEN, fixed" },
-	{ "windows", 120, 120, "TcpFinWait2Delay", "TcpTimedWaitDelay (240 s before Windows 10)" },
-	{ "bsd", 60, 60, "net.inet.tcp.finwait2_timeout", "2 x net.inet.tcp.msl" },
-	{ "macos", 60, 30, "net.inet.tcp.fin_timeout", "2 x net.inet.tcp.msl" },
+	{ "linux", 60, 60, "net.ipv4.tcp_fin_timeout", "TCP_TIMEWAIT_LEN, fixed", "TCP_LINGER2" },
+	{ "windows", 120, 120, "TcpFinWait2Delay", "TcpTimedWaitDelay (240 s before Windows 10)",
+	  NULL },
+	{ "bsd", 60, 60, "net.inet.tcp.finwait2_timeout", "2 x net.inet.tcp.msl", NULL },
+	{ "macos", 60, 30, "net.inet.tcp.fin_timeout", "2 x net.inet.tcp.msl", NULL },
 };
 
 const struct timer_profile *timer_profile_find(const char *name)
@@ -167,6 +168,26 @@ static void say(struct finding *fd, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A timer as it was set, in seconds: "60 s", or with the decimals it
+ * needs ("3.99 s" for --fin-timeout 3990ms), never rounded to another
+ * value.  buf has room for DURATION_MAX bytes. */
+enum { DURATION_MAX = 32 };
+static const char *duration(uint64_t ns, char *buf)
+{
+	int n = snprintf(buf, DURATION_MAX, "%" PRIu64, ns / NS);
+
+	if (ns % NS != 0) {
+		char frac[16];
+		size_t len = (size_t)snprintf(frac, sizeof frac, "%09" PRIu64, ns % NS);
+
+		while (len > 0 && frac[len - 1] == '0')
+			frac[--len] = '\0';
+		n += snprintf(buf + n, DURATION_MAX - (size_t)n, ".%s", frac);
+	}
+	snprintf(buf + n, DURATION_MAX - (size_t)n, " s");
+	return buf;
+}
+
 static double secs(uint64_t a, uint64_t b)
 {
 	return b >= a ? (double)(b - a) / 1e9 : -(double)(a - b) / 1e9;
@@ -294,6 +315,8 @@ static void check_resets(struct check *k)
 		    me->rst_answers_pkt == peer->last_fin_pkt) {
 			double gap = secs(me->fin_ack_ts, peer->fin_ts);
 			const struct rule_config *cfg = k->cfg;
+			const char *sock = cfg->profile->fin_socket_knob;
+			char t[DURATION_MAX];
 
 			if ((fd = found(k, RULE_RST_AFTER_FIN_WAIT2_TIMEOUT, x)) == NULL)
 				return;
@@ -307,16 +330,17 @@ static void check_resets(struct check *k)
 			    who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x),
 			    me->rst_pkt);
 			if (gap * 1e9 >= (double)cfg->fin_timeout_ns)
-				say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %" PRIu64
-					" s (%s)",
+				say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %s (%s)",
 				    gap, cfg->fin_timeout_set ? "configured" : cfg->profile->name,
-				    cfg->fin_timeout_ns / NS, cfg->profile->fin_knob);
+				    duration(cfg->fin_timeout_ns, t), cfg->profile->fin_knob);
 			else
-				say(fd, "that is shorter than the %s FIN_WAIT_2 timeout of %" PRIu64
-					" s, so the %s's timeout was set lower (%s or TCP_LINGER2) "
-					"or its socket was destroyed another way",
+				say(fd, "that is shorter than the %s FIN_WAIT_2 timeout of %s, so the "
+					"%s's timeout was set lower (%s%s%s) or its socket was "
+					"destroyed another way",
 				    cfg->fin_timeout_set ? "configured" : cfg->profile->name,
-				    cfg->fin_timeout_ns / NS, who(k, x), cfg->profile->fin_knob);
+				    duration(cfg->fin_timeout_ns, t), who(k, x),
+				    cfg->profile->fin_knob, sock != NULL ? " or " : "",
+				    sock != NULL ? sock : "");
 		}
 		return;
 	}
@@ -583,6 +607,7 @@ static void check_close_wait(struct check *k)
 		uint64_t since, until;
 		bool stuck, late, probes;
 		struct finding *fd;
+		char t[DURATION_MAX];
 
 		if (!peer->fin_seen || !peer->fin_acked || peer->fin_ack_pkt == 0)
 			continue;
@@ -605,9 +630,9 @@ static void check_close_wait(struct check *k)
 		if (!stuck)
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
 				"its application closed only %.3f s later (FIN, packet %" PRIu64
-				"), longer than the close-wait threshold of %.0f s",
+				"), longer than the close-wait threshold of %s",
 			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
-			    me->fin_pkt, (double)k->cfg->close_wait_ns / 1e9);
+			    me->fin_pkt, duration(k->cfg->close_wait_ns, t));
 		else
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
 				"its application never closed: %.3f s later it was still in "
@@ -622,6 +647,7 @@ static void check_time_wait(struct check *k)
 	const struct flow *f = k->f;
 	const struct tcp_conn *c = k->c;
 	struct finding *fd;
+	char t[DURATION_MAX];
 
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &c->ep[x];
@@ -646,10 +672,10 @@ static void check_time_wait(struct check *k)
 		evidence(fd, cl->first_pkt);
 		evidence(fd, sv->first_pkt);
 		say(fd, "the SYN (packet %" PRIu64 ") reuses the 4-tuple of connection %" PRIu64
-			" %.3f s after the %s entered TIME_WAIT (%" PRIu64 " s %s%s); its "
+			" %.3f s after the %s entered TIME_WAIT (%s %s%s); its "
 			"ISN %" PRIu32 " is %s the old connection's last client seq %" PRIu32,
 		    cl->first_pkt, f->prev_id, secs(f->prev_state_ts[x], f->first_ts), who(k, x),
-		    k->cfg->time_wait_ns / NS, k->cfg->time_wait_set ? "as configured" : "on ",
+		    duration(k->cfg->time_wait_ns, t), k->cfg->time_wait_set ? "as configured" : "on ",
 		    k->cfg->time_wait_set ? "" : k->cfg->profile->name,
 		    cl->isn, seq_gt(cl->isn, f->prev_snd_nxt[0]) ? "beyond" : "not beyond",
 		    f->prev_snd_nxt[0]);

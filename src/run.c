@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "classify.h"
 #include "decode.h"
+#include "escape.h"
 #include "filestats.h"
 #include "finlint.h"
 #include "flow.h"
@@ -284,7 +285,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	memset(&fs, 0, sizeof fs);
 	fs.path = path;
 	if (cap == NULL) {
-		fprintf(stderr, "finlint: %s: %s\n", path, err);
+		escape_diag(path, "%s", err);
 		snprintf(fs.error, sizeof fs.error, "%s", err);
 		fs.read_error = true;
 		if (!o->decode_only) {
@@ -300,7 +301,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	if (!decode_link_supported(fs.dlt)) {
 		snprintf(fs.error, sizeof fs.error,
 			 "unsupported link type %d (%s): no packets analysed", fs.dlt, fs.link_name);
-		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		escape_diag(path, "%s", fs.error);
 		fs.unsupported_link = true;
 		if (!o->decode_only) {
 			report_begin_file(r, &fs);
@@ -311,7 +312,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	}
 	if (o->filter != NULL && !capture_set_filter(cap, o->filter, fs.error, sizeof fs.error)) {
 		/* every file of a run has the same filter: say it once per file */
-		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		escape_diag(path, "%s", fs.error);
 		fs.read_error = true;
 		if (!o->decode_only) {
 			report_begin_file(r, &fs);
@@ -343,7 +344,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	fs.packets = capture_frames(cap);
 	if (st == CAPTURE_ERROR) {
 		snprintf(fs.error, sizeof fs.error, "%s", capture_error(cap));
-		fprintf(stderr, "finlint: %s: %s\n", path, fs.error);
+		escape_diag(path, "%s", fs.error);
 		fs.read_error = true;
 		ok = false;
 	}

@@ -25,7 +25,8 @@ corpus = os.environ.get("FINLINT_CORPUS", os.path.join(srcdir, "..", "shared", "
 if not os.path.isdir(os.path.join(corpus, "zeek")):
     corpus = os.path.join(srcdir, "..", "..", "shared", "corpus")
 if not os.path.isdir(os.path.join(corpus, "zeek")):
-    print("SKIP: shared corpus not found (set FINLINT_CORPUS)")
+    print("SKIP: no shared corpus at %s (set FINLINT_CORPUS)"
+          % os.environ.get("FINLINT_CORPUS", os.path.join(srcdir, "..", "shared", "corpus")))
     sys.exit(77)
 
 THRESHOLD = 0.95
