@@ -78,6 +78,19 @@ enum { TCP_TIMELINE_MAX = 6, TCP_EVENTS_MAX = 12 };
  * went silent (Linux: tcp_orphan_retries). */
 enum { TCP_GIVE_UP_FINS = 3 };
 
+/* The facts of an endpoint's latest packet that a capture copy of it
+ * repeats (artefact.h). */
+struct tcp_copy_sig {
+	uint64_t ts;
+	uint64_t peer_packets; /* the peer's packet count then */
+	uint32_t seq, ack, len, opt_hash, ts_val, id; /* id: IPv4 IP ID or IPv6 flow label */
+	uint16_t win;
+	uint8_t flags, ttl, opt_has;
+	bool translated; /* its seq or ack came from the shifted space */
+	bool id_repeats; /* the sender gave two different packets one id: ids tell nothing */
+	bool valid;
+};
+
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	uint8_t state; /* enum tcp_state */
@@ -132,6 +145,16 @@ struct tcp_endpoint {
 	uint64_t last_pkt, last_ts;
 	uint8_t last_flags;
 	bool last_had_data; /* its latest packet carried bytes not sent before */
+
+	/* capture artefacts (artefact.h): packets of it that the capture
+	 * holds twice, and its second sequence space when the capture saw
+	 * both sides of a device that shifts it */
+	struct tcp_copy_sig sig;
+	uint32_t copies;    /* capture copies, left out of everything else */
+	uint64_t copy_pkt;  /* the first of them */
+	bool shift_known;
+	uint32_t seq_shift; /* the other copy's seq = this one's + seq_shift */
+
 	uint8_t timeline_count;
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };

@@ -73,6 +73,13 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 	jw_uint(w, "gaps", ep->gaps);
 	jw_uint(w, "acks_for_unseen_bytes", ep->acks_unseen);
 	jw_uint(w, "keepalives", ep->keepalives);
+	/* capture caveats: written only when there are any */
+	if (ep->copies > 0) {
+		jw_uint(w, "capture_copies", ep->copies);
+		jw_uint(w, "first_copy_packet", ep->copy_pkt);
+	}
+	if (ep->shift_known)
+		jw_uint(w, "copy_seq_shift", ep->seq_shift);
 	if (ep->isn_known)
 		jw_uint(w, "isn", ep->isn);
 	if (ep->fin_seen) {
@@ -343,6 +350,8 @@ static cJSON *file_object(const struct file_stats *fs)
 		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);
 		cJSON_AddNumberToObject(o, "malformed", (double)fs->malformed);
 		cJSON_AddNumberToObject(o, "tunneled", (double)fs->tunneled);
+		if (fs->capture_copies > 0)
+			cJSON_AddNumberToObject(o, "capture_copies", (double)fs->capture_copies);
 	}
 	if (fs->error[0] != '\0')
 		cJSON_AddStringToObject(o, "error", fs->error);

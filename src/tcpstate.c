@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "artefact.h"
 #include "tcpstate.h"
 
 /* The facts about one packet the handlers need, computed once. */
@@ -404,8 +405,23 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
 
-void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt)
+void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *orig)
 {
+	struct packet p = *orig;
+	const struct packet *pkt = &p;
+	bool translated = artefact_translate(conn, dir, &p);
+	enum artefact_kind art = artefact_check(conn, dir, &p, translated);
+
+	/* a capture copy was sent once, and that once was counted */
+	if (art != ARTEFACT_NONE) {
+		struct tcp_endpoint *me = &conn->ep[dir];
+
+		if (me->copies++ == 0)
+			me->copy_pkt = p.num;
+		return;
+	}
+	artefact_remember(conn, dir, &p, translated);
+
 	struct seg s = {
 		.pkt = pkt,
 		.from = dir,

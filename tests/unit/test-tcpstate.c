@@ -11,22 +11,48 @@
 static struct tcp_conn conn;
 static uint64_t num;
 
-/* Send one segment from side dir with the given flags, seq, ack, length. */
-static void step(unsigned dir, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+/* The segment step() sends: a fresh IP ID each (as Linux and Windows
+ * number them), 1 ms apart, TTL 64. */
+static struct packet segment(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 {
 	struct packet p = { 0 };
 
 	p.num = ++num;
 	p.ts_ns = num * 1000000u;
 	p.family = 4;
+	p.ttl = 64;
+	p.ip_id = (uint16_t)num;
 	p.flags = flags;
 	p.seq = seq;
 	p.ack = ack;
 	p.payload_len = len;
 	p.win = 1000;
-	if (num == 1)
-		tcp_conn_init(&conn, &p);
-	tcp_conn_step(&conn, dir, &p);
+	return p;
+}
+
+static void step_packet(unsigned dir, const struct packet *p)
+{
+	if (p->num == 1)
+		tcp_conn_init(&conn, p);
+	tcp_conn_step(&conn, dir, p);
+}
+
+/* Send one segment from side dir with the given flags, seq, ack, length. */
+static void step(unsigned dir, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	struct packet p = segment(flags, seq, ack, len);
+
+	step_packet(dir, &p);
+}
+
+/* Capture the same packet again dt_ns later, with the TTL lower by hops:
+ * what a capture on both sides of a router shows. */
+static void copy_of(unsigned dir, struct packet p, uint64_t dt_ns, uint8_t hops)
+{
+	p.num = ++num;
+	p.ts_ns += dt_ns;
+	p.ttl = (uint8_t)(p.ttl - hops);
+	step_packet(dir, &p);
 }
 
 static void states(uint8_t c, uint8_t s, int line)
@@ -228,6 +254,65 @@ static void test_mid_stream(void)
 	states(TCPS_ESTABLISHED, TCPS_ESTABLISHED, __LINE__);
 }
 
+/* A packet captured two or three times is one packet: no FIN
+ * retransmission, no final-ack-lost, nothing counted twice. */
+static void test_capture_copies(void)
+{
+	struct packet p;
+
+	handshake();
+	p = segment(TCP_ACK | TCP_PSH, C + 101, S + 1, 50);
+	step_packet(0, &p);
+	copy_of(0, p, 1000, 1); /* the other side of a router, 1 us later */
+	CHECK_U64(conn.ep[0].data_bytes, 150);
+	CHECK_U64(conn.ep[0].retransmits, 0);
+	step(1, TCP_ACK, S + 1, C + 151, 0);
+	step(0, TCP_FIN | TCP_ACK, C + 151, S + 1, 0);
+	step(1, TCP_ACK, S + 1, C + 152, 0);
+	p = segment(TCP_FIN | TCP_ACK, S + 1, C + 152, 0);
+	step_packet(1, &p);
+	copy_of(1, p, 0, 0);
+	copy_of(1, p, 0, 0);
+	CHECK_U64(conn.ep[1].fin_count, 1);
+	CHECK_U64(conn.ep[1].fin_rexmit_pkt, 0);
+	CHECK_U64(conn.ep[1].copies, 2);
+	CHECK_U64(conn.ep[1].copy_pkt, p.num + 1);
+	CHECK_U64(conn.ep[1].packets, 5);
+	CHECK_U64(conn.ep[0].copies, 1);
+	step(0, TCP_ACK, C + 152, S + 2, 0);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+
+	/* A retransmission is not a copy: 200 ms later (RTO), or a new IP ID. */
+	handshake();
+	p = segment(TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step_packet(0, &p);
+	copy_of(0, p, 200000000u, 0);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	p.ip_id++;
+	copy_of(0, p, 1000, 0);
+	CHECK_U64(conn.ep[0].fin_count, 3);
+	CHECK_U64(conn.ep[0].copies, 0);
+
+	/* IP ID 0 tells nothing: a repeat after the peer spoke is the
+	 * sender's own (a fast retransmit), not a copy. */
+	handshake();
+	p = segment(TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p.ip_id = 0;
+	step_packet(0, &p);
+	step(1, TCP_ACK, S + 1, C + 101, 0);
+	copy_of(0, p, 500000u, 0);
+	CHECK_U64(conn.ep[0].retransmits, 1);
+	CHECK_U64(conn.ep[0].copies, 0);
+	copy_of(0, p, 500000u, 0); /* ... and right after its own repeat it is a copy */
+	CHECK_U64(conn.ep[0].copies, 1);
+	/* a keepalive captured twice is one probe */
+	step(1, TCP_ACK, S + 1, C + 111, 0);
+	p = segment(TCP_ACK, C + 110, S + 1, 0);
+	step_packet(0, &p);
+	copy_of(0, p, 10, 1);
+	CHECK_U64(conn.ep[0].keepalives, 1);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -238,6 +323,7 @@ int main(void)
 	test_refused();
 	test_full_event_log();
 	test_capture_point();
+	test_capture_copies();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
