@@ -90,6 +90,7 @@ struct packet {
 	uint8_t flags; /* enum tcp_flag */
 	struct tcp_options opt;
 	uint32_t opt_hash; /* of the TCP option bytes as sent, 0 without options */
+	uint16_t tcp_sum;  /* the TCP checksum as sent: a copy has the same, right or wrong */
 
 	/* Payload length from the IP header, so snaplen truncation does not
 	 * change sequence accounting; payload_caplen says how much is here. */

@@ -84,7 +84,7 @@ struct tcp_copy_sig {
 	uint64_t ts;
 	uint64_t peer_packets; /* the peer's packet count then */
 	uint32_t seq, ack, len, opt_hash, ts_val, id; /* id: IPv4 IP ID or IPv6 flow label */
-	uint16_t win;
+	uint16_t win, tcp_sum;
 	uint8_t flags, ttl, opt_has;
 	bool translated; /* its seq or ack came from the shifted space */
 	bool id_repeats; /* the sender gave two different packets one id: ids tell nothing */

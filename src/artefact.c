@@ -73,10 +73,12 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 	 * is the same for the whole flow, does not tell one packet from
 	 * another: then nothing from the peer may come between. */
 	informative = p->family == 4 && p->ip_id != 0 && !s->id_repeats;
-	/* a translated packet's option bytes still hold the other space's
-	 * SACK blocks: its timestamp was compared, that must do */
+	/* The checksum covers the payload, so an exact copy has the same;
+	 * a translated packet's checksum and option bytes (SACK blocks) are
+	 * the other space's: its timestamp was compared, that must do. */
 	if (s->seq == p->seq && s->ack == p->ack &&
-	    (s->opt_hash == p->opt_hash || s->translated || translated))
+	    ((s->opt_hash == p->opt_hash && s->tcp_sum == p->tcp_sum) || s->translated ||
+	     translated))
 		return informative || s->peer_packets == peer->packets ? ARTEFACT_COPY
 								       : ARTEFACT_NONE;
 	if (!informative)
@@ -117,6 +119,7 @@ void artefact_remember(struct tcp_conn *c, unsigned dir, const struct packet *p,
 	s->ts_val = p->opt.ts_val;
 	s->id = packet_id(p);
 	s->win = p->win;
+	s->tcp_sum = p->tcp_sum;
 	s->flags = p->flags;
 	s->ttl = p->ttl;
 	s->opt_has = p->opt.has;

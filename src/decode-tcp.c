@@ -97,6 +97,7 @@ enum decode_result decode_tcp(struct decode_ctx *d, struct cursor c, uint32_t ip
 	if (hlen > ip_payload)
 		return decode_skip(d, DECODE_MALFORMED, "TCP header longer than the IP payload");
 	pkt->flags = flags;
+	pkt->tcp_sum = sum;
 	/* Options cut off by the snaplen lose only the options: seq, ack and
 	 * flags are what the analysis needs, and they are here. */
 	if (c.left >= hlen - 20) {

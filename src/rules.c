@@ -703,6 +703,10 @@ static void caveats(struct check *k)
 			if (fd->confidence == CONF_HIGH)
 				fd->confidence = CONF_MEDIUM;
 		}
+		if (c->ep[0].shift_known || c->ep[1].shift_known)
+			say(fd, " (the capture holds every packet twice, once with shifted sequence "
+				"numbers: it saw both sides of a device that rewrites them; the "
+				"analysis follows one copy)");
 		if (c->mid_stream) {
 			say(fd, " (the capture began mid-connection, so the roles and earlier "
 				"history are not known)");
