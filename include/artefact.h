@@ -48,4 +48,19 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 /* Keep p as side dir's latest packet for the next check. */
 void artefact_remember(struct tcp_conn *c, unsigned dir, const struct packet *p, bool translated);
 
+/* Ethernet pads a frame to 60 bytes (64 with the FCS); some senders'
+ * IP length covers the padding, so a pure ACK or FIN at the stream end
+ * seems to carry up to 6 zero bytes (2 in a 56-byte frame, a tagged
+ * minimum frame whose VLAN tag was stripped) that the peer never
+ * acknowledges and the sender's next segment overwrites.  Real data that
+ * small would be pushed (PSH) and would rarely be all zeros; a frame
+ * captured before the NIC padded it is shorter (a Windows keepalive's
+ * 55 bytes), and a keepalive's byte is below the stream end anyway. */
+enum { ARTEFACT_ETHER_MIN = 60, ARTEFACT_ETHER_MIN_UNTAGGED = 56, ARTEFACT_PAD_MAX = 6 };
+
+/* Report whether p's payload, at its sender's stream end, is Ethernet
+ * padding by that signature (the caller checks the segment is at or
+ * past the stream end). */
+bool artefact_padding(const struct packet *p);
+
 #endif

@@ -32,6 +32,11 @@ enum tcp_option_bit {
 
 enum { TCP_MAX_SACK = 4 };
 
+/* The first payload bytes are kept in the packet (the frame's bytes are
+ * gone by the time the engine sees it): enough to show what a RST says and
+ * to tell padding from data. */
+enum { PACKET_HEAD_MAX = 32 };
+
 struct tcp_options {
 	uint8_t has; /* enum tcp_option_bit */
 	uint8_t wscale;
@@ -97,6 +102,8 @@ struct packet {
 	uint32_t payload_len;
 	uint32_t payload_caplen;
 	const uint8_t *payload;
+	uint8_t head_len; /* bytes of the payload's start in head, captured ones only */
+	uint8_t head[PACKET_HEAD_MAX];
 
 	bool truncated;      /* payload not captured whole */
 	bool first_fragment; /* IP said more fragments follow */

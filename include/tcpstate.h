@@ -154,6 +154,9 @@ struct tcp_endpoint {
 	uint64_t copy_pkt;  /* the first of them */
 	bool shift_known;
 	uint32_t seq_shift; /* the other copy's seq = this one's + seq_shift */
+	uint32_t pad_segments; /* segments whose "payload" was Ethernet padding */
+	uint64_t pad_pkt;      /* the first of them */
+	uint32_t pad_end;      /* seq after the latest one's bytes, if the peer acks them after all */
 
 	uint8_t timeline_count;
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];

@@ -114,6 +114,10 @@ enum decode_result decode_tcp(struct decode_ctx *d, struct cursor c, uint32_t ip
 	pkt->payload_len = ip_payload - hlen;
 	if (pkt->payload_caplen > pkt->payload_len)
 		pkt->payload_caplen = pkt->payload_len;
+	pkt->head_len = (uint8_t)(pkt->payload_caplen < PACKET_HEAD_MAX ? pkt->payload_caplen
+									: PACKET_HEAD_MAX);
+	if (pkt->head_len > 0)
+		memcpy(pkt->head, pkt->payload, pkt->head_len);
 	pkt->truncated = options_cut || pkt->payload_caplen < pkt->payload_len;
 	return DECODE_TCP;
 }

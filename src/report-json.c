@@ -80,6 +80,10 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 	}
 	if (ep->shift_known)
 		jw_uint(w, "copy_seq_shift", ep->seq_shift);
+	if (ep->pad_segments > 0) {
+		jw_uint(w, "padding_segments", ep->pad_segments);
+		jw_uint(w, "first_padding_packet", ep->pad_pkt);
+	}
 	if (ep->isn_known)
 		jw_uint(w, "isn", ep->isn);
 	if (ep->fin_seen) {

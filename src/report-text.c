@@ -145,6 +145,14 @@ static void text_caveats(FILE *out, const struct flow *f)
 				ep->seq_shift);
 			any = true;
 		}
+		if (ep->pad_segments > 0) {
+			fprintf(out, "%s%" PRIu32 " %s of the %s whose IP length counts Ethernet "
+				     "padding as data (first: packet %" PRIu64 "): not counted",
+				any ? "; " : "    capture caveats: ", ep->pad_segments,
+				plural(ep->pad_segments, "segment", "segments"), rules_side_name(f, i),
+				ep->pad_pkt);
+			any = true;
+		}
 	}
 	if (any)
 		fputc('\n', out);

@@ -405,6 +405,33 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
 
+/* Padding bytes are not data: the segment goes on without them.  Should
+ * the peer acknowledge them after all (exactly their end, nothing else),
+ * they were data, and the sender's stream is given them back. */
+static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
+{
+	struct tcp_endpoint *me = &c->ep[dir], *peer = &c->ep[!dir];
+
+	if (peer->pad_end != 0 && (p->flags & TCP_ACK) && peer->seq_known &&
+	    p->ack == peer->pad_end && seq_gt(p->ack, peer->snd_nxt) && !peer->fin_seen) {
+		peer->data_bytes += (uint32_t)(p->ack - peer->snd_nxt);
+		peer->snd_nxt = p->ack;
+		peer->pad_segments--;
+		peer->pad_end = 0;
+	}
+	/* at the stream end, or on a FIN re-sent where it was: never on a
+	 * retransmission of data or a keepalive's old byte */
+	if (!me->seq_known || !artefact_padding(p) ||
+	    (seq_lt(p->seq, me->snd_nxt) &&
+	     !((p->flags & TCP_FIN) && me->fin_seen && p->seq == me->fin_seq)))
+		return;
+	if (me->pad_segments++ == 0)
+		me->pad_pkt = p->num;
+	me->pad_end = (p->flags & TCP_FIN) ? 0 : p->seq + p->payload_len;
+	p->payload_len = 0;
+	p->payload_caplen = 0;
+}
+
 void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *orig)
 {
 	struct packet p = *orig;
@@ -421,6 +448,7 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *ori
 		return;
 	}
 	artefact_remember(conn, dir, &p, translated);
+	padding(conn, dir, &p);
 
 	struct seg s = {
 		.pkt = pkt,

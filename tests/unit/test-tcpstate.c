@@ -313,6 +313,66 @@ static void test_capture_copies(void)
 	CHECK_U64(conn.ep[0].keepalives, 1);
 }
 
+/* A minimum Ethernet frame whose IP length covers n bytes of padding. */
+static struct packet padded(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t n)
+{
+	struct packet p = segment(flags, seq, ack, n);
+
+	p.wirelen = 60;
+	p.ip_fills_frame = true;
+	p.head_len = (uint8_t)n; /* zeros, from segment() */
+	return p;
+}
+
+/* Padding the IP length counts is not data: the FIN after it is where
+ * the peer acks it, and nothing is sent after the FIN. */
+static void test_padding(void)
+{
+	struct packet p;
+
+	handshake();
+	p = padded(TCP_ACK, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].data_bytes, 100);
+	CHECK_U64(conn.ep[0].snd_nxt, C + 101);
+	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].fin_seq, C + 101);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0);
+	p = padded(TCP_ACK, C + 102, S + 2, 6);
+	step_packet(0, &p);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 2, 6); /* the FIN again, padded */
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].pad_segments, 4);
+	CHECK_U64(conn.ep[0].pad_pkt, 6);
+	for (unsigned i = 0; i < conn.event_count; i++)
+		CHECK(conn.events[i].type != EV_DATA_AFTER_FIN);
+
+	/* Real bytes stay data: pushed, not zero, or acknowledged after all. */
+	handshake();
+	p = padded(TCP_ACK | TCP_PSH, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	p = padded(TCP_ACK, C + 107, S + 1, 6);
+	p.head[3] = 'x';
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].data_bytes, 112);
+	p = padded(TCP_ACK, C + 113, S + 1, 2);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].pad_segments, 1);
+	step(1, TCP_ACK, S + 1, C + 115, 0);
+	CHECK_U64(conn.ep[0].pad_segments, 0);
+	CHECK_U64(conn.ep[0].data_bytes, 114);
+	CHECK_U64(conn.ep[0].snd_nxt, C + 115);
+	CHECK_U64(conn.ep[1].acks_unseen, 0);
+	/* a keepalive's old byte is below the stream end: a probe, not padding */
+	p = padded(TCP_ACK, C + 114, S + 1, 1);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].keepalives, 1);
+	CHECK_U64(conn.ep[0].pad_segments, 0);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -324,6 +384,7 @@ int main(void)
 	test_full_event_log();
 	test_capture_point();
 	test_capture_copies();
+	test_padding();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
