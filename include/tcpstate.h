@@ -99,6 +99,7 @@ struct tcp_endpoint {
 	bool isn_known;
 	bool ack_known;
 	bool fin_seen, fin_acked;
+	bool fin_before_handshake; /* its FIN came in SYN_SENT at the SYN's own seq: connect abandoned */
 	uint8_t rst_kind; /* enum rst_kind, of its first RST */
 	uint8_t wscale;
 

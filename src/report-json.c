@@ -92,6 +92,8 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 		jw_uint(w, "packet", ep->fin_pkt);
 		put_time(w, "time", ep->fin_ts, nano);
 		jw_uint(w, "times_sent", ep->fin_count);
+		if (ep->fin_before_handshake)
+			jw_bool(w, "before_handshake", true);
 		if (ep->fin_acked)
 			jw_uint(w, "acked_by_packet", ep->fin_ack_pkt);
 		else

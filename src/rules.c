@@ -546,7 +546,9 @@ static void check_fin_seq(struct check *k)
 
 		if (fin == NULL)
 			continue;
-		if ((moved != NULL || seq_lt(fin->a, fin->b)) &&
+		/* a FIN at the SYN's own seq before the handshake is an
+		 * abandoned connect (the record says so), not a FIN behind data */
+		if ((moved != NULL || (seq_lt(fin->a, fin->b) && !me->fin_before_handshake)) &&
 		    (fd = found(k, RULE_FIN_SEQ_MISMATCH, x)) != NULL) {
 			evidence(fd, me->fin_pkt);
 			if (moved != NULL) {

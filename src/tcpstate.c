@@ -347,6 +347,11 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->fin_count = 1;
 			me->fin_pkt = pkt->num;
 			me->fin_ts = pkt->ts_ns;
+			/* A FIN at the SYN's seq before any SYN-ACK: the
+			 * application gave up on connect() (a stack that sends
+			 * FIN from SYN_SENT); the SYN's number is not data. */
+			me->fin_before_handshake = me->state == TCPS_SYN_SENT && me->isn_known &&
+						   fseq == me->isn && !peer->isn_known;
 			if (peer->ack_known && seq_lt(peer->last_ack, fseq))
 				me->fin_unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
 			add_event(c, EV_FIN, s, fseq, before);

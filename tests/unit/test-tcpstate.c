@@ -373,6 +373,24 @@ static void test_padding(void)
 	CHECK_U64(conn.ep[0].pad_segments, 0);
 }
 
+/* A FIN at the SYN's seq before any SYN-ACK gives up the connect: no
+ * byte lies beyond it. */
+static void test_fin_in_syn_sent(void)
+{
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	step(0, TCP_FIN, C, 0, 0);
+	CHECK(conn.ep[0].fin_before_handshake);
+	CHECK_U64(conn.ep[0].fin_seq, C);
+	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
+	step(0, TCP_FIN | TCP_ACK, C, S + 1, 0);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	/* after the handshake a FIN is an ordinary one */
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	CHECK(!conn.ep[0].fin_before_handshake);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -385,6 +403,7 @@ int main(void)
 	test_capture_point();
 	test_capture_copies();
 	test_padding();
+	test_fin_in_syn_sent();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
