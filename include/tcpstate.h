@@ -140,6 +140,9 @@ struct tcp_endpoint {
 	uint64_t keepalive_pkt;    /* its latest keepalive probe */
 	uint32_t keepalives;
 	uint32_t gaps;             /* segments that started past its stream end */
+	bool fin_gap_open;         /* its FIN came past the stream end, bytes still missing ... */
+	uint32_t fin_gap_from;     /* ... from here to its FIN's seq */
+	uint64_t fin_gap_pkt;
 	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
 	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
 

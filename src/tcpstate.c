@@ -254,6 +254,24 @@ static bool rst_acceptable(const struct tcp_endpoint *snd, const struct tcp_endp
 	return snd->seq_known && seq_geq(seq, rcv->last_ack) && seq_leq(seq, snd->snd_nxt);
 }
 
+/* Take back the gap a FIN past the stream end opened, and its event. */
+static void fill_fin_gap(struct tcp_conn *c, unsigned side)
+{
+	struct tcp_endpoint *ep = &c->ep[side];
+
+	ep->fin_gap_open = false;
+	ep->gaps--;
+	for (unsigned i = 0; i < c->event_count; i++) {
+		if (c->events[i].type != EV_GAP || c->events[i].pkt != ep->fin_gap_pkt ||
+		    c->events[i].dir != side)
+			continue;
+		memmove(&c->events[i], &c->events[i + 1],
+			(c->event_count - i - 1) * sizeof c->events[0]);
+		c->event_count--;
+		break;
+	}
+}
+
 static void account_sender(struct tcp_conn *c, struct seg *s)
 {
 	const struct packet *pkt = s->pkt;
@@ -316,6 +334,16 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		 * that the socket is still there, not a retransmission */
 		me->keepalives++;
 		me->keepalive_pkt = pkt->num;
+	} else if (pkt->payload_len > 0 && me->fin_gap_open && data_seq == me->fin_gap_from &&
+		   seq_geq(end, me->fin_seq)) {
+		/* the bytes before the FIN, captured after it: reordered, not lost */
+		fill_fin_gap(c, s->from);
+		me->data_bytes += pkt->payload_len;
+		me->last_data_pkt = pkt->num;
+		me->last_data_ts = pkt->ts_ns;
+		me->last_had_data = true;
+		if (peer->fin_seen && me->data_after_peer_fin++ < EVENTS_PER_KIND)
+			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
@@ -336,6 +364,14 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		if (peer->fin_seen && seq_gt(end, before) &&
 		    me->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
+	} else if (s->fin && !me->fin_seen && seq_gt(data_seq, before)) {
+		/* A FIN past the stream end: the bytes before it were sent
+		 * but not captured, as a data segment past it would say. */
+		if (me->gaps++ < EVENTS_PER_KIND)
+			add_event(c, EV_GAP, s, before, data_seq);
+		me->fin_gap_open = true;
+		me->fin_gap_from = before;
+		me->fin_gap_pkt = pkt->num;
 	}
 
 	if (s->fin) {

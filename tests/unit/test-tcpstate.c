@@ -391,6 +391,26 @@ static void test_fin_in_syn_sent(void)
 	CHECK(!conn.ep[0].fin_before_handshake);
 }
 
+/* A FIN past the stream end is a gap (the bytes before it were not
+ * captured); bytes that fill it later were reordered, not lost. */
+static void test_fin_gap(void)
+{
+	handshake();
+	step(1, TCP_FIN | TCP_ACK, S + 2903, C + 101, 0);
+	CHECK_U64(conn.ep[1].gaps, 1);
+	CHECK_U64(conn.events[conn.event_count - 2].type, EV_GAP);
+	CHECK_U64(conn.ep[1].fin_seq, S + 2903);
+
+	handshake();
+	step(1, TCP_FIN | TCP_ACK, S + 14, C + 101, 0);
+	step(1, TCP_ACK | TCP_PSH, S + 1, C + 101, 13);
+	CHECK_U64(conn.ep[1].gaps, 0);
+	CHECK_U64(conn.ep[1].retransmits, 0);
+	CHECK_U64(conn.ep[1].data_bytes, 13);
+	for (unsigned i = 0; i < conn.event_count; i++)
+		CHECK(conn.events[i].type != EV_GAP);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -404,6 +424,7 @@ int main(void)
 	test_capture_copies();
 	test_padding();
 	test_fin_in_syn_sent();
+	test_fin_gap();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
