@@ -131,6 +131,7 @@ struct tcp_endpoint {
 	uint32_t rsts;
 	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
 	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
+	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */

@@ -307,6 +307,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		s->rst_accepted = rst_acceptable(me, peer, pkt->seq);
 		if (!s->rst_accepted && me->rst_ignored_pkt == 0)
 			me->rst_ignored_pkt = pkt->num;
+		if (s->rst_accepted && me->rst_accept_pkt == 0)
+			me->rst_accept_pkt = pkt->num;
 		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
 		return;
 	}

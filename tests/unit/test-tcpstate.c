@@ -411,6 +411,27 @@ static void test_fin_gap(void)
 		CHECK(conn.events[i].type != EV_GAP);
 }
 
+/* The RST that ended it is the first one acted on, not the first sent:
+ * after both FINs a RST below the window is ignored, the next one is not
+ * (suricata-verify tls-fin-close-data-01 debug-s13 19-24). */
+static void test_reset_after_ignored_rst(void)
+{
+	struct close_verdict v;
+
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 101, 0); /* crossed */
+	step(0, TCP_ACK, C + 102, S + 2, 0);
+	step(1, TCP_RST, S + 1, 0, 0); /* the FIN's seq: below what the client acked */
+	CHECK_U64(conn.ep[1].rst_ignored_pkt, 9);
+	step(1, TCP_RST, S + 2, 0, 0);
+	CHECK_U64(conn.ep[1].rst_accept_pkt, 10);
+	CHECK_U64(classify_resetter(&conn), 1);
+	v = classify_close(&conn);
+	CHECK_U64(v.cls, CLOSE_RESET_AFTER);
+	CHECK_U64(v.active_closer, 0);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -425,6 +446,7 @@ int main(void)
 	test_padding();
 	test_fin_in_syn_sent();
 	test_fin_gap();
+	test_reset_after_ignored_rst();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
