@@ -78,6 +78,9 @@ static void st_unknown(struct tcp_conn *c, unsigned self, const struct seg *s)
 		set_state(c, self, TCPS_SYN_SENT, s);
 	} else if (sent(self, s) && s->syn) {
 		set_state(c, self, TCPS_SYN_RECEIVED, s);
+	} else if (s->syn && s->ack) {
+		/* a SYN-ACK to it: it sent the SYN the capture missed */
+		set_state(c, self, TCPS_ESTABLISHED, s);
 	} else if (s->syn && !s->ack) {
 		/* listening, or no socket at all: its answer will tell */
 	} else if (sent(self, s) && s->rst && c->ep[!self].state == TCPS_SYN_SENT) {
