@@ -58,9 +58,9 @@ void artefact_remember(struct tcp_conn *c, unsigned dir, const struct packet *p,
  * 55 bytes), and a keepalive's byte is below the stream end anyway. */
 enum { ARTEFACT_ETHER_MIN = 60, ARTEFACT_ETHER_MIN_UNTAGGED = 56, ARTEFACT_PAD_MAX = 6 };
 
-/* Report whether p's payload, at its sender's stream end, is Ethernet
- * padding by that signature (the caller checks the segment is at or
- * past the stream end). */
+/* Report whether p's payload is Ethernet padding by that signature (ACK
+ * or RST, no SYN, PSH or URG); the caller checks that the segment is at
+ * or past its sender's stream end. */
 bool artefact_padding(const struct packet *p);
 
 #endif

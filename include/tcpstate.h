@@ -73,6 +73,9 @@ struct tcp_transition {
  * sizes are what one connection costs in memory, so they stay small. */
 enum { TCP_TIMELINE_MAX = 6, TCP_EVENTS_MAX = 12 };
 
+/* The first bytes a RST carries are kept: often text that says why. */
+enum { TCP_RST_EXCERPT_MAX = 24 };
+
 /* A FIN sent this many times, never acknowledged, with nothing but FINs
  * after it, is a FIN_WAIT_1 give-up: the sender retried with backoff and
  * went silent (Linux: tcp_orphan_retries). */
@@ -132,6 +135,20 @@ struct tcp_endpoint {
 	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
 	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
 	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
+	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) ... */
+	bool rst_ignored_syn_sent; /* ... and whether the peer was in SYN_SENT then */
+	uint8_t rst_ttl;           /* TTL or hop limit of its first RST the peer acted on */
+	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
+	uint16_t rst_ip_id;        /* ... its IP ID, and the IP ID of its packet before it */
+	uint16_t rst_prev_ip_id;
+	uint8_t ttl_min, ttl_max;  /* over its packets other than RSTs */
+	uint8_t data_ttl_min, data_ttl_max; /* over those that carried data */
+	uint32_t ttl_n, data_ttl_n;
+	uint16_t last_ip_id;       /* of its latest packet other than a RST */
+	uint64_t rst_data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
+	uint32_t rst_data_len;     /* that RST's payload length, from the IP header */
+	uint8_t rst_excerpt_len;   /* bytes of it captured in rst_excerpt */
+	uint8_t rst_excerpt[TCP_RST_EXCERPT_MAX];
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */
@@ -189,6 +206,17 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt
 /* Move endpoints whose timers ran out by capture time now (TIME_WAIT
  * after time_wait_ns) to CLOSED, as the kernel would. */
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns);
+
+/* A RST whose TTL or hop limit lies more than this many hops from every
+ * other packet of its claimed sender came from somewhere else: a host's
+ * TTL is constant on one path, and route changes move it by a hop or two. */
+enum { TCP_FORGED_TTL_HOPS = 8 };
+
+/* Report whether the RST of ep that its peer acted on, and every other
+ * RST of ep, is unlike ep's other packets by TTL: the data it sent (two
+ * packets at least), or without data, three packets at least.  Rules
+ * that would blame ep's application for the RST ask this first. */
+bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep);
 
 /* Report whether ep retransmitted an unacknowledged FIN and went silent. */
 bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep);

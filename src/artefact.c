@@ -132,7 +132,7 @@ bool artefact_padding(const struct packet *p)
 	if ((p->wirelen != ARTEFACT_ETHER_MIN && p->wirelen != ARTEFACT_ETHER_MIN_UNTAGGED) ||
 	    !p->ip_fills_frame || p->payload_len == 0 ||
 	    p->payload_len > ARTEFACT_PAD_MAX || p->head_len != p->payload_len ||
-	    (p->flags & (TCP_SYN | TCP_RST | TCP_PSH | TCP_URG | TCP_ACK)) != TCP_ACK)
+	    (p->flags & (TCP_SYN | TCP_PSH | TCP_URG)) != 0 || !(p->flags & (TCP_ACK | TCP_RST)))
 		return false;
 	for (uint32_t i = 0; i < p->payload_len; i++)
 		if (p->head[i] != 0)

@@ -113,6 +113,34 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 			jw_uint(w, "ack", ep->rst_ack);
 		jw_plain(w, "kind", kinds[ep->rst_kind & 3]);
 		jw_uint(w, "count", ep->rsts);
+		if (ep->rst_accept_pkt != 0) {
+			/* who sent it: its TTL beside the sender's usual ones */
+			jw_object(w, "accepted");
+			jw_uint(w, "packet", ep->rst_accept_pkt);
+			jw_uint(w, "ttl", ep->rst_ttl);
+			jw_uint(w, "ip_id", ep->rst_ip_id);
+			jw_end(w);
+			if (ep->ttl_n > 0) {
+				jw_object(w, "sender_ttl");
+				jw_uint(w, "min", ep->ttl_min);
+				jw_uint(w, "max", ep->ttl_max);
+				if (ep->data_ttl_n > 0) {
+					jw_uint(w, "data_min", ep->data_ttl_min);
+					jw_uint(w, "data_max", ep->data_ttl_max);
+				}
+				jw_end(w);
+			}
+		}
+		if (ep->rst_data_pkt != 0) {
+			char text[4 * TCP_RST_EXCERPT_MAX + 1];
+
+			rules_escape(ep->rst_excerpt, ep->rst_excerpt_len, text, sizeof text);
+			jw_object(w, "payload");
+			jw_uint(w, "packet", ep->rst_data_pkt);
+			jw_uint(w, "bytes", ep->rst_data_len);
+			jw_string(w, "excerpt", text);
+			jw_end(w);
+		}
 		jw_end(w);
 	}
 	jw_array(w, "timeline");

@@ -248,8 +248,14 @@ static uint8_t rst_kind(const struct tcp_endpoint *snd, const struct tcp_endpoin
  * expects next.  The observer does not know the receiver's exact RCV.NXT,
  * so anything from its last ack up to the sender's stream end counts. */
 static bool rst_acceptable(const struct tcp_endpoint *snd, const struct tcp_endpoint *rcv,
-			   uint32_t seq)
+			   const struct packet *pkt)
 {
+	uint32_t seq = pkt->seq;
+
+	/* RFC 9293 3.10.7.3: in SYN-SENT only a RST whose ACK acknowledges
+	 * the SYN is acceptable (a forged one often acks the SYN's seq) */
+	if (rcv->state == TCPS_SYN_SENT && rcv->isn_known)
+		return (pkt->flags & TCP_ACK) && pkt->ack == rcv->isn + 1;
 	if (!rcv->ack_known)
 		return true;
 	if (seq == rcv->last_ack)
@@ -275,6 +281,45 @@ static void fill_fin_gap(struct tcp_conn *c, unsigned side)
 	}
 }
 
+/* Who sends in an endpoint's name: its TTLs, apart for data segments,
+ * which a middlebox rarely makes up (a SYN proxy sends the handshake). */
+static void note_ttl(struct tcp_endpoint *me, const struct packet *pkt)
+{
+	me->last_ip_id = pkt->ip_id;
+	if (me->ttl_n++ == 0 || pkt->ttl < me->ttl_min)
+		me->ttl_min = pkt->ttl;
+	if (me->ttl_n == 1 || pkt->ttl > me->ttl_max)
+		me->ttl_max = pkt->ttl;
+	if (pkt->payload_len == 0)
+		return;
+	if (me->data_ttl_n++ == 0 || pkt->ttl < me->data_ttl_min)
+		me->data_ttl_min = pkt->ttl;
+	if (me->data_ttl_n == 1 || pkt->ttl > me->data_ttl_max)
+		me->data_ttl_max = pkt->ttl;
+}
+
+bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
+{
+	unsigned lo, hi;
+
+	if (ep->rst_accept_pkt == 0 || ep->rst_ttl == 0)
+		return false;
+	if (ep->data_ttl_n >= 2) {
+		lo = ep->data_ttl_min;
+		hi = ep->data_ttl_max;
+	} else if (ep->ttl_n >= 3) {
+		lo = ep->ttl_min;
+		hi = ep->ttl_max;
+	} else {
+		return false;
+	}
+	/* its own RST too (a later one with its usual TTL): not for it */
+	return ((unsigned)ep->rst_ttl + TCP_FORGED_TTL_HOPS < lo ||
+		(unsigned)ep->rst_ttl > hi + TCP_FORGED_TTL_HOPS) &&
+	       ((unsigned)ep->rst_ttl_max + TCP_FORGED_TTL_HOPS < lo ||
+		(unsigned)ep->rst_ttl_min > hi + TCP_FORGED_TTL_HOPS);
+}
+
 static void account_sender(struct tcp_conn *c, struct seg *s)
 {
 	const struct packet *pkt = s->pkt;
@@ -295,6 +340,10 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
+		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
+			me->rst_ttl_min = pkt->ttl;
+		if (me->rsts == 0 || pkt->ttl > me->rst_ttl_max)
+			me->rst_ttl_max = pkt->ttl;
 		if (me->rsts++ == 0) {
 			me->rst_kind = rst_kind(me, peer, pkt);
 			me->rst_pkt = pkt->num;
@@ -307,14 +356,30 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->rst_answers_flags = peer->last_flags;
 			me->rst_answers_data = peer->last_had_data;
 		}
-		s->rst_accepted = rst_acceptable(me, peer, pkt->seq);
-		if (!s->rst_accepted && me->rst_ignored_pkt == 0)
+		s->rst_accepted = rst_acceptable(me, peer, pkt);
+		if (!s->rst_accepted && me->rst_ignored_pkt == 0) {
 			me->rst_ignored_pkt = pkt->num;
-		if (s->rst_accepted && me->rst_accept_pkt == 0)
+			me->rst_ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
+			me->rst_ignored_syn_sent = peer->state == TCPS_SYN_SENT;
+		}
+		if (s->rst_accepted && me->rst_accept_pkt == 0) {
 			me->rst_accept_pkt = pkt->num;
+			me->rst_ttl = pkt->ttl;
+			me->rst_ip_id = pkt->ip_id;
+			me->rst_prev_ip_id = me->last_ip_id;
+		}
+		if (pkt->payload_len > 0 && me->rst_data_pkt == 0) {
+			me->rst_data_pkt = pkt->num;
+			me->rst_data_len = pkt->payload_len;
+			me->rst_excerpt_len = (uint8_t)(pkt->head_len < TCP_RST_EXCERPT_MAX
+								 ? pkt->head_len
+								 : TCP_RST_EXCERPT_MAX);
+			memcpy(me->rst_excerpt, pkt->head, me->rst_excerpt_len);
+		}
 		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
 		return;
 	}
+	note_ttl(me, pkt);
 	if (s->syn && !s->ack && c->syn_ts == 0)
 		c->syn_ts = pkt->ts_ns;
 	else if (s->syn && s->ack && c->synack_ts == 0 && c->syn_ts != 0)

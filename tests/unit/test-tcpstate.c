@@ -432,6 +432,45 @@ static void test_reset_after_ignored_rst(void)
 	CHECK_U64(v.active_closer, 0);
 }
 
+/* What a RST carries, and who sent it: a TTL unlike every data segment
+ * of its claimed sender; in SYN_SENT only a RST acking the SYN counts. */
+static void test_rst_facts(void)
+{
+	struct packet p;
+
+	handshake(); /* client TTL 64 throughout */
+	step(0, TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p = segment(TCP_RST | TCP_ACK, C + 111, S + 1, 13);
+	memcpy(p.head, "Access Denied", 13);
+	p.head_len = 13;
+	p.ttl = 251;
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].rst_data_pkt, p.num);
+	CHECK_U64(conn.ep[0].rst_data_len, 13);
+	CHECK(memcmp(conn.ep[0].rst_excerpt, "Access Denied", 13) == 0);
+	CHECK_U64(conn.ep[0].rst_ttl, 251);
+	CHECK_U64(conn.ep[0].data_ttl_min, 64);
+	CHECK(tcp_endpoint_rst_forged(&conn.ep[0]));
+
+	/* the same with the sender's own TTL, or a few hops off: its own */
+	handshake();
+	step(0, TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p = segment(TCP_RST | TCP_ACK, C + 111, S + 1, 0);
+	p.ttl = 60;
+	step_packet(0, &p);
+	CHECK(!tcp_endpoint_rst_forged(&conn.ep[0]));
+
+	/* SYN_SENT: a RST acking the SYN's seq, not seq + 1, is ignored */
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	step(1, TCP_RST | TCP_ACK, 0, C, 0);
+	CHECK_U64(conn.ep[0].state, TCPS_SYN_SENT);
+	CHECK_U64(conn.ep[1].rst_ignored_pkt, 2);
+	CHECK(conn.ep[1].rst_ignored_syn_sent);
+	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
+	CHECK_U64(conn.ep[0].state, TCPS_ESTABLISHED);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -447,6 +486,7 @@ int main(void)
 	test_fin_in_syn_sent();
 	test_fin_gap();
 	test_reset_after_ignored_rst();
+	test_rst_facts();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
