@@ -47,8 +47,8 @@ const char *capture_point_words(enum capture_point where);
 /* Return "near-client", "near-server", "between" or "unknown". */
 const char *capture_point_name(enum capture_point where);
 
-/* The side (0 or 1) whose RST ended the connection: the earlier first
- * RST that its receiver acted on; -1 when there is none. */
+/* The side (0 or 1) whose RST ended the connection: the one whose first
+ * RST that its receiver acted on came earlier; -1 when there is none. */
 int classify_resetter(const struct tcp_conn *c);
 
 /* Classify a finished connection. */

@@ -32,6 +32,11 @@ enum tcp_option_bit {
 
 enum { TCP_MAX_SACK = 4 };
 
+/* The first payload bytes are kept in the packet (the frame's bytes are
+ * gone by the time the engine sees it): enough to show what a RST says and
+ * to tell padding from data. */
+enum { PACKET_HEAD_MAX = 32 };
+
 struct tcp_options {
 	uint8_t has; /* enum tcp_option_bit */
 	uint8_t wscale;
@@ -77,6 +82,13 @@ struct packet {
 	uint32_t wirelen;
 
 	uint8_t family; /* 4 or 6 */
+	/* What tells one packet from another with the same TCP header (the
+	 * innermost IP header's): a capture copy keeps them, a retransmission
+	 * does not, a forged packet rarely matches the sender's. */
+	uint8_t ttl;         /* IPv4 TTL or IPv6 hop limit */
+	uint16_t ip_id;      /* IPv4 identification (0 for IPv6) */
+	uint32_t flow_label; /* IPv6 flow label (0 for IPv4) */
+	bool ip_fills_frame; /* the IP datagram ends where the frame ends: no padding after it */
 	uint8_t src[16]; /* IPv4 uses the first 4 bytes */
 	uint8_t dst[16];
 	uint16_t sport;
@@ -87,12 +99,16 @@ struct packet {
 	uint16_t win;
 	uint8_t flags; /* enum tcp_flag */
 	struct tcp_options opt;
+	uint32_t opt_hash; /* of the TCP option bytes as sent, 0 without options */
+	uint16_t tcp_sum;  /* the TCP checksum as sent: a copy has the same, right or wrong */
 
 	/* Payload length from the IP header, so snaplen truncation does not
 	 * change sequence accounting; payload_caplen says how much is here. */
 	uint32_t payload_len;
 	uint32_t payload_caplen;
 	const uint8_t *payload;
+	uint8_t head_len; /* bytes of the payload's start in head, captured ones only */
+	uint8_t head[PACKET_HEAD_MAX];
 
 	bool truncated;      /* payload not captured whole */
 	bool first_fragment; /* IP said more fragments follow */

@@ -53,7 +53,7 @@ struct flow {
 	uint64_t hash;
 	uint64_t id; /* 1-based, in order of first packet */
 	uint8_t family;
-	struct flow_side side[2]; /* [0] client, or first sender mid-stream */
+	struct flow_side side[2]; /* [0] client (the SYN's sender, the SYN-ACK's receiver), or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
 	uint64_t prev_id;     /* the connection this one reused the 4-tuple of */
@@ -74,7 +74,8 @@ struct flow_table *flow_table_new(void);
 /* Free the table and every flow still in it. */
 void flow_table_free(struct flow_table *t);
 
-/* Find pkt's flow, creating it when new; *dir is 0 when pkt goes from
+/* Find pkt's flow, creating it when new (with the SYN-ACK's receiver as
+ * side[0] when that is the first packet); *dir is 0 when pkt goes from
  * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
 

@@ -32,6 +32,8 @@ enum rule_id {
 	RULE_HALF_CLOSE,
 	RULE_SIMULTANEOUS_CLOSE,
 	RULE_CONNECTION_REFUSED,
+	RULE_RST_WITH_PAYLOAD,
+	RULE_MIDDLEBOX_RESET,
 	RULE_COUNT
 };
 
@@ -122,6 +124,11 @@ const char *confidence_name(unsigned conf);
 /* Check a finished connection: out receives its findings, ordered by
  * their first evidence packet. */
 void rules_check(const struct rule_config *cfg, const struct flow *f, struct findings *out);
+
+/* Write bytes as printable text for a message or report: printable ASCII
+ * as is, quotes and backslashes escaped, anything else as \xNN; the
+ * output is cut (never mid-escape) to fit size, NUL-terminated. */
+void rules_escape(const uint8_t *bytes, unsigned n, char *out, unsigned size);
 
 /* Name a side in prose: "client"/"server", or for a connection picked up
  * mid-stream "first sender"/"other side". */

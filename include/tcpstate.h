@@ -73,10 +73,26 @@ struct tcp_transition {
  * sizes are what one connection costs in memory, so they stay small. */
 enum { TCP_TIMELINE_MAX = 6, TCP_EVENTS_MAX = 12 };
 
+/* The first bytes a RST carries are kept: often text that says why. */
+enum { TCP_RST_EXCERPT_MAX = 24 };
+
 /* A FIN sent this many times, never acknowledged, with nothing but FINs
  * after it, is a FIN_WAIT_1 give-up: the sender retried with backoff and
  * went silent (Linux: tcp_orphan_retries). */
 enum { TCP_GIVE_UP_FINS = 3 };
+
+/* The facts of an endpoint's latest packet that a capture copy of it
+ * repeats (artefact.h). */
+struct tcp_copy_sig {
+	uint64_t ts;
+	uint64_t peer_packets; /* the peer's packet count then */
+	uint32_t seq, ack, len, opt_hash, ts_val, id; /* id: IPv4 IP ID or IPv6 flow label */
+	uint16_t win, tcp_sum;
+	uint8_t flags, ttl, opt_has;
+	bool translated; /* its seq or ack came from the shifted space */
+	bool id_repeats; /* the sender gave two different packets one id: ids tell nothing */
+	bool valid;
+};
 
 /* One endpoint of a connection. */
 struct tcp_endpoint {
@@ -86,6 +102,7 @@ struct tcp_endpoint {
 	bool isn_known;
 	bool ack_known;
 	bool fin_seen, fin_acked;
+	bool fin_before_handshake; /* its FIN came in SYN_SENT at the SYN's own seq: connect abandoned */
 	uint8_t rst_kind; /* enum rst_kind, of its first RST */
 	uint8_t wscale;
 
@@ -117,6 +134,21 @@ struct tcp_endpoint {
 	uint32_t rsts;
 	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
 	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
+	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
+	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) ... */
+	bool rst_ignored_syn_sent; /* ... and whether the peer was in SYN_SENT then */
+	uint8_t rst_ttl;           /* TTL or hop limit of its first RST the peer acted on */
+	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
+	uint16_t rst_ip_id;        /* ... its IP ID, and the IP ID of its packet before it */
+	uint16_t rst_prev_ip_id;
+	uint8_t ttl_min, ttl_max;  /* over its packets other than RSTs */
+	uint8_t data_ttl_min, data_ttl_max; /* over those that carried data */
+	uint32_t ttl_n, data_ttl_n;
+	uint16_t last_ip_id;       /* of its latest packet other than a RST */
+	uint64_t rst_data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
+	uint32_t rst_data_len;     /* that RST's payload length, from the IP header */
+	uint8_t rst_excerpt_len;   /* bytes of it captured in rst_excerpt */
+	uint8_t rst_excerpt[TCP_RST_EXCERPT_MAX];
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */
@@ -126,12 +158,28 @@ struct tcp_endpoint {
 	uint64_t keepalive_pkt;    /* its latest keepalive probe */
 	uint32_t keepalives;
 	uint32_t gaps;             /* segments that started past its stream end */
+	bool fin_gap_open;         /* its FIN came past the stream end, bytes still missing ... */
+	uint32_t fin_gap_from;     /* ... from here to its FIN's seq */
+	uint64_t fin_gap_pkt;
 	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
 	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
 
 	uint64_t last_pkt, last_ts;
 	uint8_t last_flags;
 	bool last_had_data; /* its latest packet carried bytes not sent before */
+
+	/* capture artefacts (artefact.h): packets of it that the capture
+	 * holds twice, and its second sequence space when the capture saw
+	 * both sides of a device that shifts it */
+	struct tcp_copy_sig sig;
+	uint32_t copies;    /* capture copies, left out of everything else */
+	uint64_t copy_pkt;  /* the first of them */
+	bool shift_known;
+	uint32_t seq_shift; /* the other copy's seq = this one's + seq_shift */
+	uint32_t pad_segments; /* segments whose "payload" was Ethernet padding */
+	uint64_t pad_pkt;      /* the first of them */
+	uint32_t pad_end;      /* seq after the latest one's bytes, if the peer acks them after all */
+
 	uint8_t timeline_count;
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };
@@ -158,6 +206,17 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt
 /* Move endpoints whose timers ran out by capture time now (TIME_WAIT
  * after time_wait_ns) to CLOSED, as the kernel would. */
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns);
+
+/* A RST whose TTL or hop limit lies more than this many hops from every
+ * other packet of its claimed sender came from somewhere else: a host's
+ * TTL is constant on one path, and route changes move it by a hop or two. */
+enum { TCP_FORGED_TTL_HOPS = 8 };
+
+/* Report whether the RST of ep that its peer acted on, and every other
+ * RST of ep, is unlike ep's other packets by TTL: the data it sent (two
+ * packets at least), or without data, three packets at least.  Rules
+ * that would blame ep's application for the RST ask this first. */
+bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep);
 
 /* Report whether ep retransmitted an unacknowledged FIN and went silent. */
 bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep);

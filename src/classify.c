@@ -12,9 +12,11 @@ int classify_resetter(const struct tcp_conn *c)
 	for (int i = 0; i < 2; i++) {
 		const struct tcp_endpoint *ep = &c->ep[i];
 
-		if (ep->rsts == 0 || ep->rst_ignored_pkt == ep->rst_pkt)
+		/* its first RST may have been ignored and a later one not
+		 * (debug-s13: 22 below the window, 23 at it) */
+		if (ep->rst_accept_pkt == 0)
 			continue;
-		if (by < 0 || ep->rst_pkt < c->ep[by].rst_pkt)
+		if (by < 0 || ep->rst_accept_pkt < c->ep[by].rst_accept_pkt)
 			by = i;
 	}
 	return by;
@@ -45,7 +47,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 	if (c->reset) {
 		int by = classify_resetter(c);
 
-		if (first >= 0 && c->ep[first].fin_pkt < c->ep[by < 0 ? 0 : by].rst_pkt) {
+		if (first >= 0 && (by < 0 || c->ep[first].fin_pkt < c->ep[by].rst_accept_pkt)) {
 			v.cls = CLOSE_RESET_AFTER;
 			v.active_closer = first;
 		} else {

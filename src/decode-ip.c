@@ -103,6 +103,10 @@ enum decode_result decode_ipv4(struct decode_ctx *d, struct cursor c)
 	memset(pkt->src + 4, 0, 12);
 	memset(pkt->dst + 4, 0, 12);
 	pkt->family = 4;
+	pkt->ttl = ttl;
+	pkt->ip_id = id;
+	pkt->flow_label = 0;
+	pkt->ip_fills_frame = (uint64_t)total - hlen == (uint64_t)c.left + d->uncaptured;
 	cursor_limit(&c, total - hlen);
 	if ((frag & 0x1fff) != 0)
 		return decode_skip(d, DECODE_FRAGMENT, "IPv4 fragment");
@@ -149,6 +153,9 @@ enum decode_result decode_ipv6(struct decode_ctx *d, struct cursor c)
 	if (vtcfl >> 28 != 6)
 		return decode_skip(d, DECODE_MALFORMED, "bad IPv6 version");
 	pkt->family = 6;
+	pkt->ttl = hops;
+	pkt->ip_id = 0;
+	pkt->flow_label = vtcfl & 0xfffff;
 	len = plen;
 	/* A zero payload length means a jumbogram, whose option says the
 	 * length, or offload (Linux BIG TCP), where the frame's bytes are
@@ -166,6 +173,7 @@ enum decode_result decode_ipv6(struct decode_ctx *d, struct cursor c)
 	}
 	if (!declared_fits(d, &c, len))
 		return decode_skip(d, DECODE_MALFORMED, "IPv6 payload length beyond the frame");
+	pkt->ip_fills_frame = (uint64_t)len == (uint64_t)c.left + d->uncaptured;
 	cursor_limit(&c, len);
 
 	/* Walk the extension header chain; each one shortens the payload. */

@@ -64,6 +64,20 @@ static void parse_options(struct cursor c, struct tcp_options *o)
 	}
 }
 
+/* FNV-1a over the option bytes: two segments with the same options as
+ * sent (SACK blocks, timestamps, MPTCP...) hash alike, so a capture copy
+ * can be told without keeping the bytes. */
+static uint32_t options_hash(const uint8_t *p, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n == 0)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
 enum decode_result decode_tcp(struct decode_ctx *d, struct cursor c, uint32_t ip_payload)
 {
 	struct packet *pkt = d->pkt;
@@ -83,10 +97,12 @@ enum decode_result decode_tcp(struct decode_ctx *d, struct cursor c, uint32_t ip
 	if (hlen > ip_payload)
 		return decode_skip(d, DECODE_MALFORMED, "TCP header longer than the IP payload");
 	pkt->flags = flags;
+	pkt->tcp_sum = sum;
 	/* Options cut off by the snaplen lose only the options: seq, ack and
 	 * flags are what the analysis needs, and they are here. */
 	if (c.left >= hlen - 20) {
 		parse_options(cursor_make(c.p, hlen - 20), &pkt->opt);
+		pkt->opt_hash = options_hash(c.p, hlen - 20);
 		cursor_skip(&c, hlen - 20);
 		pkt->payload = c.p;
 		pkt->payload_caplen = (uint32_t)c.left;
@@ -98,6 +114,10 @@ enum decode_result decode_tcp(struct decode_ctx *d, struct cursor c, uint32_t ip
 	pkt->payload_len = ip_payload - hlen;
 	if (pkt->payload_caplen > pkt->payload_len)
 		pkt->payload_caplen = pkt->payload_len;
+	pkt->head_len = (uint8_t)(pkt->payload_caplen < PACKET_HEAD_MAX ? pkt->payload_caplen
+									: PACKET_HEAD_MAX);
+	if (pkt->head_len > 0)
+		memcpy(pkt->head, pkt->payload, pkt->head_len);
 	pkt->truncated = options_cut || pkt->payload_caplen < pkt->payload_len;
 	return DECODE_TCP;
 }

@@ -364,10 +364,17 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 	f->hash = h;
 	f->id = ++t->next_id;
 	f->family = pkt->family;
-	memcpy(f->side[0].addr, pkt->src, 16);
-	memcpy(f->side[1].addr, pkt->dst, 16);
-	f->side[0].port = pkt->sport;
-	f->side[1].port = pkt->dport;
+	/* side[0] is the client: a capture that begins at the SYN-ACK
+	 * (the SYN was missed) names its receiver, not its sender */
+	{
+		unsigned c = (pkt->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK);
+
+		memcpy(f->side[c].addr, pkt->src, 16);
+		memcpy(f->side[!c].addr, pkt->dst, 16);
+		f->side[c].port = pkt->sport;
+		f->side[!c].port = pkt->dport;
+		*dir = c;
+	}
 	f->link.last_ts = pkt->ts_ns;
 	t->slot[i].hash = h;
 	t->slot[i].node = &f->link;
@@ -375,7 +382,6 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 	append_activity(t, &f->link);
 	if (t->count * 2 > t->mask + 1)
 		grow(t);
-	*dir = 0;
 	return f;
 }
 

@@ -74,6 +74,17 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 	jw_uint(w, "gaps", ep->gaps);
 	jw_uint(w, "acks_for_unseen_bytes", ep->acks_unseen);
 	jw_uint(w, "keepalives", ep->keepalives);
+	/* capture caveats: written only when there are any */
+	if (ep->copies > 0) {
+		jw_uint(w, "capture_copies", ep->copies);
+		jw_uint(w, "first_copy_packet", ep->copy_pkt);
+	}
+	if (ep->shift_known)
+		jw_uint(w, "copy_seq_shift", ep->seq_shift);
+	if (ep->pad_segments > 0) {
+		jw_uint(w, "padding_segments", ep->pad_segments);
+		jw_uint(w, "first_padding_packet", ep->pad_pkt);
+	}
 	if (ep->isn_known)
 		jw_uint(w, "isn", ep->isn);
 	if (ep->fin_seen) {
@@ -82,6 +93,8 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 		jw_uint(w, "packet", ep->fin_pkt);
 		put_time(w, "time", ep->fin_ts, nano);
 		jw_uint(w, "times_sent", ep->fin_count);
+		if (ep->fin_before_handshake)
+			jw_bool(w, "before_handshake", true);
 		if (ep->fin_acked)
 			jw_uint(w, "acked_by_packet", ep->fin_ack_pkt);
 		else
@@ -101,6 +114,34 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 			jw_uint(w, "ack", ep->rst_ack);
 		jw_plain(w, "kind", kinds[ep->rst_kind & 3]);
 		jw_uint(w, "count", ep->rsts);
+		if (ep->rst_accept_pkt != 0) {
+			/* who sent it: its TTL beside the sender's usual ones */
+			jw_object(w, "accepted");
+			jw_uint(w, "packet", ep->rst_accept_pkt);
+			jw_uint(w, "ttl", ep->rst_ttl);
+			jw_uint(w, "ip_id", ep->rst_ip_id);
+			jw_end(w);
+			if (ep->ttl_n > 0) {
+				jw_object(w, "sender_ttl");
+				jw_uint(w, "min", ep->ttl_min);
+				jw_uint(w, "max", ep->ttl_max);
+				if (ep->data_ttl_n > 0) {
+					jw_uint(w, "data_min", ep->data_ttl_min);
+					jw_uint(w, "data_max", ep->data_ttl_max);
+				}
+				jw_end(w);
+			}
+		}
+		if (ep->rst_data_pkt != 0) {
+			char text[4 * TCP_RST_EXCERPT_MAX + 1];
+
+			rules_escape(ep->rst_excerpt, ep->rst_excerpt_len, text, sizeof text);
+			jw_object(w, "payload");
+			jw_uint(w, "packet", ep->rst_data_pkt);
+			jw_uint(w, "bytes", ep->rst_data_len);
+			jw_string(w, "excerpt", text);
+			jw_end(w);
+		}
 		jw_end(w);
 	}
 	jw_array(w, "timeline");
@@ -361,6 +402,8 @@ static cJSON *file_object(const struct file_stats *fs)
 			cJSON_AddNumberToObject(b, "first_packet", (double)fs->time_back_pkt);
 			cJSON_AddNumberToObject(b, "seconds", (double)fs->time_back_ns / 1e9);
 		}
+		if (fs->capture_copies > 0)
+			cJSON_AddNumberToObject(o, "capture_copies", (double)fs->capture_copies);
 	}
 	if (fs->error[0] != '\0')
 		add_utf8(o, "error", fs->error);

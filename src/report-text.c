@@ -136,6 +136,43 @@ static void text_finding(FILE *out, const struct finding *fd, bool color)
 	fprintf(out, "      fix: %s (finlint --explain %s)\n", ri->hint, ri->code);
 }
 
+/* What the capture did to this connection's packets, one line, only when
+ * it did something: the analysis left those packets out. */
+static void text_caveats(FILE *out, const struct flow *f)
+{
+	const struct tcp_conn *c = &f->conn;
+	bool any = false;
+
+	for (int i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &c->ep[i];
+
+		if (ep->copies > 0) {
+			fprintf(out, "%s%" PRIu32 " capture %s of the %s's packets left out (first: "
+				     "packet %" PRIu64 ")",
+				any ? "; " : "    capture caveats: ", ep->copies,
+				plural(ep->copies, "copy", "copies"), rules_side_name(f, i), ep->copy_pkt);
+			any = true;
+		}
+		if (ep->shift_known) {
+			fprintf(out, "%sthe %s's packets seen again with seq shifted by %" PRIu32
+				     " (both sides of a device that rewrites sequence numbers)",
+				any ? "; " : "    capture caveats: ", rules_side_name(f, i),
+				ep->seq_shift);
+			any = true;
+		}
+		if (ep->pad_segments > 0) {
+			fprintf(out, "%s%" PRIu32 " %s of the %s whose IP length counts Ethernet "
+				     "padding as data (first: packet %" PRIu64 "): not counted",
+				any ? "; " : "    capture caveats: ", ep->pad_segments,
+				plural(ep->pad_segments, "segment", "segments"), rules_side_name(f, i),
+				ep->pad_pkt);
+			any = true;
+		}
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 static void text_flow(struct report *r, const struct flow *f, const struct findings *found)
 {
 	const struct tcp_conn *c = &f->conn;
@@ -167,6 +204,7 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 				capture_point_words(cp.where), (double)cp.syn_to_synack_ns / 1e6,
 				(double)cp.synack_to_ack_ns / 1e6);
 	}
+	text_caveats(r->out, f);
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
@@ -221,6 +259,10 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 				PRIu64 " (%.6f s before the packet read before it)\n",
 			fs->time_back, plural(fs->time_back, "time", "times"), fs->time_back_pkt,
 			(double)fs->time_back_ns / 1e9);
+	if (fs->capture_copies)
+		fprintf(r->out, "  %" PRIu64 " capture %s (a packet captured again: same IP ID and "
+				"TCP header, microseconds apart) left out of the analysis\n",
+			fs->capture_copies, plural(fs->capture_copies, "copy", "copies"));
 	if (fs->read_error) {
 		fputs("  input error: ", r->out);
 		put_escaped(r->out, fs->error);

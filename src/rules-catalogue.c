@@ -293,6 +293,45 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Check that the service runs and listens on that address and port (ss -tlnp), "
 		"and that no firewall rejects the connection.",
 		"start the service or open the port (ss -tlnp)"},
+	[RULE_RST_WITH_PAYLOAD] = {
+		"rst-with-payload", "FL019", SEV_INFO,
+		"a RST carried data: often text that says why the connection was reset",
+		"A RST segment carried payload bytes. RFC 9293 (3.5.3) lets a RST carry "
+		"data and asks receivers to accept it; firewalls, proxies and some servers "
+		"put a short diagnostic there (\"Access Denied\", a policy name, an error "
+		"code), which names the reset's cause better than the packets can.",
+		"A segment with the RST flag and a non-zero payload length (from the IP "
+		"header); the finding quotes its first bytes.",
+		"Operating system stacks send RSTs without payload; a RST with text comes "
+		"from an application that builds its own segments, a filtering device or "
+		"an IDS that injects resets, or a test tool. Most receivers discard the "
+		"bytes, so the application at the other end never sees them.",
+		"Read the text: it usually names the device or policy that refused the "
+		"connection (a web filter, a firewall rule, an access list). Fix the "
+		"policy or the request it refused.",
+		"read the RST's text: it names who refused and why"},
+	[RULE_MIDDLEBOX_RESET] = {
+		"middlebox-reset", "FL020", SEV_WARNING,
+		"a device in the path reset the connection in an endpoint's name",
+		"The RST that ended the connection claims to come from one endpoint, but its "
+		"TTL (IPv6: hop limit) is unlike that of every other packet the endpoint "
+		"sent, by more than a few hops: another device between the capture point "
+		"and that endpoint made it. Firewalls, load balancers and intrusion "
+		"prevention systems reset connections they time out or refuse, towards one "
+		"side or both; the endpoint's application did not abort.",
+		"A RST accepted by its receiver whose TTL differs by more than 8 from all of "
+		"the claimed sender's data segments (or, without data, from its three or "
+		"more other packets); the IP ID is shown beside the sender's previous one.",
+		"A host's packets on one path arrive with one TTL (its initial TTL, 64, 128 "
+		"or 255, minus the hops); a route change moves it by a hop or two. A RST "
+		"with another TTL was sent from another distance, by another stack: a "
+		"conntrack idle timeout (a stateful firewall forgets an idle connection and "
+		"resets its next segment), an nftables or iptables 'reject with tcp reset', "
+		"a load balancer's or IPS's reset.",
+		"Find the device at that distance (the TTL tells how many hops from the "
+		"capture point) and check its idle timeouts and policies; for long idle "
+		"connections enable TCP keepalives below its idle timeout.",
+		"find the firewall or load balancer that resets; keepalives below its idle timeout"},
 };
 
 const struct rule_info *rule_info(unsigned rule)

@@ -111,6 +111,35 @@ const char *rules_side_name(const struct flow *f, int side)
 	return side == 0 ? "client" : "server";
 }
 
+void rules_escape(const uint8_t *bytes, unsigned n, char *out, unsigned size)
+{
+	unsigned o = 0;
+
+	if (size == 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		char piece[5];
+		unsigned len;
+
+		if (bytes[i] == '\'' || bytes[i] == '\\') {
+			piece[0] = '\\';
+			piece[1] = (char)bytes[i];
+			len = 2;
+		} else if (bytes[i] >= 0x20 && bytes[i] < 0x7f) {
+			piece[0] = (char)bytes[i];
+			len = 1;
+		} else {
+			snprintf(piece, sizeof piece, "\\x%02x", bytes[i]);
+			len = 4;
+		}
+		if (o + len >= size)
+			break;
+		memcpy(out + o, piece, len);
+		o += len;
+	}
+	out[o] = '\0';
+}
+
 /* ---- building findings -------------------------------------------------- */
 
 struct check {
@@ -289,6 +318,10 @@ static void check_resets(struct check *k)
 		return;
 	me = &c->ep[x];
 	peer = &c->ep[!x];
+	/* a RST another device sent in its name says nothing of its
+	 * application: middlebox-reset reports it */
+	if (tcp_endpoint_rst_forged(me))
+		return;
 
 	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
 		/* after its own FIN: which packet did the RST answer? */
@@ -571,7 +604,9 @@ static void check_fin_seq(struct check *k)
 
 		if (fin == NULL)
 			continue;
-		if ((moved != NULL || seq_lt(fin->a, fin->b)) &&
+		/* a FIN at the SYN's own seq before the handshake is an
+		 * abandoned connect (the record says so), not a FIN behind data */
+		if ((moved != NULL || (seq_lt(fin->a, fin->b) && !me->fin_before_handshake)) &&
 		    (fd = found(k, RULE_FIN_SEQ_MISMATCH, x)) != NULL) {
 			evidence(fd, me->fin_pkt);
 			if (moved != NULL) {
@@ -706,10 +741,77 @@ static void check_ignored_rst(struct check *k)
 		    (fd = found(k, RULE_RST_OUT_OF_WINDOW, x)) == NULL)
 			continue;
 		evidence(fd, me->rst_ignored_pkt);
-		say(fd, "the RST from the %s (packet %" PRIu64 ") carries a seq outside what the "
-			"%s would accept, so it was ignored (RFC 5961) and the connection went on, "
-			"up to packet %" PRIu64,
-		    who(k, x), me->rst_ignored_pkt, who(k, !x), peer->last_pkt);
+		if (me->rst_ignored_syn_sent && peer->isn_known)
+			say(fd, "the RST from the %s (packet %" PRIu64 ") reached the %s in SYN_SENT "
+				"acking %" PRIu32 ", not the SYN's seq + 1 (%" PRIu32 "), so it was "
+				"ignored (RFC 9293 3.10.7.3) and the connection went on, up to packet %"
+				PRIu64 "; a RST that does not acknowledge the SYN it answers was most "
+				"likely forged by a device in the path",
+			    who(k, x), me->rst_ignored_pkt, who(k, !x), me->rst_ignored_ack,
+			    peer->isn + 1, peer->last_pkt);
+		else
+			say(fd, "the RST from the %s (packet %" PRIu64 ") carries a seq outside what "
+				"the %s would accept, so it was ignored (RFC 5961) and the connection "
+				"went on, up to packet %" PRIu64,
+			    who(k, x), me->rst_ignored_pkt, who(k, !x), peer->last_pkt);
+	}
+}
+
+/* A RST whose TTL no other packet of its claimed sender has. */
+static void check_middlebox(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+	int x = classify_resetter(c);
+	const struct tcp_endpoint *me;
+	bool data;
+	struct finding *fd;
+
+	if (x < 0 || !tcp_endpoint_rst_forged(&c->ep[x]) ||
+	    (fd = found(k, RULE_MIDDLEBOX_RESET, x)) == NULL)
+		return;
+	me = &c->ep[x];
+	data = me->data_ttl_n >= 2;
+	evidence(fd, me->rst_accept_pkt);
+	fd->confidence = CONF_MEDIUM;
+	say(fd, "the RST in the %s's name (packet %" PRIu64 ") has %s %u, unlike every %s of the "
+		"%s (%s %u",
+	    who(k, x), me->rst_accept_pkt, k->f->family == 6 ? "hop limit" : "TTL", me->rst_ttl,
+	    data ? "data segment" : "other packet", who(k, x),
+	    k->f->family == 6 ? "hop limit" : "TTL", data ? me->data_ttl_min : me->ttl_min);
+	if ((data ? me->data_ttl_max : me->ttl_max) != (data ? me->data_ttl_min : me->ttl_min))
+		say(fd, " to %u", data ? me->data_ttl_max : me->ttl_max);
+	say(fd, " over %" PRIu32 " packets)", data ? me->data_ttl_n : me->ttl_n);
+	if (data && me->rst_ttl >= me->ttl_min && me->rst_ttl <= me->ttl_max)
+		say(fd, ", though some of its packets without data had TTLs up to %u: a device "
+			"that also speaks for it (a SYN proxy) is in the path",
+		    me->ttl_max);
+	if (k->f->family == 4)
+		say(fd, "; its IP ID is %u, the %s's previous packet had %u", me->rst_ip_id, who(k, x),
+		    me->rst_prev_ip_id);
+	say(fd, ": a firewall, load balancer or IDS between the capture point and the %s most "
+		"likely sent it (an idle or policy reset), not the %s's application",
+	    who(k, x), who(k, x));
+}
+
+/* The text a RST carries, quoted: it often names the reset's cause. */
+static void check_rst_payload(struct check *k)
+{
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &k->c->ep[x];
+		char text[4 * TCP_RST_EXCERPT_MAX + 1];
+		struct finding *fd;
+
+		if (me->rst_data_pkt == 0 || (fd = found(k, RULE_RST_WITH_PAYLOAD, x)) == NULL)
+			continue;
+		rules_escape(me->rst_excerpt, me->rst_excerpt_len, text, sizeof text);
+		evidence(fd, me->rst_data_pkt);
+		say(fd, "the RST from the %s (packet %" PRIu64 ") carries %" PRIu32 " %s: '%s'%s",
+		    who(k, x), me->rst_data_pkt, me->rst_data_len,
+		    me->rst_data_len == 1 ? "byte" : "bytes", text,
+		    me->rst_data_len > me->rst_excerpt_len ? "..." : "");
+		say(fd, "; RFC 9293 lets a RST carry data, and a text there usually names who "
+			"refused the connection and why");
+		return;
 	}
 }
 
@@ -730,6 +832,10 @@ static void caveats(struct check *k)
 			if (fd->confidence == CONF_HIGH)
 				fd->confidence = CONF_MEDIUM;
 		}
+		if (c->ep[0].shift_known || c->ep[1].shift_known)
+			say(fd, " (the capture holds every packet twice, once with shifted sequence "
+				"numbers: it saw both sides of a device that rewrites them; the "
+				"analysis follows one copy)");
 		if (c->mid_stream) {
 			say(fd, " (the capture began mid-connection, so the roles and earlier "
 				"history are not known)");
@@ -766,6 +872,8 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 	check_close_wait(&k);
 	check_time_wait(&k);
 	check_ignored_rst(&k);
+	check_rst_payload(&k);
+	check_middlebox(&k);
 	caveats(&k);
 	for (unsigned i = 0; i < out->n; i++)
 		qsort(out->f[i].pkts, out->f[i].npkts, sizeof out->f[i].pkts[0], cmp_pkt);

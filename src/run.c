@@ -71,6 +71,7 @@ struct loop {
 	struct flow_table *t;
 	struct report *r;
 	const struct rule_config *rules;
+	struct file_stats *fs;
 	uint64_t time_wait_ns;
 	bool ladder;
 	struct capclock clock;
@@ -97,6 +98,7 @@ static void finish(const struct loop *l, struct flow *f)
 			r->failed = true;
 	}
 	r->connections++;
+	l->fs->capture_copies += f->conn.ep[0].copies + f->conn.ep[1].copies;
 	if (r->ops->flow != NULL)
 		r->ops->flow(r, f, &found);
 	free(f->ladder);
@@ -277,7 +279,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 {
 	struct file_stats fs;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .ladder = o->ladder };
+			  .ladder = o->ladder, .fs = &fs };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "artefact.h"
 #include "tcpstate.h"
 
 /* The facts about one packet the handlers need, computed once. */
@@ -77,6 +78,9 @@ static void st_unknown(struct tcp_conn *c, unsigned self, const struct seg *s)
 		set_state(c, self, TCPS_SYN_SENT, s);
 	} else if (sent(self, s) && s->syn) {
 		set_state(c, self, TCPS_SYN_RECEIVED, s);
+	} else if (s->syn && s->ack) {
+		/* a SYN-ACK to it: it sent the SYN the capture missed */
+		set_state(c, self, TCPS_ESTABLISHED, s);
 	} else if (s->syn && !s->ack) {
 		/* listening, or no socket at all: its answer will tell */
 	} else if (sent(self, s) && s->rst && c->ep[!self].state == TCPS_SYN_SENT) {
@@ -244,13 +248,76 @@ static uint8_t rst_kind(const struct tcp_endpoint *snd, const struct tcp_endpoin
  * expects next.  The observer does not know the receiver's exact RCV.NXT,
  * so anything from its last ack up to the sender's stream end counts. */
 static bool rst_acceptable(const struct tcp_endpoint *snd, const struct tcp_endpoint *rcv,
-			   uint32_t seq)
+			   const struct packet *pkt)
 {
+	uint32_t seq = pkt->seq;
+
+	/* RFC 9293 3.10.7.3: in SYN-SENT only a RST whose ACK acknowledges
+	 * the SYN is acceptable (a forged one often acks the SYN's seq) */
+	if (rcv->state == TCPS_SYN_SENT && rcv->isn_known)
+		return (pkt->flags & TCP_ACK) && pkt->ack == rcv->isn + 1;
 	if (!rcv->ack_known)
 		return true;
 	if (seq == rcv->last_ack)
 		return true;
 	return snd->seq_known && seq_geq(seq, rcv->last_ack) && seq_leq(seq, snd->snd_nxt);
+}
+
+/* Take back the gap a FIN past the stream end opened, and its event. */
+static void fill_fin_gap(struct tcp_conn *c, unsigned side)
+{
+	struct tcp_endpoint *ep = &c->ep[side];
+
+	ep->fin_gap_open = false;
+	ep->gaps--;
+	for (unsigned i = 0; i < c->event_count; i++) {
+		if (c->events[i].type != EV_GAP || c->events[i].pkt != ep->fin_gap_pkt ||
+		    c->events[i].dir != side)
+			continue;
+		memmove(&c->events[i], &c->events[i + 1],
+			(c->event_count - i - 1) * sizeof c->events[0]);
+		c->event_count--;
+		break;
+	}
+}
+
+/* Who sends in an endpoint's name: its TTLs, apart for data segments,
+ * which a middlebox rarely makes up (a SYN proxy sends the handshake). */
+static void note_ttl(struct tcp_endpoint *me, const struct packet *pkt)
+{
+	me->last_ip_id = pkt->ip_id;
+	if (me->ttl_n++ == 0 || pkt->ttl < me->ttl_min)
+		me->ttl_min = pkt->ttl;
+	if (me->ttl_n == 1 || pkt->ttl > me->ttl_max)
+		me->ttl_max = pkt->ttl;
+	if (pkt->payload_len == 0)
+		return;
+	if (me->data_ttl_n++ == 0 || pkt->ttl < me->data_ttl_min)
+		me->data_ttl_min = pkt->ttl;
+	if (me->data_ttl_n == 1 || pkt->ttl > me->data_ttl_max)
+		me->data_ttl_max = pkt->ttl;
+}
+
+bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
+{
+	unsigned lo, hi;
+
+	if (ep->rst_accept_pkt == 0 || ep->rst_ttl == 0)
+		return false;
+	if (ep->data_ttl_n >= 2) {
+		lo = ep->data_ttl_min;
+		hi = ep->data_ttl_max;
+	} else if (ep->ttl_n >= 3) {
+		lo = ep->ttl_min;
+		hi = ep->ttl_max;
+	} else {
+		return false;
+	}
+	/* its own RST too (a later one with its usual TTL): not for it */
+	return ((unsigned)ep->rst_ttl + TCP_FORGED_TTL_HOPS < lo ||
+		(unsigned)ep->rst_ttl > hi + TCP_FORGED_TTL_HOPS) &&
+	       ((unsigned)ep->rst_ttl_max + TCP_FORGED_TTL_HOPS < lo ||
+		(unsigned)ep->rst_ttl_min > hi + TCP_FORGED_TTL_HOPS);
 }
 
 static void account_sender(struct tcp_conn *c, struct seg *s)
@@ -273,6 +340,10 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
+		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
+			me->rst_ttl_min = pkt->ttl;
+		if (me->rsts == 0 || pkt->ttl > me->rst_ttl_max)
+			me->rst_ttl_max = pkt->ttl;
 		if (me->rsts++ == 0) {
 			me->rst_kind = rst_kind(me, peer, pkt);
 			me->rst_pkt = pkt->num;
@@ -285,12 +356,30 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->rst_answers_flags = peer->last_flags;
 			me->rst_answers_data = peer->last_had_data;
 		}
-		s->rst_accepted = rst_acceptable(me, peer, pkt->seq);
-		if (!s->rst_accepted && me->rst_ignored_pkt == 0)
+		s->rst_accepted = rst_acceptable(me, peer, pkt);
+		if (!s->rst_accepted && me->rst_ignored_pkt == 0) {
 			me->rst_ignored_pkt = pkt->num;
+			me->rst_ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
+			me->rst_ignored_syn_sent = peer->state == TCPS_SYN_SENT;
+		}
+		if (s->rst_accepted && me->rst_accept_pkt == 0) {
+			me->rst_accept_pkt = pkt->num;
+			me->rst_ttl = pkt->ttl;
+			me->rst_ip_id = pkt->ip_id;
+			me->rst_prev_ip_id = me->last_ip_id;
+		}
+		if (pkt->payload_len > 0 && me->rst_data_pkt == 0) {
+			me->rst_data_pkt = pkt->num;
+			me->rst_data_len = pkt->payload_len;
+			me->rst_excerpt_len = (uint8_t)(pkt->head_len < TCP_RST_EXCERPT_MAX
+								 ? pkt->head_len
+								 : TCP_RST_EXCERPT_MAX);
+			memcpy(me->rst_excerpt, pkt->head, me->rst_excerpt_len);
+		}
 		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
 		return;
 	}
+	note_ttl(me, pkt);
 	if (s->syn && !s->ack && c->syn_ts == 0)
 		c->syn_ts = pkt->ts_ns;
 	else if (s->syn && s->ack && c->synack_ts == 0 && c->syn_ts != 0)
@@ -315,6 +404,16 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		 * that the socket is still there, not a retransmission */
 		me->keepalives++;
 		me->keepalive_pkt = pkt->num;
+	} else if (pkt->payload_len > 0 && me->fin_gap_open && data_seq == me->fin_gap_from &&
+		   seq_geq(end, me->fin_seq)) {
+		/* the bytes before the FIN, captured after it: reordered, not lost */
+		fill_fin_gap(c, s->from);
+		me->data_bytes += pkt->payload_len;
+		me->last_data_pkt = pkt->num;
+		me->last_data_ts = pkt->ts_ns;
+		me->last_had_data = true;
+		if (peer->fin_seen && me->data_after_peer_fin++ < EVENTS_PER_KIND)
+			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
@@ -335,6 +434,14 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		if (peer->fin_seen && seq_gt(end, before) &&
 		    me->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
+	} else if (s->fin && !me->fin_seen && seq_gt(data_seq, before)) {
+		/* A FIN past the stream end: the bytes before it were sent
+		 * but not captured, as a data segment past it would say. */
+		if (me->gaps++ < EVENTS_PER_KIND)
+			add_event(c, EV_GAP, s, before, data_seq);
+		me->fin_gap_open = true;
+		me->fin_gap_from = before;
+		me->fin_gap_pkt = pkt->num;
 	}
 
 	if (s->fin) {
@@ -346,6 +453,11 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->fin_count = 1;
 			me->fin_pkt = pkt->num;
 			me->fin_ts = pkt->ts_ns;
+			/* A FIN at the SYN's seq before any SYN-ACK: the
+			 * application gave up on connect() (a stack that sends
+			 * FIN from SYN_SENT); the SYN's number is not data. */
+			me->fin_before_handshake = me->state == TCPS_SYN_SENT && me->isn_known &&
+						   fseq == me->isn && !peer->isn_known;
 			if (peer->ack_known && seq_lt(peer->last_ack, fseq))
 				me->fin_unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
 			add_event(c, EV_FIN, s, fseq, before);
@@ -404,8 +516,51 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
 
-void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt)
+/* Padding bytes are not data: the segment goes on without them.  Should
+ * the peer acknowledge them after all (exactly their end, nothing else),
+ * they were data, and the sender's stream is given them back. */
+static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
 {
+	struct tcp_endpoint *me = &c->ep[dir], *peer = &c->ep[!dir];
+
+	if (peer->pad_end != 0 && (p->flags & TCP_ACK) && peer->seq_known &&
+	    p->ack == peer->pad_end && seq_gt(p->ack, peer->snd_nxt) && !peer->fin_seen) {
+		peer->data_bytes += (uint32_t)(p->ack - peer->snd_nxt);
+		peer->snd_nxt = p->ack;
+		peer->pad_segments--;
+		peer->pad_end = 0;
+	}
+	/* at the stream end, or on a FIN re-sent where it was: never on a
+	 * retransmission of data or a keepalive's old byte */
+	if (!me->seq_known || !artefact_padding(p) ||
+	    (seq_lt(p->seq, me->snd_nxt) &&
+	     !((p->flags & TCP_FIN) && me->fin_seen && p->seq == me->fin_seq)))
+		return;
+	if (me->pad_segments++ == 0)
+		me->pad_pkt = p->num;
+	me->pad_end = (p->flags & TCP_FIN) ? 0 : p->seq + p->payload_len;
+	p->payload_len = 0;
+	p->payload_caplen = 0;
+}
+
+void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *orig)
+{
+	struct packet p = *orig;
+	const struct packet *pkt = &p;
+	bool translated = artefact_translate(conn, dir, &p);
+	enum artefact_kind art = artefact_check(conn, dir, &p, translated);
+
+	/* a capture copy was sent once, and that once was counted */
+	if (art != ARTEFACT_NONE) {
+		struct tcp_endpoint *me = &conn->ep[dir];
+
+		if (me->copies++ == 0)
+			me->copy_pkt = p.num;
+		return;
+	}
+	artefact_remember(conn, dir, &p, translated);
+	padding(conn, dir, &p);
+
 	struct seg s = {
 		.pkt = pkt,
 		.from = dir,

@@ -4,7 +4,8 @@ person wrote after reading the packets (tests/realworld/labels.tsv; how to
 label: tests/realworld/README.md).
 
 The scanned folders of the shared corpus are SCANNED below.  Every warning
-or error finding finlint produces there is matched to a label by file, the
+or error finding finlint produces there (and every info finding that a
+label names) is matched to a label by file, the
 flow's first packet number and the rule; when no label has that first
 packet (an engine change split or joined flows differently), by file, the
 client and server endpoints and the rule.  A problem is:
@@ -81,8 +82,9 @@ def read_labels(path):
 
 
 def run_finlint(finlint, corpus):
-    """Yield (file relative to corpus, flow, finding) for every warning and
-    error finding in the scanned folders."""
+    """Yield (file relative to corpus, flow, finding) for every finding in
+    the scanned folders; info findings count only where a label names
+    them (an expected line for an info rule such as rst-with-payload)."""
     dirs = [os.path.join(corpus, d) for d in SCANNED if os.path.isdir(os.path.join(corpus, d))]
     proc = subprocess.run([finlint, "-f", "jsonl", "--flows", "flagged",
                            "--fail-on", "never"] + dirs,
@@ -97,8 +99,7 @@ def run_finlint(finlint, corpus):
         rel = os.path.normpath(rec["file"])
         rel = rel[len(root):] if rel.startswith(root) else rel
         for f in rec.get("findings", []):
-            if f["severity"] in ("warning", "error"):
-                yield rel, rec, f
+            yield rel, rec, f
 
 
 def main():
@@ -120,6 +121,8 @@ def main():
         return 77
 
     produced = list(run_finlint(finlint, corpus))
+    infos = [p for p in produced if p[2]["severity"] not in ("warning", "error")]
+    produced = [p for p in produced if p[2]["severity"] in ("warning", "error")]
     if args.list:
         print("\t".join(COLUMNS))
         for rel, flow, f in produced:
@@ -139,12 +142,20 @@ def main():
     problems = []
     matched = set()
     hits = collections.Counter()
-    for rel, flow, f in produced:
+
+    def candidates(rel, flow, f):
         key = (rel, flow["first_packet"], f["rule"])
         cands = [lab for lab in by_packet.get(key, []) if id(lab) not in matched]
         if not cands:
             ends = (rel, endpoint(flow["client"]), endpoint(flow["server"]), f["rule"])
             cands = [lab for lab in by_ends.get(ends, []) if id(lab) not in matched]
+        return cands
+
+    # an info finding a label names is counted like the others; the rest
+    # of the info findings need no label
+    produced += [p for p in infos if candidates(*p)]
+    for rel, flow, f in produced:
+        cands = candidates(rel, flow, f)
         where = "%s flow@%d %s -> %s %s (packets %s)" % (
             rel, flow["first_packet"], endpoint(flow["client"]), endpoint(flow["server"]),
             f["rule"], ",".join(str(p) for p in f.get("packets", [])))

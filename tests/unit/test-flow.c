@@ -42,6 +42,21 @@ int main(void)
 	g = flow_table_get(t, &rev, &dir);
 	CHECK(g == f && dir == 1);
 
+	/* A capture that begins at the SYN-ACK: its receiver is the client. */
+	{
+		struct packet sa = make(0x0d000002, 22, 0x0d000001, 51880);
+
+		sa.flags = TCP_SYN | TCP_ACK;
+		g = flow_table_get(t, &sa, &dir);
+		CHECK_U64(dir, 1);
+		CHECK_U64(g->side[0].port, 51880);
+		CHECK_U64(g->side[1].port, 22);
+		sa = make(0x0d000001, 51880, 0x0d000002, 22);
+		sa.flags = TCP_ACK;
+		CHECK(flow_table_get(t, &sa, &dir) == g && dir == 0);
+		flow_table_remove(t, g);
+	}
+
 	/* Many flows: growth, then removing every other one must leave the
 	 * rest findable (backward-shift deletion). */
 	for (uint32_t i = 0; i < 5000; i++) {

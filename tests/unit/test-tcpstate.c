@@ -11,22 +11,48 @@
 static struct tcp_conn conn;
 static uint64_t num;
 
-/* Send one segment from side dir with the given flags, seq, ack, length. */
-static void step(unsigned dir, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+/* The segment step() sends: a fresh IP ID each (as Linux and Windows
+ * number them), 1 ms apart, TTL 64. */
+static struct packet segment(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
 {
 	struct packet p = { 0 };
 
 	p.num = ++num;
 	p.ts_ns = num * 1000000u;
 	p.family = 4;
+	p.ttl = 64;
+	p.ip_id = (uint16_t)num;
 	p.flags = flags;
 	p.seq = seq;
 	p.ack = ack;
 	p.payload_len = len;
 	p.win = 1000;
-	if (num == 1)
-		tcp_conn_init(&conn, &p);
-	tcp_conn_step(&conn, dir, &p);
+	return p;
+}
+
+static void step_packet(unsigned dir, const struct packet *p)
+{
+	if (p->num == 1)
+		tcp_conn_init(&conn, p);
+	tcp_conn_step(&conn, dir, p);
+}
+
+/* Send one segment from side dir with the given flags, seq, ack, length. */
+static void step(unsigned dir, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	struct packet p = segment(flags, seq, ack, len);
+
+	step_packet(dir, &p);
+}
+
+/* Capture the same packet again dt_ns later, with the TTL lower by hops:
+ * what a capture on both sides of a router shows. */
+static void copy_of(unsigned dir, struct packet p, uint64_t dt_ns, uint8_t hops)
+{
+	p.num = ++num;
+	p.ts_ns += dt_ns;
+	p.ttl = (uint8_t)(p.ttl - hops);
+	step_packet(dir, &p);
 }
 
 static void states(uint8_t c, uint8_t s, int line)
@@ -228,6 +254,223 @@ static void test_mid_stream(void)
 	states(TCPS_ESTABLISHED, TCPS_ESTABLISHED, __LINE__);
 }
 
+/* A packet captured two or three times is one packet: no FIN
+ * retransmission, no final-ack-lost, nothing counted twice. */
+static void test_capture_copies(void)
+{
+	struct packet p;
+
+	handshake();
+	p = segment(TCP_ACK | TCP_PSH, C + 101, S + 1, 50);
+	step_packet(0, &p);
+	copy_of(0, p, 1000, 1); /* the other side of a router, 1 us later */
+	CHECK_U64(conn.ep[0].data_bytes, 150);
+	CHECK_U64(conn.ep[0].retransmits, 0);
+	step(1, TCP_ACK, S + 1, C + 151, 0);
+	step(0, TCP_FIN | TCP_ACK, C + 151, S + 1, 0);
+	step(1, TCP_ACK, S + 1, C + 152, 0);
+	p = segment(TCP_FIN | TCP_ACK, S + 1, C + 152, 0);
+	step_packet(1, &p);
+	copy_of(1, p, 0, 0);
+	copy_of(1, p, 0, 0);
+	CHECK_U64(conn.ep[1].fin_count, 1);
+	CHECK_U64(conn.ep[1].fin_rexmit_pkt, 0);
+	CHECK_U64(conn.ep[1].copies, 2);
+	CHECK_U64(conn.ep[1].copy_pkt, p.num + 1);
+	CHECK_U64(conn.ep[1].packets, 5);
+	CHECK_U64(conn.ep[0].copies, 1);
+	step(0, TCP_ACK, C + 152, S + 2, 0);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+
+	/* A retransmission is not a copy: 200 ms later (RTO), or a new IP ID. */
+	handshake();
+	p = segment(TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step_packet(0, &p);
+	copy_of(0, p, 200000000u, 0);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	p.ip_id++;
+	copy_of(0, p, 1000, 0);
+	CHECK_U64(conn.ep[0].fin_count, 3);
+	CHECK_U64(conn.ep[0].copies, 0);
+
+	/* IP ID 0 tells nothing: a repeat after the peer spoke is the
+	 * sender's own (a fast retransmit), not a copy. */
+	handshake();
+	p = segment(TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p.ip_id = 0;
+	step_packet(0, &p);
+	step(1, TCP_ACK, S + 1, C + 101, 0);
+	copy_of(0, p, 500000u, 0);
+	CHECK_U64(conn.ep[0].retransmits, 1);
+	CHECK_U64(conn.ep[0].copies, 0);
+	copy_of(0, p, 500000u, 0); /* ... and right after its own repeat it is a copy */
+	CHECK_U64(conn.ep[0].copies, 1);
+	/* a keepalive captured twice is one probe */
+	step(1, TCP_ACK, S + 1, C + 111, 0);
+	p = segment(TCP_ACK, C + 110, S + 1, 0);
+	step_packet(0, &p);
+	copy_of(0, p, 10, 1);
+	CHECK_U64(conn.ep[0].keepalives, 1);
+}
+
+/* A minimum Ethernet frame whose IP length covers n bytes of padding. */
+static struct packet padded(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t n)
+{
+	struct packet p = segment(flags, seq, ack, n);
+
+	p.wirelen = 60;
+	p.ip_fills_frame = true;
+	p.head_len = (uint8_t)n; /* zeros, from segment() */
+	return p;
+}
+
+/* Padding the IP length counts is not data: the FIN after it is where
+ * the peer acks it, and nothing is sent after the FIN. */
+static void test_padding(void)
+{
+	struct packet p;
+
+	handshake();
+	p = padded(TCP_ACK, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].data_bytes, 100);
+	CHECK_U64(conn.ep[0].snd_nxt, C + 101);
+	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].fin_seq, C + 101);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0);
+	p = padded(TCP_ACK, C + 102, S + 2, 6);
+	step_packet(0, &p);
+	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
+	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 2, 6); /* the FIN again, padded */
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].pad_segments, 4);
+	CHECK_U64(conn.ep[0].pad_pkt, 6);
+	for (unsigned i = 0; i < conn.event_count; i++)
+		CHECK(conn.events[i].type != EV_DATA_AFTER_FIN);
+
+	/* Real bytes stay data: pushed, not zero, or acknowledged after all. */
+	handshake();
+	p = padded(TCP_ACK | TCP_PSH, C + 101, S + 1, 6);
+	step_packet(0, &p);
+	p = padded(TCP_ACK, C + 107, S + 1, 6);
+	p.head[3] = 'x';
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].data_bytes, 112);
+	p = padded(TCP_ACK, C + 113, S + 1, 2);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].pad_segments, 1);
+	step(1, TCP_ACK, S + 1, C + 115, 0);
+	CHECK_U64(conn.ep[0].pad_segments, 0);
+	CHECK_U64(conn.ep[0].data_bytes, 114);
+	CHECK_U64(conn.ep[0].snd_nxt, C + 115);
+	CHECK_U64(conn.ep[1].acks_unseen, 0);
+	/* a keepalive's old byte is below the stream end: a probe, not padding */
+	p = padded(TCP_ACK, C + 114, S + 1, 1);
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].keepalives, 1);
+	CHECK_U64(conn.ep[0].pad_segments, 0);
+}
+
+/* A FIN at the SYN's seq before any SYN-ACK gives up the connect: no
+ * byte lies beyond it. */
+static void test_fin_in_syn_sent(void)
+{
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	step(0, TCP_FIN, C, 0, 0);
+	CHECK(conn.ep[0].fin_before_handshake);
+	CHECK_U64(conn.ep[0].fin_seq, C);
+	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
+	step(0, TCP_FIN | TCP_ACK, C, S + 1, 0);
+	CHECK_U64(conn.ep[0].fin_count, 2);
+	/* after the handshake a FIN is an ordinary one */
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	CHECK(!conn.ep[0].fin_before_handshake);
+}
+
+/* A FIN past the stream end is a gap (the bytes before it were not
+ * captured); bytes that fill it later were reordered, not lost. */
+static void test_fin_gap(void)
+{
+	handshake();
+	step(1, TCP_FIN | TCP_ACK, S + 2903, C + 101, 0);
+	CHECK_U64(conn.ep[1].gaps, 1);
+	CHECK_U64(conn.events[conn.event_count - 2].type, EV_GAP);
+	CHECK_U64(conn.ep[1].fin_seq, S + 2903);
+
+	handshake();
+	step(1, TCP_FIN | TCP_ACK, S + 14, C + 101, 0);
+	step(1, TCP_ACK | TCP_PSH, S + 1, C + 101, 13);
+	CHECK_U64(conn.ep[1].gaps, 0);
+	CHECK_U64(conn.ep[1].retransmits, 0);
+	CHECK_U64(conn.ep[1].data_bytes, 13);
+	for (unsigned i = 0; i < conn.event_count; i++)
+		CHECK(conn.events[i].type != EV_GAP);
+}
+
+/* The RST that ended it is the first one acted on, not the first sent:
+ * after both FINs a RST below the window is ignored, the next one is not
+ * (suricata-verify tls-fin-close-data-01 debug-s13 19-24). */
+static void test_reset_after_ignored_rst(void)
+{
+	struct close_verdict v;
+
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step(1, TCP_FIN | TCP_ACK, S + 1, C + 101, 0); /* crossed */
+	step(0, TCP_ACK, C + 102, S + 2, 0);
+	step(1, TCP_RST, S + 1, 0, 0); /* the FIN's seq: below what the client acked */
+	CHECK_U64(conn.ep[1].rst_ignored_pkt, 9);
+	step(1, TCP_RST, S + 2, 0, 0);
+	CHECK_U64(conn.ep[1].rst_accept_pkt, 10);
+	CHECK_U64(classify_resetter(&conn), 1);
+	v = classify_close(&conn);
+	CHECK_U64(v.cls, CLOSE_RESET_AFTER);
+	CHECK_U64(v.active_closer, 0);
+}
+
+/* What a RST carries, and who sent it: a TTL unlike every data segment
+ * of its claimed sender; in SYN_SENT only a RST acking the SYN counts. */
+static void test_rst_facts(void)
+{
+	struct packet p;
+
+	handshake(); /* client TTL 64 throughout */
+	step(0, TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p = segment(TCP_RST | TCP_ACK, C + 111, S + 1, 13);
+	memcpy(p.head, "Access Denied", 13);
+	p.head_len = 13;
+	p.ttl = 251;
+	step_packet(0, &p);
+	CHECK_U64(conn.ep[0].rst_data_pkt, p.num);
+	CHECK_U64(conn.ep[0].rst_data_len, 13);
+	CHECK(memcmp(conn.ep[0].rst_excerpt, "Access Denied", 13) == 0);
+	CHECK_U64(conn.ep[0].rst_ttl, 251);
+	CHECK_U64(conn.ep[0].data_ttl_min, 64);
+	CHECK(tcp_endpoint_rst_forged(&conn.ep[0]));
+
+	/* the same with the sender's own TTL, or a few hops off: its own */
+	handshake();
+	step(0, TCP_ACK | TCP_PSH, C + 101, S + 1, 10);
+	p = segment(TCP_RST | TCP_ACK, C + 111, S + 1, 0);
+	p.ttl = 60;
+	step_packet(0, &p);
+	CHECK(!tcp_endpoint_rst_forged(&conn.ep[0]));
+
+	/* SYN_SENT: a RST acking the SYN's seq, not seq + 1, is ignored */
+	num = 0;
+	step(0, TCP_SYN, C, 0, 0);
+	step(1, TCP_RST | TCP_ACK, 0, C, 0);
+	CHECK_U64(conn.ep[0].state, TCPS_SYN_SENT);
+	CHECK_U64(conn.ep[1].rst_ignored_pkt, 2);
+	CHECK(conn.ep[1].rst_ignored_syn_sent);
+	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
+	CHECK_U64(conn.ep[0].state, TCPS_ESTABLISHED);
+}
+
 int main(void)
 {
 	test_four_way();
@@ -238,6 +481,12 @@ int main(void)
 	test_refused();
 	test_full_event_log();
 	test_capture_point();
+	test_capture_copies();
+	test_padding();
+	test_fin_in_syn_sent();
+	test_fin_gap();
+	test_reset_after_ignored_rst();
+	test_rst_facts();
 	test_mid_stream();
 	return check_done("test-tcpstate");
 }
