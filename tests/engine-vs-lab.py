@@ -19,6 +19,20 @@ finlint = os.environ.get("FINLINT", "./finlint")
 samples = os.path.join(srcdir, "samples")
 passed = failed = 0
 
+# Connections recorded as ground truth for a rule finlint does not have
+# yet, whose close class and final states come with that rule: (manifest,
+# rule).  While `finlint --list-rules` lacks the rule, those connections'
+# close and final states are not compared (and it is said so); the 4-tuple
+# must still be found, and every other connection is compared as strictly
+# as ever.  The entry has no effect once the rule is listed, and is removed
+# with the change that adds the rule.
+PENDING = {
+    ("22-connect-timeout.json", "connect-timeout"),
+    ("22-connect-timeout-exponential.json", "connect-timeout"),
+}
+known = {line.split()[0] for line in subprocess.run(
+    [finlint, "--list-rules"], capture_output=True, text=True).stdout.splitlines() if line.strip()}
+
 for name in sorted(os.listdir(samples)):
     if not name.endswith(".json"):
         continue
@@ -34,6 +48,15 @@ for name in sorted(os.listdir(samples)):
         if f is None:
             print(f"FAIL {label}: no such connection in finlint's output")
             failed += 1
+            continue
+        waiting = [a["rule"] for a in conn.get("anomalies", [])
+                   if (name, a["rule"]) in PENDING and a["rule"] not in known]
+        if waiting:
+            print(f"PENDING {label}: close and final states not compared until finlint "
+                  f"has {', '.join(waiting)} (finlint: {f.get('close')}, "
+                  f"{f['client_side']['state']}/{f['server_side']['state']}; manifest: "
+                  f"{conn.get('close')}, {conn['final_states'].get('client')}/"
+                  f"{conn['final_states'].get('server')})")
             continue
         problems = []
         for field in ("close", "active_closer", "mid_stream"):

@@ -58,6 +58,10 @@ for cap in CAPTURES:
         want = open(path, newline="").read() if os.path.exists(path) else None
         if got == want:
             passed += 1
+        elif want is None:
+            failed += 1
+            print(f"FAIL {base}.{ext}: no such file in tests/golden for {cap} "
+                  "(golden.py --update writes it)")
         else:
             failed += 1
             print(f"FAIL {base}.{ext} differs from tests/golden (golden.py --update "

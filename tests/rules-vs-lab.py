@@ -25,6 +25,19 @@ dirs = [os.path.join(srcdir, "samples"), os.path.join(srcdir, "tests", "data", "
 passed = failed = 0
 fired = {}
 
+# Captures recorded as ground truth for a rule that finlint does not have
+# yet: (manifest, rule).  While the rule is missing from --list-rules, that
+# rule's anomalies are taken out of the manifest's expectation (and said
+# so); everything else in the capture is compared as strictly as ever.
+# Once the rule is listed the entry has no effect, and the line is removed
+# with the change that adds the rule.
+PENDING = {
+    ("22-connect-timeout.json", "connect-timeout"),
+    ("22-connect-timeout-exponential.json", "connect-timeout"),
+}
+known = {line.split()[0] for line in subprocess.run(
+    [finlint, "--list-rules"], capture_output=True, text=True).stdout.splitlines() if line.strip()}
+
 for d in dirs:
     for name in sorted(os.listdir(d)):
         if not name.endswith(".json"):
@@ -43,14 +56,30 @@ for d in dirs:
                 print(f"FAIL {label}: no such connection in finlint's output")
                 failed += 1
                 continue
-            want = sorted((a["rule"], tuple(a["packets"])) for a in conn.get("anomalies", []))
+            want = []
+            for a in conn.get("anomalies", []):
+                if (name, a["rule"]) in PENDING and a["rule"] not in known:
+                    print(f"PENDING {label}: {a['rule']} {a['packets']} not compared "
+                          "until finlint has the rule")
+                else:
+                    want.append((a["rule"], tuple(a["packets"])))
+            want.sort()
             got = sorted((x["rule"], tuple(x["packets"])) for x in f["findings"])
             for rule, _ in got:
                 fired.setdefault(rule, set()).add(name)
             if want == got:
                 passed += 1
             else:
-                print(f"FAIL {label}: findings {got}, manifest {want}")
+                # Say what the manifest knows of the packets a wrong
+                # finding rests on (a note: a duplicate, a repair).
+                noted = {}
+                for note in conn.get("notes", []):
+                    for n in note.get("packets", []) + [x for p in note.get("pairs", []) for x in p]:
+                        noted.setdefault(n, note["what"])
+                extra = sorted({f"packet {n} is in the manifest's {noted[n]} note"
+                                for rule, pkts in set(got) - set(want) for n in pkts if n in noted})
+                print(f"FAIL {label}: findings {got}, manifest {want}"
+                      + ("".join("; " + e for e in extra)))
                 failed += 1
         for f in (f for f in unmatched if f["findings"]):
             print(f"FAIL {name}: connection {f['id']} not in the manifest has findings "

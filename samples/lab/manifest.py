@@ -49,6 +49,11 @@ class Packet:
         self.flags, self.seq, self.plen = flags, seq, plen
         self.ack = ack if flags & F_ACK else None
         self.side = None            # "client"/"server", set by Conn
+        self.ip = b""               # the IP packet, for telling copies apart
+        self.ipid = None            # IPv4 identification
+        self.ifindex = None         # Linux cooked v2: the interface
+        self.payload = b""
+        self.sack = []              # SACK blocks (left, right)
 
     def has(self, f):
         return bool(self.flags & f)
@@ -83,8 +88,10 @@ def read_pcap(path):
         e = ">"
     nsec = struct.unpack(e + "I", data[:4])[0] == 0xA1B23C4D
     linktype = struct.unpack(e + "I", data[20:24])[0]
-    if linktype != 1:
-        raise Mismatch("link type %d, expected EN10MB" % linktype)
+    if linktype not in LINKTYPES:
+        raise Mismatch("link type %d, expected one of %s" % (linktype,
+                       ", ".join(LINKTYPES.values())))
+    read_pcap.linktype = LINKTYPES[linktype]
     off, n, pkts = 24, 0, []
     while off + 16 <= len(data):
         sec, frac, incl, _orig = struct.unpack(e + "IIII", data[off:off + 16])
@@ -92,34 +99,80 @@ def read_pcap(path):
         off += 16 + incl
         n += 1
         ts = sec + frac / (1e9 if nsec else 1e6)
-        p = decode(n, ts, frame)
+        p = decode(n, ts, frame, linktype)
         if p:
             pkts.append(p)
     return n, pkts
 
 
-def decode(n, ts, frame):
-    etype = struct.unpack("!H", frame[12:14])[0]
-    ip = frame[14:]
+# Ethernet (one veth), and the Linux cooked captures of tcpdump -i any
+LINKTYPES = {1: "EN10MB", 113: "LINUX_SLL", 276: "LINUX_SLL2"}
+
+
+def decode(n, ts, frame, linktype=1):
+    ifindex = None
+    if linktype == 113:         # 16 bytes, protocol last
+        etype, ip = struct.unpack("!H", frame[14:16])[0], frame[16:]
+    elif linktype == 276:       # 20 bytes, protocol first, then ifindex
+        etype = struct.unpack("!H", frame[0:2])[0]
+        ifindex = struct.unpack("!I", frame[4:8])[0]
+        ip = frame[20:]
+    else:
+        etype = struct.unpack("!H", frame[12:14])[0]
+        ip = frame[14:]
+    p = decode_ip(n, ts, etype, ip)
+    if p:
+        p.ifindex = ifindex
+    return p
+
+
+def decode_ip(n, ts, etype, ip):
+    ipid = None
     if etype == 0x0800:
         ihl = (ip[0] & 0x0F) * 4
         if ip[9] != 6:
             return None
         total = struct.unpack("!H", ip[2:4])[0]
+        ipid = struct.unpack("!H", ip[4:6])[0]
         src, dst = ipaddress.ip_address(ip[12:16]), ipaddress.ip_address(ip[16:20])
         tcp, tcplen = ip[ihl:], total - ihl
+        ip = ip[:total]
     elif etype == 0x86DD:
         if ip[6] != 6:
             return None
         tcplen = struct.unpack("!H", ip[4:6])[0]
         src, dst = ipaddress.ip_address(ip[8:24]), ipaddress.ip_address(ip[24:40])
         tcp = ip[40:]
+        ip = ip[:40 + tcplen]
     else:
         return None
     sport, dport, seq, ack, offflags = struct.unpack("!HHIIH", tcp[:14])
     doff = (offflags >> 12) * 4
-    return Packet(n, ts, str(src), sport, str(dst), dport, offflags & 0xFF,
-                  seq, ack, tcplen - doff)
+    p = Packet(n, ts, str(src), sport, str(dst), dport, offflags & 0xFF,
+               seq, ack, tcplen - doff)
+    p.ip, p.ipid, p.payload = ip, ipid, tcp[doff:tcplen]
+    p.sack = sack_blocks(tcp[20:doff])
+    return p
+
+
+def sack_blocks(opts):
+    i, blocks = 0, []
+    while i < len(opts):
+        kind = opts[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        size = opts[i + 1]
+        if kind == 5:
+            body = opts[i + 2:i + size]
+            blocks += [struct.unpack("!II", body[j:j + 8])
+                       for j in range(0, len(body) - 7, 8)]
+        i += size
+    return blocks
 
 
 class Conn:
@@ -717,6 +770,251 @@ def s_busy(conns):
                                     sorted(counts.items()))), recs)
 
 
+# ------------------------------------------------------------------ real-traffic shapes
+
+def add_evidence(rec, pkts):
+    have = {e["packet"] for e in rec["evidence"]}
+    rec["evidence"] = sorted(rec["evidence"] + [p.evidence() for p in pkts
+                             if p is not None and p.n not in have
+                             and not have.add(p.n)],
+                             key=lambda e: e["packet"])
+
+
+def s_data_before_fin_lost(side, sack):
+    def f(conns):
+        c = only(conns)
+        rec, x = clean_close(c, "server")
+        fs = x["server_fin"]
+        expect(fs.plen == 0, "the server's FIN carries data")
+        expect(not c.retransmissions(fs), "the server's FIN is retransmitted")
+        # The last data segment before the FIN: it ends where the FIN is.
+        last = [p for p in c.of("server") if p.plen > 0 and p.end == fs.seq]
+        expect(last, "no server data segment ends at the FIN")
+        before = [p for p in last if p.n < fs.n]
+        after = [p for p in last if p.n > fs.n]
+        expect(len(after) == 1, "expected one transmission of the last data "
+               "segment after the FIN, found %d" % len(after))
+        rtx = after[0]
+        if side == "client":
+            expect(not before, "the client's capture has the first "
+                   "transmission of the last data segment")
+        else:
+            expect(len(before) == 1, "the server's capture does not have "
+                   "the first transmission of the last data segment")
+        # The client acks below the hole after the FIN arrived beyond it.
+        dup = [p for p in c.of("client", after=fs) if p.n < rtx.n
+               and p.ack == rtx.seq]
+        expect(dup, "no client ACK below the hole after the FIN")
+        d = dup[0]
+        if sack:
+            expect((fs.seq, fs.end) in d.sack, "the duplicate ACK's SACK "
+                   "blocks %s do not cover the FIN" % d.sack)
+        else:
+            expect(not d.sack, "SACK blocks with tcp_sack=0")
+        full = c.acking(rtx)
+        expect(full is not None and seq_diff(full.ack, fs.end) == 0,
+               "the repaired data is not acknowledged with the FIN")
+        expect(full is x["ack_first"], "the FIN is acknowledged before the "
+               "repair")
+        rep = before + [rtx]
+        gap = rtx.ts - fs.ts
+        why = ("the server's last %d-byte data segment before its FIN was "
+               "dropped once (nftables, after the server's capture point); "
+               "the FIN arrived beyond the hole and the client acked below "
+               "it (ack %d%s); the server re-sent only the data, %.3f s "
+               "after the FIN (%s), and the client's next ACK covers data "
+               "and FIN. A data repair: the FIN is never retransmitted, "
+               "the final ACK is not lost"
+               % (rtx.plen, d.ack,
+                  ", SACK %d-%d: the FIN" % (fs.seq, fs.end) if sack else
+                  ", no SACK", gap,
+                  "fast retransmit on the SACK" if sack else
+                  "retransmission timeout"))
+        rec["notes"] = [{"what": "retransmission", "packets":
+                         sorted(p.n for p in rep), "why": why}]
+        add_evidence(rec, rep + dup + [full])
+        return ("Last data segment before the FIN lost once: the server "
+                "writes a 2000-byte response (1448 + 552 bytes) and "
+                "close()s; the 552-byte segment is dropped once between the "
+                "hosts, the FIN gets there first, the client acks below the "
+                "hole%s and the server re-sends the data; then the client "
+                "closes. Captured at the %s.%s"
+                % (" with a SACK block for the FIN" if sack else
+                   " (tcp_sack=0 at the client)", side,
+                   " The first transmission is in the capture, then the "
+                   "retransmission." if side == "server" else ""), [rec])
+    return f
+
+
+def tls_record(p):
+    """'TLS alert record ...' if the payload is exactly one TLS record."""
+    b = p.payload
+    if len(b) < 5 or b[1] != 3 or b[2] > 4:
+        return None
+    if struct.unpack("!H", b[3:5])[0] != len(b) - 5:
+        return None
+    return {21: "alert", 22: "handshake", 23: "application data"}.get(b[0])
+
+
+def s_goodbye(goodbye):
+    def f(conns):
+        c = only(conns)
+        fs = c.of("server", F_FIN)
+        expect(len(fs) == 1, "expected one server FIN")
+        fs = fs[0]
+        expect(not c.of("client", F_FIN, after=None) or
+               c.of("client", F_FIN)[0].n > fs.n, "the client closed first")
+        data = [p for p in c.of("client", after=fs) if p.plen > 0]
+        expect(len(data) == 1, "expected one client write after the "
+               "server's FIN, found %d" % len(data))
+        d = data[0]
+        expect(d.ack is not None and seq_diff(d.ack, fs.end) == 0,
+               "the client's data does not ack the server's FIN")
+        rst = c.of("server", F_RST, after=d)
+        expect(len(rst) == 1, "expected one server RST after the data")
+        rst = rst[0]
+        expect(not rst.has(F_ACK) and rst.seq == d.ack,
+               "expected a bare RST with seq = the data's ack")
+        expect(not c.of("client", F_RST), "the client sent a RST")
+        kind = tls_record(d)
+        head = " ".join("%02x" % b for b in d.payload[:5])
+        if goodbye:
+            expect(kind == "alert" and d.plen == 31, "the client's write is "
+                   "not a 31-byte TLS alert record")
+            what = ("a %d-byte TLS alert record (content type 21, version "
+                    "3.3, length %d): the shape of a TLS 1.2 close_notify, "
+                    "a protocol goodbye, not application data"
+                    % (d.plen, d.plen - 5))
+            sev = "info"
+        else:
+            expect(kind is None and d.plen == 500, "the client's write is "
+                   "not a 500-byte request")
+            what = ("%d bytes of application data (a second request), not "
+                    "a protocol goodbye" % d.plen)
+            sev = "error"
+        cfin = c.of("client", F_FIN)
+        a = anomaly("rst-on-data-after-close", [fs, d, rst],
+                    "the server close()d fully after its response; the "
+                    "client read EOF and then wrote; the server's orphan "
+                    "answers with a bare RST %.0f us later, seq = the data's "
+                    "ack: %s is lost" % ((rst.ts - d.ts) * 1e6, what))
+        a["severity"] = sev
+        a["lost"] = {"packet": d.n, "len": d.plen, "head": head,
+                     "what": what}
+        rec = c.record(active_closer="server", close="reset-after-close",
+                       final_states={"client": "CLOSED", "server": "CLOSED"},
+                       anomalies=[a], evidence=[fs, d, rst] + cfin)
+        return ("Goodbye after a full close: the server close()s right "
+                "after its response; the client reads EOF, then writes %s "
+                "and close()s; the server's kernel answers with RST%s."
+                % ("a 31-byte TLS-shaped alert record (15 03 03 00 1a: "
+                   "close_notify)" if goodbye else "a 500-byte request",
+                   ", so the client's close() sends no FIN" if not cfin
+                   else ""), [rec])
+    return f
+
+
+def s_connect_timeout(linear):
+    def f(conns):
+        c, mark, mrec = split_marker(conns)
+        syns = c.of("client")
+        expect(c.syn is not None and len(syns) >= 3, "expected a SYN and "
+               "its retransmissions")
+        expect(all(p.flags == F_SYN and p.seq == c.syn.seq for p in syns),
+               "the client sent something other than its SYN again")
+        expect(not c.of("server"), "the server answered")
+        gaps = [b.ts - a.ts for a, b in zip(syns, syns[1:])]
+        # Linear: tcp_syn_linear_timeouts gaps of about 1 s, then doubling;
+        # exponential: each gap twice the one before.
+        for i, (g0, g1) in enumerate(zip(gaps, gaps[1:])):
+            ratio = g1 / g0
+            if linear and i < 4:
+                expect(0.8 < ratio < 1.25, "gap %d is not linear" % (i + 2))
+            else:
+                expect(1.7 < ratio < 2.3, "gap %d does not double" % (i + 2))
+        quiet, _ = silence(c, syns[-1], mark)
+        series = ", ".join("%.1f" % g for g in gaps)
+        rec = c.record(final_states={"client": "CLOSED", "server": None},
+                       close="vanished",
+                       anomalies=[anomaly("connect-timeout", syns,
+                                  "the SYN is sent %d times, never "
+                                  "answered (gaps %s s), then %.1f s of "
+                                  "silence: connect() gave up with "
+                                  "ETIMEDOUT (tcp_syn_retries=3%s); the "
+                                  "connection never began"
+                                  % (len(syns), series, quiet,
+                                     ", tcp_syn_linear_timeouts=4" if linear
+                                     else ", tcp_syn_linear_timeouts=0"))],
+                       evidence=syns)
+        rec["syn_gaps"] = [round(g, 3) for g in gaps]
+        return ("Connect timeout: the server drops every SYN; the client's "
+                "connect() retransmits it (%s) and fails with ETIMEDOUT. "
+                "The last connection, a refused SYN to port 8099, only marks "
+                "that the capture was still running."
+                % ("1 s apart tcp_syn_linear_timeouts=4 times, then doubling:"
+                   " Linux 6.5's default" if linear else
+                   "doubling each time: tcp_syn_linear_timeouts=0, as before "
+                   "Linux 6.5"), [rec, mrec])
+    return f
+
+
+def capture_copies(pkts):
+    """Split a capture where every packet is recorded twice into the first
+    copies and the pairs (first, second); fail unless every packet has
+    exactly one twin: the same IP bytes, recorded on another interface
+    less than a millisecond later."""
+    firsts, pairs, open_ = [], [], {}
+    for p in pkts:
+        q = open_.pop(p.ip, None)
+        if q is None:
+            open_[p.ip] = p
+            firsts.append(p)
+            continue
+        expect(p.ts - q.ts < 0.001, "packets %d and %d are %.6f s apart"
+               % (q.n, p.n, p.ts - q.ts))
+        expect(p.ifindex is None or p.ifindex != q.ifindex,
+               "packets %d and %d come from the same interface" % (q.n, p.n))
+        pairs.append((q, p))
+    expect(not open_, "packet(s) %s recorded only once"
+           % sorted(p.n for p in open_.values()))
+    return firsts, pairs
+
+
+def s_capture_duplicates(pkts):
+    firsts, pairs = capture_copies(pkts)
+    conns = connections(firsts)
+    c1, c2 = only(conns, 2)
+    rec1, _ = clean_close(c1, "client", three_way=False)
+    r = abortive(c2, "client", "")
+    expect(not c2.of("server", F_FIN), "the server sent a FIN")
+    rec2 = c2.record(active_closer="client", close="abortive-reset",
+                     final_states={"client": "CLOSED", "server": "CLOSED"},
+                     anomalies=[anomaly("abortive-close", [r],
+                                "the client resets with RST|ACK at its next "
+                                "sequence number instead of sending a FIN "
+                                "(SO_LINGER {1, 0})")],
+                     evidence=[r])
+    gaps = sorted((b.ts - a.ts) * 1e6 for a, b in pairs)
+    for rec, c in ((rec1, c1), (rec2, c2)):
+        mine = [(a, b) for a, b in pairs if a in c.pkts]
+        for a, b in mine:
+            b.side = a.side
+        rec["notes"] = [{"what": "capture-duplicate",
+                         "pairs": [[a.n, b.n] for a, b in mine],
+                         "why": "tcpdump -i any at the server records each "
+                         "packet on vserver and on the bridge br0: the "
+                         "second copy has the same IP header (IP ID "
+                         "included) and TCP segment, %.0f to %.0f us later, "
+                         "another interface index: a capture artifact, not "
+                         "a retransmission" % (gaps[0], gaps[-1])}]
+        add_evidence(rec, [p for ab in mine for p in ab])
+    return ("Every packet twice: the server's address is on a bridge (br0) "
+            "whose only port is its veth, and the capture is tcpdump -i any "
+            "in the server's namespace (Linux cooked v2), so each packet is "
+            "recorded on both interfaces. One clean close (client first), "
+            "then one abort (SO_LINGER {1, 0}).", [rec1, rec2])
+
+
 SCENARIOS = {
     "01-clean-close-client-first": s_clean_close_client_first,
     "02-clean-close-server-first": s_clean_close_server_first,
@@ -738,7 +1036,18 @@ SCENARIOS = {
     "17-half-open": s_half_open,
     "18-mid-stream-capture": s_mid_stream,
     "19-busy": s_busy,
+    "20-data-before-fin-lost": s_data_before_fin_lost("client", True),
+    "20-data-before-fin-lost-server-side": s_data_before_fin_lost("server",
+                                                                  True),
+    "20-data-before-fin-lost-no-sack": s_data_before_fin_lost("client",
+                                                              False),
+    "21-close-notify-after-close": s_goodbye(True),
+    "21-request-after-close": s_goodbye(False),
+    "22-connect-timeout": s_connect_timeout(True),
+    "22-connect-timeout-exponential": s_connect_timeout(False),
 }
+# These read the packets before they are split into connections.
+RAW = {"23-capture-duplicates": s_capture_duplicates}
 
 
 def main(argv):
@@ -755,8 +1064,10 @@ def main(argv):
     base = name[:-3] if name.endswith("-v6") else name
     try:
         total, pkts = read_pcap(pcap)
-        conns = connections(pkts)
-        text, recs = SCENARIOS[base](conns)
+        if base in RAW:
+            text, recs = RAW[base](pkts)
+        else:
+            text, recs = SCENARIOS[base](connections(pkts))
         if base != name:
             text += " Over IPv6."
     except Mismatch as e:
@@ -765,7 +1076,7 @@ def main(argv):
     m = {"scenario": text,
          "script": "samples/lab/run " + name,
          "capture_side": side,
-         "link_type": "EN10MB",
+         "link_type": read_pcap.linktype,
          "kernel": platform.release(),
          "sysctls": json.load(open(sysctls)),
          "packets": total,

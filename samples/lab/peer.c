@@ -21,6 +21,11 @@
  *   linger ON SECS      SO_LINGER on the connection
  *   keepalive SECS      SO_KEEPALIVE, first probe and interval SECS
  *   send N              write N bytes (a fixed pattern), blocking
+ *   record TYPE N       write one TLS-shaped record of N bytes in all (one
+ *                       send): content type TYPE, version 3.3, 16-bit
+ *                       length N - 5, then N - 5 filler bytes; e.g.
+ *                       "record 21 31" is shaped like a TLS 1.2 alert
+ *                       (close_notify), "record 23 24" like a TLS 1.3 one
  *   recv N              read exactly N bytes (stops early on EOF/error)
  *   drain               read until EOF or error
  *   shutdown            shutdown(SHUT_WR)
@@ -292,6 +297,33 @@ do_send(long n)
 	logmsg("sent %ld bytes", done);
 }
 
+/* A protocol goodbye rather than application data: the bytes a TLS stack
+ * sends after close_notify, so that the lab can show a RST that loses only
+ * them.  The body is not encrypted; only the record's shape matters. */
+static void
+do_record(long type, long n)
+{
+	unsigned char buf[5 + 256];
+	ssize_t r;
+	long i;
+
+	if (type > 255 || n < 5 || n > (long)sizeof buf)
+		die("record %ld %ld: type 0..255, size 5..%zu", type, n,
+		    sizeof buf);
+	buf[0] = (unsigned char)type;
+	buf[1] = 3;
+	buf[2] = 3;
+	buf[3] = (unsigned char)((n - 5) >> 8);
+	buf[4] = (unsigned char)((n - 5) & 0xff);
+	for (i = 5; i < n; i++)
+		buf[i] = (unsigned char)(0x40 + i % 32);
+	if ((r = send(cfd, buf, (size_t)n, MSG_NOSIGNAL)) == -1)
+		logmsg("record: send: %s", strerror(errno));
+	else
+		logmsg("sent a %ld-byte record of type %ld (%zd bytes)", n, type,
+		    r);
+}
+
 static void
 do_recv(long n, int to_eof)
 {
@@ -436,6 +468,10 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "send") == 0) {
 			need(argc, i, 1, a);
 			do_send(num(argv[++i]));
+		} else if (strcmp(a, "record") == 0) {
+			need(argc, i, 2, a);
+			do_record(num(argv[i + 1]), num(argv[i + 2]));
+			i += 2;
 		} else if (strcmp(a, "recv") == 0) {
 			need(argc, i, 1, a);
 			do_recv(num(argv[++i]), 0);
