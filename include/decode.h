@@ -32,8 +32,19 @@ enum tcp_option_bit {
 
 enum { TCP_MAX_SACK = 4 };
 
+/* MPTCP option subtypes (RFC 8684 3, TCP option kind 30) the analysis reads. */
+enum mptcp_subtype {
+	MPTCP_CAPABLE = 0,
+	MPTCP_JOIN = 1,
+	MPTCP_DSS = 2,
+	MPTCP_REMOVE_ADDR = 4,
+	MPTCP_FASTCLOSE = 7,
+	MPTCP_TCPRST = 8,
+};
+
 struct tcp_options {
 	uint8_t has; /* enum tcp_option_bit */
+	uint16_t mptcp; /* MPTCP option subtypes present: bit 1 << enum mptcp_subtype */
 	uint8_t wscale;
 	uint16_t mss;
 	uint32_t ts_val;
@@ -54,7 +65,7 @@ enum via_layer {
 	VIA_IPIP,
 };
 
-enum { DECODE_MAX_VIA = 8 };
+enum { DECODE_MAX_VIA = 8, PACKET_HEAD_MAX = 32 };
 
 enum decode_result {
 	DECODE_TCP,       /* a TCP segment: struct packet is filled */
@@ -88,6 +99,11 @@ struct packet {
 	uint32_t payload_len;
 	uint32_t payload_caplen;
 	const uint8_t *payload;
+	/* The payload's first bytes, copied: the payload pointer does not
+	 * outlive the frame, and the analysis reads what a segment began
+	 * with (a TLS record header, a QUIT line). */
+	uint8_t head_len;
+	uint8_t head[PACKET_HEAD_MAX];
 
 	bool truncated;      /* payload not captured whole */
 	bool first_fragment; /* IP said more fragments follow */
