@@ -14,6 +14,9 @@ client and server endpoints and the rule.  A problem is:
     problem until its rule exists: see --strict-expected),
   - a finding labelled unclear that is produced with confidence high,
   - an unlabelled warning or error finding.
+An info finding counts where a label names it (a finding graded down to
+info, "severity: info" in its reason, is still found); other info findings
+are not labelled.
 Exit status 1 with any problem, 0 without, 77 when the corpus is absent.
 
 Options: --report (print everything, exit 0), --list (print every
@@ -80,9 +83,9 @@ def read_labels(path):
     return labels
 
 
-def run_finlint(finlint, corpus):
+def run_finlint(finlint, corpus, infos=False):
     """Yield (file relative to corpus, flow, finding) for every warning and
-    error finding in the scanned folders."""
+    error finding in the scanned folders (and the info ones with infos)."""
     dirs = [os.path.join(corpus, d) for d in SCANNED if os.path.isdir(os.path.join(corpus, d))]
     proc = subprocess.run([finlint, "-f", "jsonl", "--flows", "flagged",
                            "--fail-on", "never"] + dirs,
@@ -97,7 +100,7 @@ def run_finlint(finlint, corpus):
         rel = os.path.normpath(rec["file"])
         rel = rel[len(root):] if rel.startswith(root) else rel
         for f in rec.get("findings", []):
-            if f["severity"] in ("warning", "error"):
+            if infos or f["severity"] in ("warning", "error"):
                 yield rel, rec, f
 
 
@@ -119,7 +122,7 @@ def main():
         print("SKIP: shared corpus not found (set FINLINT_CORPUS)")
         return 77
 
-    produced = list(run_finlint(finlint, corpus))
+    produced = list(run_finlint(finlint, corpus, infos=not args.list))
     if args.list:
         print("\t".join(COLUMNS))
         for rel, flow, f in produced:
@@ -148,6 +151,8 @@ def main():
         where = "%s flow@%d %s -> %s %s (packets %s)" % (
             rel, flow["first_packet"], endpoint(flow["client"]), endpoint(flow["server"]),
             f["rule"], ",".join(str(p) for p in f.get("packets", [])))
+        if not cands and f["severity"] == "info":
+            continue  # info findings are labelled only where one was graded down
         if not cands:
             hits["unlabelled"] += 1
             problems.append("unlabelled %s %s: %s" % (f["severity"], where, f["message"]))
@@ -180,8 +185,8 @@ def main():
 
     per_class = collections.Counter(lab["label"] for lab in labels)
     print("labels: " + ", ".join("%s %d" % (c, per_class[c]) for c in LABELS))
-    print("produced warning/error findings: %d (%s)" % (
-        len(produced), ", ".join("%s %d" % (c, hits[c])
+    print("produced labelled or warning/error findings: %d (%s)" % (
+        sum(hits.values()), ", ".join("%s %d" % (c, hits[c])
                                  for c in ("true", "false", "unclear", "expected", "unlabelled"))))
     tp = hits["true"] + hits["expected"]
     fp = hits["false"]
