@@ -70,7 +70,7 @@ const char *goodbye_name(const uint8_t *head, unsigned head_len, uint32_t len)
 		return NULL;
 	/* SMTP/FTP 221 "closing connection", a QUIT, IMAP LOGOUT and BYE,
 	 * POP3's +OK reply to QUIT ("+OK bye") */
-	if (memcmp(head, "221 ", 4) == 0 || memcmp(head, "221-", 4) == 0)
+	if (head_len >= 4 && (memcmp(head, "221 ", 4) == 0 || memcmp(head, "221-", 4) == 0))
 		return "the server's 221 goodbye line";
 	if (has_word(head, head_len, "QUIT") || has_word(head, head_len, "LOGOUT") ||
 	    has_word(head, head_len, "BYE") || has_word(head, head_len, "GOODBYE"))
