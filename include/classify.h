@@ -17,7 +17,20 @@ enum close_class {
 	CLOSE_REFUSED,      /* SYN answered by RST */
 	CLOSE_VANISHED,     /* a side retried its FIN unanswered, then went silent */
 	CLOSE_NOT_CLOSED,   /* the capture ended first */
+	CLOSE_PROBE,        /* a scanner's probe and its answer, never a connection */
+	CLOSE_COUNT
 };
+
+/* The kinds of probe a scanner sends (classify_probe). */
+enum probe_kind {
+	PROBE_NONE,
+	PROBE_FLAGS,   /* a first segment no stack sends: no SYN and no ACK (FIN, NULL, Xmas) */
+	PROBE_SYN,     /* a crafted SYN whose SYN-ACK the scanner's kernel resets */
+	PROBE_CONNECT, /* a handshake the client resets at once, no data either way */
+};
+
+/* A connect probe resets within this long of its handshake ACK. */
+#define PROBE_CONNECT_MAX_NS 1000000000u
 
 enum { CLOSER_NONE = -1, CLOSER_BOTH = 2 };
 
@@ -50,6 +63,9 @@ const char *capture_point_name(enum capture_point where);
 /* The side (0 or 1) whose RST ended the connection: the one whose first
  * RST that its receiver acted on came earlier; -1 when there is none. */
 int classify_resetter(const struct tcp_conn *c);
+
+/* Tell whether a connection is a scanner's probe, and which kind. */
+enum probe_kind classify_probe(const struct tcp_conn *c);
 
 /* Classify a finished connection. */
 struct close_verdict classify_close(const struct tcp_conn *c);

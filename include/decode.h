@@ -32,13 +32,19 @@ enum tcp_option_bit {
 
 enum { TCP_MAX_SACK = 4 };
 
-/* The first payload bytes are kept in the packet (the frame's bytes are
- * gone by the time the engine sees it): enough to show what a RST says and
- * to tell padding from data. */
-enum { PACKET_HEAD_MAX = 32 };
+/* MPTCP option subtypes (RFC 8684 3, TCP option kind 30) the analysis reads. */
+enum mptcp_subtype {
+	MPTCP_CAPABLE = 0,
+	MPTCP_JOIN = 1,
+	MPTCP_DSS = 2,
+	MPTCP_REMOVE_ADDR = 4,
+	MPTCP_FASTCLOSE = 7,
+	MPTCP_TCPRST = 8,
+};
 
 struct tcp_options {
 	uint8_t has; /* enum tcp_option_bit */
+	uint16_t mptcp; /* MPTCP option subtypes present: bit 1 << enum mptcp_subtype */
 	uint8_t wscale;
 	uint16_t mss;
 	uint32_t ts_val;
@@ -59,7 +65,7 @@ enum via_layer {
 	VIA_IPIP,
 };
 
-enum { DECODE_MAX_VIA = 8 };
+enum { DECODE_MAX_VIA = 8, PACKET_HEAD_MAX = 32 };
 
 /* Deeper nesting than this is taken as a crafted loop, not a real tunnel:
  * every encapsulation counts, Ethernet in Ethernet too, and such a frame
@@ -107,7 +113,10 @@ struct packet {
 	uint32_t payload_len;
 	uint32_t payload_caplen;
 	const uint8_t *payload;
-	uint8_t head_len; /* bytes of the payload's start in head, captured ones only */
+	/* The payload's first bytes, copied: the payload pointer does not
+	 * outlive the frame, and the analysis reads what a segment began
+	 * with (a TLS record header, a QUIT line). */
+	uint8_t head_len;
 	uint8_t head[PACKET_HEAD_MAX];
 
 	bool truncated;      /* payload not captured whole */

@@ -33,7 +33,7 @@ struct report {
 	uint64_t files, packets, tcp, connections, files_failed;
 	uint64_t findings[SEV_NEVER]; /* by severity */
 	uint64_t by_rule[RULE_COUNT];
-	uint64_t by_close[8];         /* by enum close_class */
+	uint64_t by_close[CLOSE_COUNT];         /* by enum close_class */
 	unsigned fail_on;             /* enum severity: findings at or above fail the run */
 	unsigned flows;               /* enum report_flows: which connections to list */
 	bool failed;                  /* a finding at or above fail_on was written */

@@ -93,6 +93,9 @@ struct tcp_copy_sig {
 	bool id_repeats; /* the sender gave two different packets one id: ids tell nothing */
 	bool valid;
 };
+/* Bytes kept of a side's first unacknowledged segment: enough to tell a
+ * protocol's goodbye (a TLS record header, a QUIT reply line) from data. */
+enum { TCP_HEAD_MAX = PACKET_HEAD_MAX };
 
 /* One endpoint of a connection. */
 struct tcp_endpoint {
@@ -124,6 +127,7 @@ struct tcp_endpoint {
 	uint64_t fin_rexmit_pkt;    /* its first FIN retransmission */
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
+	uint32_t fin_unacked_seq;   /* ... the first unacknowledged byte then */
 
 	uint64_t rst_pkt, rst_ts;
 	uint32_t rst_seq, rst_ack;
@@ -133,6 +137,22 @@ struct tcp_endpoint {
 	bool rst_answers_data;     /* ... and whether that packet carried new data */
 	uint32_t rsts;
 	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
+	uint64_t rst_answers_ts;
+	uint16_t rst_win;
+	uint16_t rst_payload;      /* bytes the RST carries (RFC 9293 3.5.3) */
+	bool rst_fastclose;        /* the RST carries MPTCP MP_FASTCLOSE (RFC 8684 3.5) */
+	bool rst_at_own_nxt;       /* its seq is the sender's own next sequence number */
+	uint64_t rst_own_data_ts;  /* when the sender last sent new data before it (0: never) */
+	/* What the RST threw away of the peer's stream: the peer's bytes
+	 * from the highest ack this side had sent (the RST's own included)
+	 * up to the peer's data end, its FIN not counted. */
+	uint32_t rst_acked;        /* that highest ack */
+	uint32_t rst_prev_ack;     /* the highest ack before the RST (a normal ACK's) */
+	uint32_t rst_peer_end;     /* the peer's data end then (= rst_prev_ack: nothing pending) */
+	uint32_t rst_mine_unacked; /* its own bytes the peer had not acknowledged */
+	uint64_t rst_lost_pkt;     /* the peer's first segment past rst_prev_ack (0: none known) */
+	uint8_t rst_lost_head_len; /* its bytes from rst_prev_ack on, as captured */
+	uint8_t rst_lost_head[TCP_HEAD_MAX];
 	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
 	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
 	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) ... */
@@ -155,6 +175,15 @@ struct tcp_endpoint {
 	uint8_t first_flags;
 	uint64_t last_data_pkt, last_data_ts; /* its latest segment with new data */
 	uint64_t una_pkt;          /* first segment of its data not yet acknowledged */
+	uint64_t una_head_pkt;     /* its latest segment holding the first unacknowledged
+				    * byte (a retransmission too), with its seq and bytes */
+	uint32_t una_seq;
+	uint8_t una_head_len;
+	uint8_t una_head[TCP_HEAD_MAX];
+	uint16_t syn_win;          /* its SYN's window and options (enum tcp_option_bit) */
+	uint8_t syn_opts;
+	bool mptcp;                /* it sent an MPTCP option (RFC 8684) */
+	uint64_t fastclose_pkt;    /* its first packet with MPTCP MP_FASTCLOSE */
 	uint64_t keepalive_pkt;    /* its latest keepalive probe */
 	uint32_t keepalives;
 	uint32_t gaps;             /* segments that started past its stream end */

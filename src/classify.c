@@ -22,6 +22,39 @@ int classify_resetter(const struct tcp_conn *c)
 	return by;
 }
 
+/* Scanners send what no connection does, so the signatures are of the
+ * packets, never of addresses or ports. */
+enum probe_kind classify_probe(const struct tcp_conn *c)
+{
+	const struct tcp_endpoint *cl = &c->ep[0], *sv = &c->ep[1];
+	uint8_t f = cl->first_flags;
+
+	/* Every segment of a connection but the first SYN carries ACK
+	 * (RFC 9293 3.10.7); a first segment without SYN, ACK or RST, or
+	 * with SYN and FIN together, is a FIN, NULL, Xmas or similar probe;
+	 * the answer tells: a closed port's RST|ACK with seq 0.  (A lone odd
+	 * segment without an answer is no evidence of a scan.) */
+	if (((c->mid_stream && !(f & (TCP_ACK | TCP_RST)) && !cl->ack_known) ||
+	     (f & (TCP_SYN | TCP_FIN)) == (TCP_SYN | TCP_FIN)) &&
+	    sv->rsts > 0 && sv->rst_answers_pkt == cl->first_pkt)
+		return PROBE_FLAGS;
+	if (!c->syn_seen || cl->rsts == 0 || cl->fin_seen || sv->fin_seen ||
+	    classify_resetter(c) != 0)
+		return PROBE_NONE;
+	/* A SYN without window scaling or SACK_OK comes from no current
+	 * stack but from a scanner writing raw packets; its kernel knows
+	 * no such connection and resets the SYN-ACK. */
+	if (!(cl->syn_opts & (TCPOPT_HAS_WSCALE | TCPOPT_HAS_SACKOK)) &&
+	    (cl->rst_answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		return PROBE_SYN;
+	/* connect() and an immediate abort, before either side sent a
+	 * byte: a connect scan or a health check */
+	if (c->hs_ack_ts != 0 && cl->data_bytes == 0 && sv->data_bytes == 0 &&
+	    cl->rst_ts >= c->hs_ack_ts && cl->rst_ts - c->hs_ack_ts <= PROBE_CONNECT_MAX_NS)
+		return PROBE_CONNECT;
+	return PROBE_NONE;
+}
+
 /* The side whose FIN came first, or -1 without any FIN. */
 static int first_fin(const struct tcp_conn *c)
 {
@@ -39,6 +72,10 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 	struct close_verdict v = { .cls = CLOSE_NOT_CLOSED, .active_closer = CLOSER_NONE };
 	int first = first_fin(c);
 
+	if (classify_probe(c) != PROBE_NONE) {
+		v.cls = CLOSE_PROBE;
+		return v;
+	}
 	/* SYN answered by RST, no SYN-ACK ever */
 	if (c->syn_seen && !c->ep[1].isn_known && c->ep[1].rsts > 0) {
 		v.cls = CLOSE_REFUSED;
@@ -104,6 +141,10 @@ const char *classify_name(enum close_class cls)
 		return "vanished";
 	case CLOSE_NOT_CLOSED:
 		return "not-closed";
+	case CLOSE_PROBE:
+		return "probe";
+	case CLOSE_COUNT:
+		break;
 	}
 	return "?";
 }

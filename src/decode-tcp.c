@@ -1,6 +1,8 @@
 /* decode-tcp: the TCP header and the options finlint's analysis uses. */
 #include "config.h"
 
+#include <string.h>
+
 #include "decode-int.h"
 
 enum {
@@ -11,6 +13,7 @@ enum {
 	TCPOPT_SACKOK = 4,
 	TCPOPT_SACK = 5,
 	TCPOPT_TS = 8,
+	TCPOPT_MPTCP = 30,
 };
 
 /* RFC 9293 3.1, RFC 7323, RFC 2018.  A malformed option list stops the
@@ -58,6 +61,14 @@ static void parse_options(struct cursor c, struct tcp_options *o)
 			if (o->sack_count > 0)
 				o->has |= TCPOPT_HAS_SACK;
 			break;
+		case TCPOPT_MPTCP: {
+			/* the subtype is the high nibble of the first byte */
+			uint8_t sub;
+
+			if (len >= 3 && cursor_u8(&v, &sub))
+				o->mptcp |= (uint16_t)(1u << (sub >> 4));
+			break;
+		}
 		default:
 			break;
 		}

@@ -432,7 +432,7 @@ static cJSON *summary(const struct report *r)
 	cJSON_AddNumberToObject(o, "packets", (double)r->packets);
 	cJSON_AddNumberToObject(o, "tcp_segments", (double)r->tcp);
 	cJSON_AddNumberToObject(o, "connections", (double)r->connections);
-	for (unsigned i = 0; i <= CLOSE_NOT_CLOSED; i++)
+	for (unsigned i = 0; i < CLOSE_COUNT; i++)
 		cJSON_AddNumberToObject(cls, classify_name((enum close_class)i),
 					(double)r->by_close[i]);
 	cJSON_AddItemToObject(o, "close", cls);

@@ -275,7 +275,7 @@ static void text_end(struct report *r)
 {
 	bool any = false;
 
-	for (unsigned i = 0; i <= CLOSE_NOT_CLOSED; i++)
+	for (unsigned i = 0; i < CLOSE_COUNT; i++)
 		if (r->by_close[i] > 0) {
 			fprintf(r->out, "%s%s %" PRIu64, any ? ", " : "connections by close: ",
 				classify_name((enum close_class)i), r->by_close[i]);

@@ -332,6 +332,47 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"capture point) and check its idle timeouts and policies; for long idle "
 		"connections enable TCP keepalives below its idle timeout.",
 		"find the firewall or load balancer that resets; keepalives below its idle timeout"},
+	[RULE_SCAN_PROBE] = {
+		"scan-probe", "FL021", SEV_INFO,
+		"a port scanner's probe, not a connection",
+		"The packets are a scanner's probe and the target's answer: a segment no TCP "
+		"stack sends in a connection (a FIN, NULL or Xmas probe, answered by a closed "
+		"port's RST|ACK with seq 0), a crafted SYN whose SYN-ACK the scanner's kernel "
+		"resets (a half-open SYN scan), or a handshake the client resets at once "
+		"without a byte either way (a connect scan or a health check). No application "
+		"lost anything; someone mapped the port.",
+		"A first segment without SYN and ACK (flags F, none, FPU) answered by RST|ACK "
+		"seq 0; or a SYN without window scaling and SACK_OK, the SYN-ACK, then a bare "
+		"RST from the SYN's sender; or SYN, SYN-ACK, ACK and the client's RST within a "
+		"second, no data.",
+		"A host with no socket answers a segment without ACK by RST|ACK with seq 0 and "
+		"ack = the segment's end (RFC 9293 3.10.7.1): an open port stays silent to a "
+		"FIN probe, which is how scanners tell them apart. A scanner that writes raw "
+		"SYNs has no socket, so its own kernel resets the SYN-ACK. A connect scan "
+		"closes each socket with SO_LINGER {1, 0} as soon as connect() succeeds.",
+		"Nothing to fix in the endpoints. Check whether the scanning host is expected "
+		"(an inventory scan, a load balancer's health check); if not, treat it as "
+		"reconnaissance.",
+		"check whether the scanner is expected"},
+	[RULE_SOCKET_VANISHED] = {
+		"socket-vanished", "FL022", SEV_INFO,
+		"the active closer's socket was gone before any FIN_WAIT_2 timer could run out",
+		"The active closer's FIN was acknowledged, and less than a second later the "
+		"peer's FIN was answered by a bare RST: the closer's socket no longer existed. "
+		"No FIN_WAIT_2 timer is that short, so the socket was destroyed another way. "
+		"The peer had closed as well, so no data was lost; its close() or a last "
+		"read() may report ECONNRESET.",
+		"FIN from A acked by B; B's FIN (no data) within a second; a RST without ACK "
+		"from A whose seq equals the ack of B's FIN.",
+		"Linux keeps an orphaned FIN_WAIT_2 connection in a TIME_WAIT bucket; when "
+		"net.ipv4.tcp_max_tw_buckets are all in use it destroys the socket at once "
+		"(\"TCP: time wait bucket table overflow\") and the next segment meets no "
+		"socket. User-space stacks, load balancers that forget a connection as soon "
+		"as their side closed, and a killed process with SO_LINGER do the same.",
+		"Look for TIME_WAIT bucket overflow (nstat TcpExtTCPTimeWaitOverflow, dmesg) "
+		"or for a proxy or user-space stack in front of the closer; nothing was lost "
+		"on this connection.",
+		"check for TIME_WAIT bucket overflow or a proxy that forgets closed connections"},
 };
 
 const struct rule_info *rule_info(unsigned rule)

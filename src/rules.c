@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "goodbye.h"
 #include "rules.h"
 
 static const uint64_t NS = 1000000000u;
@@ -303,86 +304,154 @@ static void check_half_close(struct check *k, const struct close_verdict *v)
 	    k->c->ep[!a].data_after_peer_fin == 1 ? "segment" : "segments");
 }
 
-/* The side that sent the RST which ended the connection, or -1. */
-static void check_resets(struct check *k)
+/* ---- resets: what the RST answered decides the rule ---------------------- */
+
+static uint64_t round_trip(const struct tcp_conn *c);
+
+/* A FIN_WAIT_2 timer below this is no timer anyone sets: a socket gone
+ * sooner was destroyed another way (socket-vanished). */
+static const uint64_t FW2_MIN_NS = 1000000000u;
+
+/* The peer's bytes the RST threw away unacknowledged: not even its own
+ * ack counts them. */
+static uint32_t rst_lost(const struct tcp_endpoint *me)
 {
-	const struct tcp_conn *c = k->c;
-	/* a RST the receiver ignored is rst-out-of-window's business; the
-	 * one judged here is the one that ended the connection, as the close
-	 * verdict says */
-	int x = classify_resetter(c);
-	const struct tcp_endpoint *me, *peer;
+	return seq_gt(me->rst_peer_end, me->rst_acked) ? me->rst_peer_end - me->rst_acked : 0;
+}
+
+/* The peer's bytes no ACK before the RST counted: after a full close
+ * they reached a socket that delivers nothing, even when the RST's own
+ * ack counts them (Windows does). */
+static uint32_t rst_unread(const struct tcp_endpoint *me)
+{
+	return seq_gt(me->rst_peer_end, me->rst_prev_ack) ? me->rst_peer_end - me->rst_prev_ack
+							   : 0;
+}
+
+static const char *rst_name(const struct tcp_endpoint *me)
+{
+	return (me->rst_flags & TCP_ACK) ? "RST|ACK" : "RST";
+}
+
+/* A RST after the sender's FIN that threw data away: the data reached a
+ * socket closed for reading (TCPAbortOnData), whatever else came with it.
+ * A protocol's goodbye lost that way is graded info. */
+static void rst_on_data(struct check *k, int x, uint32_t lost)
+{
+	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
+	const char *bye = goodbye_name(me->rst_lost_head, me->rst_lost_head_len, lost);
 	struct finding *fd;
 
-	if (x < 0)
+	if ((fd = found(k, RULE_RST_ON_DATA_AFTER_CLOSE, x)) == NULL)
 		return;
-	me = &c->ep[x];
-	peer = &c->ep[!x];
-	/* a RST another device sent in its name says nothing of its
-	 * application: middlebox-reset reports it */
-	if (tcp_endpoint_rst_forged(me))
-		return;
+	evidence(fd, me->fin_pkt);
+	evidence(fd, me->rst_lost_pkt);
+	evidence(fd, me->rst_pkt);
+	if (me->rst_lost_pkt != 0 && me->rst_lost_pkt < me->fin_pkt)
+		say(fd, "the %s closed fully (FIN, packet %" PRIu64 ") before all of the %s's "
+			"data had reached it (its acks stop at seq %" PRIu32 "); ",
+		    who(k, x), me->fin_pkt, who(k, !x), me->rst_prev_ack);
+	else
+		say(fd, "the %s closed its socket fully (FIN, packet %" PRIu64 ") while the "
+			"%s still had data to send; ",
+		    who(k, x), me->fin_pkt, who(k, !x));
+	say(fd, "%" PRIu32 " bytes of the %s's data", lost, who(k, !x));
+	if (me->rst_lost_pkt != 0)
+		say(fd, " (from packet %" PRIu64 ")", me->rst_lost_pkt);
+	say(fd, " reached the closed socket, %s, and the %s's kernel answered with %s "
+		"(packet %" PRIu64 ", %.3f ms after the %s's last packet)",
+	    rst_lost(me) > 0 ? "never acknowledged" : "acknowledged only by the RST",
+	    who(k, x), rst_name(me), me->rst_pkt, secs(me->rst_answers_ts, me->rst_ts) * 1e3,
+	    who(k, !x));
+	if (bye != NULL) {
+		say(fd, ": they are %s, a goodbye, so no application data was lost",
+		    bye);
+		fd->severity = SEV_INFO;
+	} else {
+		say(fd, ": those bytes were lost and the %s sees ECONNRESET", who(k, !x));
+	}
+	(void)peer;
+}
 
-	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
-		/* after its own FIN: which packet did the RST answer? */
-		if (me->rst_answers_data && me->rst_answers_pkt > me->fin_pkt) {
-			const struct tcp_event *d = first_event(c, EV_DATA_AFTER_PEER_FIN, !x);
+/* A bare RST answering the peer's FIN after this side's FIN was acked:
+ * a FIN_WAIT_2 socket that timed out, or one that vanished too soon for
+ * any timer. */
+static void rst_on_late_fin(struct check *k, int x)
+{
+	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
+	const struct rule_config *cfg = k->cfg;
+	uint64_t gap_ns = peer->fin_ts > me->fin_ack_ts ? peer->fin_ts - me->fin_ack_ts : 0;
+	double gap = (double)gap_ns / 1e9;
+	const char *sock = cfg->profile->fin_socket_knob;
+	char t[DURATION_MAX];
+	struct finding *fd;
 
-			if ((fd = found(k, RULE_RST_ON_DATA_AFTER_CLOSE, x)) == NULL)
-				return;
-			evidence(fd, me->fin_pkt);
-			evidence(fd, d != NULL ? d->pkt : me->rst_answers_pkt);
-			evidence(fd, me->rst_pkt);
-			say(fd, "the %s closed its socket fully (FIN, packet %" PRIu64 ") while the "
-				"%s still had data to send; %" PRIu32 " %s of data arrived after the "
-				"FIN (first: packet %" PRIu64 ") and the %s's kernel answered with RST "
-				"(packet %" PRIu64 "): those bytes were lost and the %s sees ECONNRESET",
-			    who(k, x), me->fin_pkt, who(k, !x), peer->data_after_peer_fin,
-			    peer->data_after_peer_fin == 1 ? "segment" : "segments",
-			    d != NULL ? d->pkt : me->rst_answers_pkt, who(k, x), me->rst_pkt,
-			    who(k, !x));
+	if (gap_ns < FW2_MIN_NS) {
+		if ((fd = found(k, RULE_SOCKET_VANISHED, x)) == NULL)
 			return;
-		}
-		if (!(me->rst_flags & TCP_ACK) && me->fin_acked && peer->fin_seen &&
-		    peer->fin_pkt > me->fin_ack_pkt && (me->rst_answers_flags & TCP_FIN) &&
-		    me->rst_answers_pkt == peer->last_fin_pkt) {
-			double gap = secs(me->fin_ack_ts, peer->fin_ts);
-			const struct rule_config *cfg = k->cfg;
-			const char *sock = cfg->profile->fin_socket_knob;
-			char t[DURATION_MAX];
-
-			if ((fd = found(k, RULE_RST_AFTER_FIN_WAIT2_TIMEOUT, x)) == NULL)
-				return;
-			evidence(fd, me->fin_ack_pkt);
-			evidence(fd, peer->fin_pkt);
-			evidence(fd, me->rst_pkt);
-			say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") but the %s's "
-				"own FIN came %.3f s later (packet %" PRIu64 "); by then the %s had no "
-				"socket left and answered with a bare RST, seq = the FIN's ack "
-				"(packet %" PRIu64 "); ",
-			    who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x),
-			    me->rst_pkt);
-			if (gap * 1e9 >= (double)cfg->fin_timeout_ns)
-				say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %s (%s)",
-				    gap, cfg->fin_timeout_set ? "configured" : cfg->profile->name,
-				    duration(cfg->fin_timeout_ns, t), cfg->profile->fin_knob);
-			else
-				say(fd, "that is shorter than the %s FIN_WAIT_2 timeout of %s, so the "
-					"%s's timeout was set lower (%s%s%s) or its socket was "
-					"destroyed another way",
-				    cfg->fin_timeout_set ? "configured" : cfg->profile->name,
-				    duration(cfg->fin_timeout_ns, t), who(k, x),
-				    cfg->profile->fin_knob, sock != NULL ? " or " : "",
-				    sock != NULL ? sock : "");
-		}
+		evidence(fd, me->fin_ack_pkt);
+		evidence(fd, peer->fin_pkt);
+		evidence(fd, me->rst_pkt);
+		say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") and only %.3f s later "
+			"the %s's FIN (packet %" PRIu64 ") met no socket: the %s answered with a "
+			"bare RST, seq = the FIN's ack (packet %" PRIu64 "); no FIN_WAIT_2 timer is "
+			"that short, so the %s's socket was destroyed another way (no free "
+			"TIME_WAIT bucket, a proxy or user-space stack); the %s had closed too, so "
+			"nothing was lost",
+		    who(k, x), me->fin_ack_pkt, gap, who(k, !x), peer->fin_pkt, who(k, x),
+		    me->rst_pkt, who(k, x), who(k, !x));
 		return;
 	}
-	if (me->fin_seen)
+	if ((fd = found(k, RULE_RST_AFTER_FIN_WAIT2_TIMEOUT, x)) == NULL)
 		return;
-	/* No FIN before it: the RST ended an open connection. */
-	if (me->rst_state != TCPS_ESTABLISHED && me->rst_state != TCPS_CLOSE_WAIT)
+	evidence(fd, me->fin_ack_pkt);
+	evidence(fd, peer->fin_pkt);
+	evidence(fd, me->rst_pkt);
+	say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") but the %s's own FIN came "
+		"%.3f s later (packet %" PRIu64 "); by then the %s had no socket left and answered with a bare "
+		"RST, seq = the FIN's ack (packet %" PRIu64 "); ",
+	    who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x), me->rst_pkt);
+	if (gap_ns >= cfg->fin_timeout_ns)
+		say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %s (%s)",
+		    gap, cfg->fin_timeout_set ? "configured" : cfg->profile->name,
+		    duration(cfg->fin_timeout_ns, t), cfg->profile->fin_knob);
+	else
+		say(fd, "that is shorter than the %s FIN_WAIT_2 timeout of %s, so only a timeout "
+			"set between 1 s and %.3f s on the %s (%s%s%s) explains the delay, or its "
+			"socket was destroyed another way",
+		    cfg->fin_timeout_set ? "configured" : cfg->profile->name,
+		    duration(cfg->fin_timeout_ns, t), gap, who(k, x), cfg->profile->fin_knob,
+		    sock != NULL ? " or " : "", sock != NULL ? sock : "");
+}
+
+/* An RST from a side that never sent a FIN, on an open connection. */
+static void rst_on_open(struct check *k, int x)
+{
+	const struct tcp_conn *c = k->c;
+	const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
+	uint32_t lost = rst_lost(me);
+	bool recent, live;
+	struct finding *fd;
+
+	/* The client answered the SYN-ACK with a RST: its socket was gone
+	 * (connect() timed out or was cancelled, a Happy Eyeballs race, a
+	 * client that tried two ports and kept the other).  Normal. */
+	if (x == 0 && !c->mid_stream &&
+	    (me->rst_answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		return;
-	if (me->rst_kind == RST_BARE_NO_SOCKET) {
+	/* The peer closed while its SYN was unanswered (its FIN sits at the
+	 * SYN's seq) and this RST rejects that FIN: an abandoned attempt
+	 * that never carried a byte. */
+	if (peer->fin_seen && peer->isn_known && peer->fin_seq == peer->isn &&
+	    peer->fin_pkt < me->rst_pkt && me->data_bytes == 0 && peer->data_bytes == 0)
+		return;
+	/* A bare RST at the sender's own next seq from a side that has just
+	 * sent data, or with a window a no-socket reply never has, is a live
+	 * socket aborting, not a host that lost the connection. */
+	recent = me->rst_own_data_ts != 0 && me->rst_ts >= me->rst_own_data_ts &&
+		 me->rst_ts - me->rst_own_data_ts <= round_trip(c);
+	live = me->rst_at_own_nxt && (me->rst_win != 0 || recent);
+	if (me->rst_kind == RST_BARE_NO_SOCKET && !live) {
 		if ((fd = found(k, RULE_HALF_OPEN, x)) == NULL)
 			return;
 		evidence(fd, me->rst_answers_pkt);
@@ -400,27 +469,70 @@ static void check_resets(struct check *k)
 	if ((fd = found(k, RULE_ABORTIVE_CLOSE, x)) == NULL)
 		return;
 	{
-		bool unread = x == 1 && !c->mid_stream && peer->last_data_pkt != 0 &&
+		bool unread = x == 1 && !c->mid_stream && lost == 0 && peer->last_data_pkt != 0 &&
 			      peer->last_data_pkt > me->last_data_pkt &&
 			      peer->last_data_pkt < me->rst_pkt;
+		bool after_fin = me->rst_state == TCPS_CLOSE_WAIT;
 
 		if (unread)
 			evidence(fd, peer->last_data_pkt);
+		/* the first segment past the RST's own ack, when it is known */
+		uint64_t first_lost = me->rst_acked == me->rst_prev_ack ? me->rst_lost_pkt : 0;
+
+		if (lost > 0)
+			evidence(fd, first_lost != 0 ? first_lost : peer->last_data_pkt);
 		evidence(fd, me->rst_pkt);
 		say(fd, "the %s ended the connection with %s (packet %" PRIu64 ")%s instead of "
 			"a FIN%s; ",
-		    who(k, x), (me->rst_flags & TCP_ACK) ? "RST|ACK" : "RST", me->rst_pkt,
-		    me->rst_kind == RST_ABORT ? " at its next sequence number" : "",
-		    me->rst_state == TCPS_CLOSE_WAIT ? ", after the peer's FIN" : "");
-		if (unread)
+		    who(k, x), rst_name(me), me->rst_pkt,
+		    me->rst_kind == RST_ABORT || live ? " at its next sequence number" : "",
+		    after_fin ? ", after the peer's FIN" : "");
+		if (live && !(me->rst_flags & TCP_ACK))
+			say(fd, "a bare RST, but from a live socket: %s; ",
+			    recent ? "it had sent data just before" :
+				     "its window is not 0, which a no-socket reply's is");
+		if (lost > 0) {
+			say(fd, "it discards %" PRIu32 " bytes of the %s's data that it never "
+				"acknowledged (its ack stops at %" PRIu32,
+			    lost, who(k, !x), me->rst_acked);
+			if (first_lost != 0)
+				say(fd, "; from packet %" PRIu64, first_lost);
+			else if (peer->last_data_pkt != 0)
+				say(fd, "; up to packet %" PRIu64, peer->last_data_pkt);
+			say(fd, ")");
+			say(fd, ": the %s reset with data still arriving", who(k, x));
+		} else if (unread) {
 			say(fd, "the %s's data in packet %" PRIu64 " was acknowledged but never "
 				"answered: the packets point to close() with that data unread in the "
 				"receive buffer (RFC 2525), which turns the close into a reset",
 			    who(k, !x), peer->last_data_pkt);
-		else
+		} else if (after_fin) {
+			say(fd, "it acknowledged everything the %s had sent, so nothing was lost: "
+				"an abort after the peer had closed (close() with SO_LINGER {1, 0}, or "
+				"unread data)",
+			    who(k, !x));
+		} else if (me->rst_payload > 0) {
+			say(fd, "nothing was left unanswered before it");
+		} else {
 			say(fd, "nothing was left unanswered before it, so the packets point to "
 				"close() with SO_LINGER {1, 0}, an intentional abort");
-		if (me->rst_kind != RST_ABORT) {
+		}
+		if (me->rst_mine_unacked > 0)
+			say(fd, "; %" PRIu32 " bytes it had sent were not yet acknowledged and may "
+				"never be delivered",
+			    me->rst_mine_unacked);
+		if (after_fin && lost == 0 && me->rst_mine_unacked == 0)
+			fd->severity = SEV_INFO;
+		if (me->rst_payload > 0) {
+			/* stacks abort with empty RSTs; text in one is how
+			 * filtering devices explain the resets they inject */
+			say(fd, "; the RST carries %u bytes of payload (RFC 9293 3.5.3), which "
+				"names its cause and is typical of a filtering device resetting in "
+				"the %s's name rather than of close()",
+			    me->rst_payload, who(k, x));
+			fd->confidence = CONF_MEDIUM;
+		}
+		if (me->rst_kind != RST_ABORT && !live) {
 			say(fd, "; its seq is not the %s's next sequence number, so it may come "
 				"from a middlebox",
 			    who(k, x));
@@ -429,27 +541,159 @@ static void check_resets(struct check *k)
 	}
 }
 
+/* MPTCP (RFC 8684): a RST can be a subflow's business. */
+static bool rst_mptcp(struct check *k, int x)
+{
+	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
+	struct finding *fd;
+	int by;
+
+	if (!me->mptcp && !peer->mptcp)
+		return false;
+	/* MP_FASTCLOSE aborts the whole MPTCP connection; the receiver must
+	 * answer it with a RST on the subflow (3.5).  The abort is the
+	 * fast-close sender's. */
+	by = me->rst_fastclose ? x
+	     : (peer->fastclose_pkt != 0 && peer->fastclose_pkt < me->rst_pkt) ? !x : -1;
+	if (by < 0)
+		/* A subflow reset without MP_FASTCLOSE ends that subflow only
+		 * (REMOVE_ADDR, a path manager's choice); the MPTCP connection
+		 * may go on over another: no teardown to diagnose here. */
+		return true;
+	if ((fd = found(k, RULE_ABORTIVE_CLOSE, by)) == NULL)
+		return true;
+	if (by == x) {
+		evidence(fd, me->rst_pkt);
+		say(fd, "the %s aborted the MPTCP connection: its %s (packet %" PRIu64 ") carries "
+			"MP_FASTCLOSE (RFC 8684 3.5), the MPTCP counterpart of close() with "
+			"SO_LINGER {1, 0}",
+		    who(k, x), rst_name(me), me->rst_pkt);
+	} else {
+		evidence(fd, peer->fastclose_pkt);
+		evidence(fd, me->rst_pkt);
+		say(fd, "the %s aborted the MPTCP connection with MP_FASTCLOSE (packet %" PRIu64
+			"), the MPTCP counterpart of close() with SO_LINGER {1, 0}; the %s's %s "
+			"(packet %" PRIu64 ") is the reply RFC 8684 3.5 requires, not an abort of "
+			"its own",
+		    who(k, !x), peer->fastclose_pkt, who(k, x), rst_name(me), me->rst_pkt);
+	}
+	return true;
+}
+
+static void check_resets(struct check *k, const struct close_verdict *v)
+{
+	const struct tcp_conn *c = k->c;
+	/* a RST the receiver ignored is rst-out-of-window's business; the
+	 * one judged here is the one that ended the connection, as the close
+	 * verdict says */
+	int x = classify_resetter(c);
+	const struct tcp_endpoint *me, *peer;
+
+	if (x < 0 || v->cls == CLOSE_PROBE || rst_mptcp(k, x))
+		return;
+	me = &c->ep[x];
+	peer = &c->ep[!x];
+	/* a RST another device sent in its name says nothing of its
+	 * application: middlebox-reset reports it */
+	if (tcp_endpoint_rst_forged(me))
+		return;
+
+	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
+		/* After its own FIN: data it threw away is what the RST
+		 * answered, even when a FIN came with it or after it. */
+		if (rst_unread(me) > 0) {
+			rst_on_data(k, x, rst_unread(me));
+			return;
+		}
+		if (!(me->rst_flags & TCP_ACK) && me->fin_acked && peer->fin_seen &&
+		    peer->fin_pkt > me->fin_ack_pkt && (me->rst_answers_flags & TCP_FIN) &&
+		    me->rst_answers_pkt == peer->last_fin_pkt)
+			rst_on_late_fin(k, x);
+		return;
+	}
+	if (me->fin_seen)
+		return;
+	/* No FIN before it: the RST ended an open connection. */
+	if (me->rst_state != TCPS_ESTABLISHED && me->rst_state != TCPS_CLOSE_WAIT)
+		return;
+	rst_on_open(k, x);
+}
+
+/* A scanner's probe (the close verdict found its signature). */
+static void check_probe(struct check *k, const struct close_verdict *v)
+{
+	const struct tcp_conn *c = k->c;
+	const struct tcp_endpoint *cl = &c->ep[0], *sv = &c->ep[1];
+	struct finding *fd;
+	char flags[9];
+
+	if (v->cls != CLOSE_PROBE || (fd = found(k, RULE_SCAN_PROBE, 0)) == NULL)
+		return;
+	evidence(fd, cl->first_pkt);
+	switch (classify_probe(c)) {
+	case PROBE_FLAGS:
+		decode_flags_str(cl->first_flags, flags);
+		evidence(fd, sv->rst_pkt);
+		say(fd, "packet %" PRIu64 " opens with flags %s, %s, which no TCP stack sends in "
+			"a connection: a FIN/NULL/Xmas-style port probe; the %s (packet %" PRIu64
+			") is a closed port's no-socket answer%s",
+		    cl->first_pkt, flags,
+		    (cl->first_flags & TCP_SYN) ? "SYN with FIN" : "without ACK", rst_name(sv),
+		    sv->rst_pkt, sv->rst_seq == 0 ? " (seq 0, as for any segment without ACK)" : "");
+		break;
+	case PROBE_SYN:
+		evidence(fd, sv->first_pkt);
+		evidence(fd, cl->rst_pkt);
+		say(fd, "a half-open SYN scan: the SYN (packet %" PRIu64 ", window %u) carries "
+			"neither window scaling nor SACK_OK, which every current stack sends, and "
+			"the SYN-ACK (packet %" PRIu64 ") was reset by the scanner's own kernel "
+			"(packet %" PRIu64 "), which had no socket for it: the port is open",
+		    cl->first_pkt, cl->syn_win, sv->first_pkt, cl->rst_pkt);
+		break;
+	default:
+		evidence(fd, cl->rst_pkt);
+		say(fd, "a connect scan or health check: the client completed the handshake and "
+			"reset it with %s (packet %" PRIu64 ") %.3f ms after its handshake ACK, "
+			"before either side sent a byte: the port is open",
+		    rst_name(cl), cl->rst_pkt, secs(c->hs_ack_ts, cl->rst_ts) * 1e3);
+		break;
+	}
+}
+
+/* SO_LINGER's time is in whole seconds: a RST sooner after the FIN is no
+ * linger timeout. */
+static const uint64_t LINGER_MIN_NS = 1000000000u;
+
 static void check_giveup(struct check *k, const struct close_verdict *v)
 {
 	uint64_t pkts[FINDING_PKTS_MAX];
 
 	for (int x = 0; x < 2; x++) {
-		const struct tcp_endpoint *me = &k->c->ep[x];
+		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
+		/* The premise: the data and the FIN were never acknowledged,
+		 * and a RST came only after close() could have waited the
+		 * linger time (whole seconds), not in answer to the peer's data
+		 * (rst-on-data-after-close's case: one RST, one diagnosis). */
+		bool never_acked = !me->fin_acked && peer->ack_known &&
+				   seq_leq(peer->last_ack, me->fin_unacked_seq);
+		bool linger_rst = me->rsts && me->rst_pkt > me->fin_pkt &&
+				  me->rst_ts >= me->fin_ts && me->rst_ts - me->fin_ts >= LINGER_MIN_NS &&
+				  rst_unread(me) == 0;
 		struct finding *fd;
 		unsigned n = 0;
 
-		if (me->fin_unacked_pkt != 0 && !me->fin_acked &&
-		    (tcp_endpoint_gave_up(me) || (me->rsts && me->rst_pkt > me->fin_pkt)) &&
+		if (me->fin_unacked_pkt != 0 && never_acked &&
+		    (tcp_endpoint_gave_up(me) || linger_rst) &&
 		    (fd = found(k, RULE_LINGER_TIMEOUT, x)) != NULL) {
 			evidence(fd, me->fin_unacked_pkt);
 			evidence(fd, me->fin_pkt);
-			if (me->rsts && me->rst_pkt > me->fin_pkt)
+			if (linger_rst)
 				evidence(fd, me->rst_pkt);
 			say(fd, "the %s sent its FIN (packet %" PRIu64 ") with data still "
 				"unacknowledged (from packet %" PRIu64 "), and neither was ever "
 				"acknowledged; ",
 			    who(k, x), me->fin_pkt, me->fin_unacked_pkt);
-			if (me->rsts && me->rst_pkt > me->fin_pkt)
+			if (linger_rst)
 				say(fd, "%.3f s after the FIN it reset the connection (packet %" PRIu64
 					"), as SO_LINGER {1, t} does on BSD and Windows when t runs out: "
 					"the data was discarded",
@@ -458,6 +702,30 @@ static void check_giveup(struct check *k, const struct close_verdict *v)
 				say(fd, "it retransmitted and gave up without a RST, as Linux does "
 					"for an orphaned socket whether or not SO_LINGER {1, t} made "
 					"close() wait: the data was lost");
+			{
+				uint32_t len = me->fin_seq - me->fin_unacked_seq;
+				const char *bye = me->una_seq == me->fin_unacked_seq
+							  ? goodbye_name(me->una_head, me->una_head_len, len)
+							  : NULL;
+
+				if (bye != NULL) {
+					say(fd, "; the bytes are %s, a goodbye, not application data",
+					    bye);
+					fd->severity = SEV_INFO;
+				}
+			}
+			if (peer->fin_seen && peer->fin_pkt < me->fin_pkt &&
+			    peer->last_pkt < me->fin_pkt) {
+				/* A peer that had closed must still acknowledge
+				 * (FIN_WAIT_1, FIN_WAIT_2): its silence says the
+				 * segments never reached its TCP, or it is gone;
+				 * the capture cannot tell which. */
+				say(fd, "; the %s, which had sent its own FIN (packet %" PRIu64
+					"), never answered again, so the segments may not have "
+					"reached its TCP at all",
+				    who(k, !x), peer->fin_pkt);
+				fd->confidence = CONF_LOW;
+			}
 		}
 		if (v->cls != CLOSE_VANISHED || v->active_closer != x ||
 		    (fd = found(k, RULE_FIN_WAIT1_GIVEUP, x)) == NULL)
@@ -836,7 +1104,8 @@ static void caveats(struct check *k)
 			say(fd, " (the capture holds every packet twice, once with shifted sequence "
 				"numbers: it saw both sides of a device that rewrites them; the "
 				"analysis follows one copy)");
-		if (c->mid_stream) {
+		/* a probe has no handshake by nature: nothing is missing */
+		if (c->mid_stream && fd->rule != RULE_SCAN_PROBE) {
 			say(fd, " (the capture began mid-connection, so the roles and earlier "
 				"history are not known)");
 			fd->confidence = CONF_LOW;
@@ -864,7 +1133,8 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 	check_refused(&k, v);
 	check_simultaneous(&k, v);
 	check_half_close(&k, v);
-	check_resets(&k);
+	check_probe(&k, v);
+	check_resets(&k, v);
 	check_giveup(&k, v);
 	check_final_ack(&k);
 	check_fin_acks(&k);

@@ -320,6 +320,61 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
 		(unsigned)ep->rst_ttl_min > hi + TCP_FORGED_TTL_HOPS);
 }
 
+/* Remember what a RST answered and what it threw away. */
+static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
+		       const struct packet *pkt, bool first)
+{
+	bool acked_known = me->ack_known || (pkt->flags & TCP_ACK);
+	uint32_t acked = me->ack_known ? me->last_ack : pkt->ack;
+	uint32_t peer_end = peer->snd_nxt, my_end = me->snd_nxt;
+
+	me->rst_kind = rst_kind(me, peer, pkt);
+	me->rst_pkt = pkt->num;
+	me->rst_ts = pkt->ts_ns;
+	me->rst_seq = pkt->seq;
+	me->rst_ack = pkt->ack;
+	me->rst_flags = pkt->flags;
+	me->rst_win = pkt->win;
+	me->rst_payload = (uint16_t)(pkt->payload_len < 0xffff ? pkt->payload_len : 0xffff);
+	me->rst_fastclose = (pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) != 0;
+	me->rst_at_own_nxt = me->seq_known && pkt->seq == me->snd_nxt;
+	me->rst_own_data_ts = me->last_data_ts;
+	if (first) /* a replacement keeps the state the side was in */
+		me->rst_state = me->state;
+	me->rst_answers_pkt = peer->last_pkt;
+	me->rst_answers_ts = peer->last_ts;
+	me->rst_answers_flags = peer->last_flags;
+	me->rst_answers_data = peer->last_had_data;
+
+	me->rst_prev_ack = acked;
+	if ((pkt->flags & TCP_ACK) && seq_gt(pkt->ack, acked))
+		acked = pkt->ack;
+	/* a FIN is a sequence number, not data */
+	if (peer->fin_seen && peer_end == peer->fin_seq + 1)
+		peer_end = peer->fin_seq;
+	if (me->fin_seen && my_end == me->fin_seq + 1)
+		my_end = me->fin_seq;
+	me->rst_acked = acked;
+	me->rst_peer_end = me->rst_prev_ack;
+	me->rst_lost_pkt = 0;
+	me->rst_lost_head_len = 0;
+	if (acked_known && peer->seq_known && seq_gt(peer_end, me->rst_prev_ack)) {
+		me->rst_peer_end = peer_end;
+		if (peer->una_head_pkt != 0 && seq_geq(me->rst_prev_ack, peer->una_seq)) {
+			uint32_t off = me->rst_prev_ack - peer->una_seq;
+
+			me->rst_lost_pkt = peer->una_head_pkt;
+			if (off < peer->una_head_len) {
+				me->rst_lost_head_len = (uint8_t)(peer->una_head_len - off);
+				memcpy(me->rst_lost_head, peer->una_head + off, me->rst_lost_head_len);
+			}
+		}
+	}
+	me->rst_mine_unacked = 0;
+	if (me->seq_known && peer->ack_known && seq_gt(my_end, peer->last_ack))
+		me->rst_mine_unacked = my_end - peer->last_ack;
+}
+
 static void account_sender(struct tcp_conn *c, struct seg *s)
 {
 	const struct packet *pkt = s->pkt;
@@ -337,26 +392,26 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	me->last_ts = pkt->ts_ns;
 	me->last_flags = pkt->flags;
 	me->last_had_data = false;
+	if (pkt->opt.mptcp != 0) {
+		me->mptcp = true;
+		if ((pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) && me->fastclose_pkt == 0)
+			me->fastclose_pkt = pkt->num;
+	}
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
+		bool first;
+
 		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
 			me->rst_ttl_min = pkt->ttl;
 		if (me->rsts == 0 || pkt->ttl > me->rst_ttl_max)
 			me->rst_ttl_max = pkt->ttl;
-		if (me->rsts++ == 0) {
-			me->rst_kind = rst_kind(me, peer, pkt);
-			me->rst_pkt = pkt->num;
-			me->rst_ts = pkt->ts_ns;
-			me->rst_seq = pkt->seq;
-			me->rst_ack = pkt->ack;
-			me->rst_flags = pkt->flags;
-			me->rst_state = me->state;
-			me->rst_answers_pkt = peer->last_pkt;
-			me->rst_answers_flags = peer->last_flags;
-			me->rst_answers_data = peer->last_had_data;
-		}
+		first = me->rsts++ == 0;
 		s->rst_accepted = rst_acceptable(me, peer, pkt);
+		/* The RST that ends the connection is the first one its
+		 * receiver acts on: one it ignored is replaced by the next. */
+		if (first || (s->rst_accepted && me->rst_ignored_pkt == me->rst_pkt))
+			record_rst(me, peer, pkt, first);
 		if (!s->rst_accepted && me->rst_ignored_pkt == 0) {
 			me->rst_ignored_pkt = pkt->num;
 			me->rst_ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
@@ -390,6 +445,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->syn && !me->isn_known) {
 		me->isn = pkt->seq;
 		me->isn_known = true;
+		me->syn_win = pkt->win;
+		me->syn_opts = pkt->opt.has;
 		if (pkt->opt.has & TCPOPT_HAS_WSCALE)
 			me->wscale = pkt->opt.wscale;
 	}
@@ -422,12 +479,24 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 				add_event(c, EV_GAP, s, before, data_seq);
 		}
 		if (seq_gt(end, before)) {
-			if (!peer->ack_known || seq_geq(peer->last_ack, before))
-				me->una_pkt = pkt->num; /* everything before it was acked */
+			if (!peer->ack_known || seq_geq(peer->last_ack, before)) {
+				/* everything before it was acked */
+				me->una_pkt = pkt->num;
+			}
 			me->data_bytes += (uint32_t)(end - (seq_gt(data_seq, before) ? data_seq : before));
 			me->last_data_pkt = pkt->num;
 			me->last_data_ts = pkt->ts_ns;
 			me->last_had_data = true;
+		}
+		/* the segment that holds the peer's next expected byte, new or
+		 * re-sent: what a RST would discard first */
+		if (!peer->ack_known || (seq_leq(data_seq, peer->last_ack) &&
+					 seq_gt(end, peer->last_ack)) ||
+		    (seq_gt(end, before) && seq_geq(peer->last_ack, before))) {
+			me->una_head_pkt = pkt->num;
+			me->una_seq = data_seq;
+			me->una_head_len = pkt->head_len;
+			memcpy(me->una_head, pkt->head, pkt->head_len);
 		}
 		if (me->fin_seen && seq_gt(end, me->fin_seq))
 			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
@@ -458,8 +527,10 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			 * FIN from SYN_SENT); the SYN's number is not data. */
 			me->fin_before_handshake = me->state == TCPS_SYN_SENT && me->isn_known &&
 						   fseq == me->isn && !peer->isn_known;
-			if (peer->ack_known && seq_lt(peer->last_ack, fseq))
+			if (peer->ack_known && seq_lt(peer->last_ack, fseq)) {
 				me->fin_unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
+				me->fin_unacked_seq = peer->last_ack;
+			}
 			add_event(c, EV_FIN, s, fseq, before);
 		} else if (fseq == me->fin_seq) {
 			if (me->fin_count++ == 1)

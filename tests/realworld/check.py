@@ -4,8 +4,7 @@ person wrote after reading the packets (tests/realworld/labels.tsv; how to
 label: tests/realworld/README.md).
 
 The scanned folders of the shared corpus are SCANNED below.  Every warning
-or error finding finlint produces there (and every info finding that a
-label names) is matched to a label by file, the
+or error finding finlint produces there is matched to a label by file, the
 flow's first packet number and the rule; when no label has that first
 packet (an engine change split or joined flows differently), by file, the
 client and server endpoints and the rule.  A problem is:
@@ -15,6 +14,9 @@ client and server endpoints and the rule.  A problem is:
     problem until its rule exists: see --strict-expected),
   - a finding labelled unclear that is produced with confidence high,
   - an unlabelled warning or error finding.
+An info finding counts where a label names it (a finding graded down to
+info, "severity: info" in its reason, is still found); other info findings
+are not labelled.
 Exit status 1 with any problem, 0 without, 77 when the corpus is absent.
 
 Options: --report (print everything, exit 0), --list (print every
@@ -81,10 +83,9 @@ def read_labels(path):
     return labels
 
 
-def run_finlint(finlint, corpus):
-    """Yield (file relative to corpus, flow, finding) for every finding in
-    the scanned folders; info findings count only where a label names
-    them (an expected line for an info rule such as rst-with-payload)."""
+def run_finlint(finlint, corpus, infos=False):
+    """Yield (file relative to corpus, flow, finding) for every warning and
+    error finding in the scanned folders (and the info ones with infos)."""
     dirs = [os.path.join(corpus, d) for d in SCANNED if os.path.isdir(os.path.join(corpus, d))]
     proc = subprocess.run([finlint, "-f", "jsonl", "--flows", "flagged",
                            "--fail-on", "never"] + dirs,
@@ -99,7 +100,8 @@ def run_finlint(finlint, corpus):
         rel = os.path.normpath(rec["file"])
         rel = rel[len(root):] if rel.startswith(root) else rel
         for f in rec.get("findings", []):
-            yield rel, rec, f
+            if infos or f["severity"] in ("warning", "error"):
+                yield rel, rec, f
 
 
 def main():
@@ -120,9 +122,7 @@ def main():
         print("SKIP: shared corpus not found (set FINLINT_CORPUS)")
         return 77
 
-    produced = list(run_finlint(finlint, corpus))
-    infos = [p for p in produced if p[2]["severity"] not in ("warning", "error")]
-    produced = [p for p in produced if p[2]["severity"] in ("warning", "error")]
+    produced = list(run_finlint(finlint, corpus, infos=not args.list))
     if args.list:
         print("\t".join(COLUMNS))
         for rel, flow, f in produced:
@@ -142,23 +142,17 @@ def main():
     problems = []
     matched = set()
     hits = collections.Counter()
-
-    def candidates(rel, flow, f):
+    for rel, flow, f in produced:
         key = (rel, flow["first_packet"], f["rule"])
         cands = [lab for lab in by_packet.get(key, []) if id(lab) not in matched]
         if not cands:
             ends = (rel, endpoint(flow["client"]), endpoint(flow["server"]), f["rule"])
             cands = [lab for lab in by_ends.get(ends, []) if id(lab) not in matched]
-        return cands
-
-    # an info finding a label names is counted like the others; the rest
-    # of the info findings need no label
-    produced += [p for p in infos if candidates(*p)]
-    for rel, flow, f in produced:
-        cands = candidates(rel, flow, f)
         where = "%s flow@%d %s -> %s %s (packets %s)" % (
             rel, flow["first_packet"], endpoint(flow["client"]), endpoint(flow["server"]),
             f["rule"], ",".join(str(p) for p in f.get("packets", [])))
+        if not cands and f["severity"] == "info":
+            continue  # info findings are labelled only where one was graded down
         if not cands:
             hits["unlabelled"] += 1
             problems.append("unlabelled %s %s: %s" % (f["severity"], where, f["message"]))
@@ -191,8 +185,8 @@ def main():
 
     per_class = collections.Counter(lab["label"] for lab in labels)
     print("labels: " + ", ".join("%s %d" % (c, per_class[c]) for c in LABELS))
-    print("produced warning/error findings: %d (%s)" % (
-        len(produced), ", ".join("%s %d" % (c, hits[c])
+    print("produced labelled or warning/error findings: %d (%s)" % (
+        sum(hits.values()), ", ".join("%s %d" % (c, hits[c])
                                  for c in ("true", "false", "unclear", "expected", "unlabelled"))))
     tp = hits["true"] + hits["expected"]
     fp = hits["false"]
