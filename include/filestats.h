@@ -23,6 +23,8 @@ struct file_stats {
 	uint64_t malformed;    /* headers that contradict themselves */
 	uint64_t tunneled;     /* TCP segments found inside an encapsulation */
 	uint64_t connections;
+	uint64_t finished_early; /* connections finished early by --max-memory */
+	uint64_t max_memory;     /* its value, bytes (0: no cap) */
 
 	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */
 

@@ -152,6 +152,9 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 				capture_point_words(cp.where), (double)cp.syn_to_synack_ns / 1e6,
 				(double)cp.synack_to_ack_ns / 1e6);
 	}
+	if (f->finished_early)
+		fputs("    finished early by --max-memory: later packets are not in this record\n",
+		      r->out);
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
@@ -201,6 +204,15 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 			"from IP headers), %" PRIu64 " frames cut inside a header, %" PRIu64
 			" non-first IP fragments, %" PRIu64 " malformed frames\n",
 			fs->truncated, fs->header_cut, fs->fragments, fs->malformed);
+	if (fs->finished_early) {
+		char limit[REPORT_SIZE_MAX];
+
+		report_size(fs->max_memory, limit, sizeof limit);
+		fprintf(r->out, "  %" PRIu64 " %s finished early: the flow memory reached "
+				"--max-memory %s\n",
+			fs->finished_early, plural(fs->finished_early, "connection", "connections"),
+			limit);
+	}
 	if (fs->read_error) {
 		fprintf(r->out, "  input error: %s (the packets before it are analysed)\n", fs->error);
 	}
