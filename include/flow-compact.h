@@ -54,13 +54,25 @@ void flow_compact_sides(const struct flow_compact *c, struct flow_side side[2]);
 /* Return which side sent pkt, a packet of c's 4-tuple. */
 unsigned flow_compact_dir(const struct flow_compact *c, const struct packet *pkt);
 
+/* Report whether c's 4-tuple is the one k (flow.h) is filed under. */
+bool flow_compact_has_key(const struct flow_compact *c, const struct flow_key *k);
+
+/* A side's latest packet, as far as the next record refers to it. */
+struct flow_compact_last {
+	bool seen;
+	uint8_t flags, wscale;
+	bool has_wscale;
+	uint16_t win;
+	uint32_t seq, ack;
+};
+
 /* The packets of a compact connection, oldest first. */
 struct flow_compact_reader {
 	const struct flow_compact *c;
 	unsigned pos;
 	bool first;
-	struct packet last[2]; /* each side's previous packet */
-	uint64_t num, ts;      /* the previous packet's */
+	struct flow_compact_last last[2]; /* each side's previous packet */
+	uint64_t num, ts;                 /* the previous packet's */
 };
 
 /* Start reading c's packets; c must not change while they are read. */

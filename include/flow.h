@@ -39,7 +39,8 @@ enum flow_list {
 	FLOW_OPEN,   /* open and active */
 	FLOW_IDLE,   /* open, silent for FLOW_PACK_IDLE_S: kept packed */
 	FLOW_CLOSED, /* both sides done, waiting out TIME_WAIT: kept packed */
-	FLOW_COMPACT, /* only opened so far: kept compact (flow-compact.h) */
+	FLOW_OPENING, /* only opened so far (a SYN, SYN-ACKs): compact
+		       * (flow-compact.h), or a full flow with f->opening */
 };
 
 /* A flow's place in the table's activity lists.  It comes first in
@@ -47,11 +48,13 @@ enum flow_list {
  * compact connection, so the lists and the table can hold any of them. */
 struct flow_link {
 	struct flow_link *older, *newer; /* activity order within its list */
-	uint64_t last_ts;  /* capture time of its latest packet */
-	uint64_t last_num; /* number of its latest packet: activity order across lists */
-	uint8_t list;      /* enum flow_list */
-	bool packed;       /* the packed copy, not a struct flow */
-	bool compact;      /* a struct flow_compact, not a struct flow */
+	uint64_t last_ts; /* capture time of its latest packet */
+	/* one word, so that the link (and every flow) is no bigger than
+	 * before the compact form: a capture of 2^48 packets is not read */
+	uint64_t last_num : 48; /* its latest packet's number: activity order across lists */
+	uint64_t list : 8;      /* enum flow_list */
+	uint64_t packed : 1;    /* the packed copy, not a struct flow */
+	uint64_t compact : 1;   /* a struct flow_compact, not a struct flow */
 };
 
 struct flow {
@@ -61,6 +64,7 @@ struct flow {
 	uint64_t id; /* 1-based, in order of first packet */
 	uint8_t family;
 	bool finished_early; /* by the memory cap (flow_table_over_cap) */
+	bool opening;        /* began with a SYN, nothing but opening packets since */
 	struct flow_side side[2]; /* [0] client, or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
@@ -99,8 +103,14 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 typedef void flow_replay_fn(void *ctx, struct flow *f, unsigned dir, const struct packet *pkt);
 
 /* Keep connections that have only opened compact (flow_table_lookup),
- * rebuilt through replay. */
-void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx);
+ * rebuilt through replay, once at least `after` connections are in their
+ * opening at once (0: from the first), or once the cap has been reached.
+ * Keeping one compact and rebuilding it costs a few hundred ns, which
+ * ordinary traffic, with a few hundred handshakes under way at a time,
+ * need not pay; a SYN flood passes FLOW_COMPACT_AFTER within a second. */
+enum { FLOW_COMPACT_AFTER = 1024 };
+void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx,
+			   uint64_t after);
 
 /* As flow_table_get_keyed, but a packet that only opens its connection
  * (a SYN, a SYN-ACK, a retransmission of either: flow_compact_opens) of
@@ -116,9 +126,10 @@ struct flow *flow_table_lookup(struct flow_table *t, const struct packet *pkt,
  * they are the same on every run, so finishing early is deterministic. */
 void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
 
-/* When the table is over its cap: the connection to finish now (compact
- * ones first, then the least recently active), restored and counted, or
- * NULL.  Call it until NULL; each flow returned must be removed. */
+/* When the table is over its cap: the connection to finish now (those
+ * that have only opened first, then the least recently active), restored
+ * and counted, or NULL.  Call it until NULL; each flow returned must be
+ * removed. */
 struct flow *flow_table_over_cap(struct flow_table *t);
 
 /* Return the bytes the cap counts, and how many connections

@@ -82,12 +82,12 @@ bool flow_compact_opens(const struct packet *pkt, unsigned dir)
 }
 
 /* The fields REC_SAME stands for. */
-static bool same_fields(const struct packet *a, const struct packet *b)
+static bool same_fields(const struct packet *a, const struct flow_compact_last *b)
 {
-	bool ws_a = (a->opt.has & TCPOPT_HAS_WSCALE) != 0, ws_b = (b->opt.has & TCPOPT_HAS_WSCALE) != 0;
+	bool ws = (a->opt.has & TCPOPT_HAS_WSCALE) != 0;
 
 	return a->seq == b->seq && a->ack == b->ack && a->win == b->win && a->flags == b->flags &&
-	       ws_a == ws_b && (!ws_a || a->opt.wscale == b->opt.wscale);
+	       ws == b->has_wscale && (!ws || a->opt.wscale == b->wscale);
 }
 
 /* Encode pkt after the packets r has read (all of them) into out, which
@@ -95,7 +95,7 @@ static bool same_fields(const struct packet *a, const struct packet *b)
 static size_t encode(const struct flow_compact_reader *r, const struct packet *pkt, unsigned dir,
 		     uint8_t *out)
 {
-	const struct packet *mine = &r->last[dir], *peer = &r->last[!dir];
+	const struct flow_compact_last *mine = &r->last[dir], *peer = &r->last[!dir];
 	uint8_t *p = out + 1, bits = dir ? REC_DIR : 0;
 
 	if (r->first) {
@@ -107,11 +107,11 @@ static size_t encode(const struct flow_compact_reader *r, const struct packet *p
 		p = put_varint(p, pkt->num - r->num);
 		p = put_varint(p, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
 	}
-	if (mine->num != 0 && same_fields(pkt, mine)) {
+	if (mine->seen && same_fields(pkt, mine)) {
 		bits |= REC_SAME;
 	} else {
 		p = put_le(p, pkt->seq, 4);
-		if (peer->num != 0 && pkt->ack == peer->seq + 1) {
+		if (peer->seen && pkt->ack == peer->seq + 1) {
 			bits |= REC_ACK_NEXT;
 		} else if (pkt->ack != 0) {
 			bits |= REC_ACK;
@@ -180,15 +180,56 @@ struct flow_compact *flow_compact_new(const struct packet *pkt, uint64_t id)
 	return c;
 }
 
+/* Read the next record into r's state; return its side, or -1 after the
+ * last. */
+static int next_record(struct flow_compact_reader *r)
+{
+	const uint8_t *d = r->c->data;
+	unsigned pos = r->pos, side;
+	struct flow_compact_last *mine;
+	uint8_t bits;
+
+	if (pos >= r->c->len)
+		return -1;
+	bits = d[pos++];
+	side = bits & REC_DIR ? 1 : 0;
+	mine = &r->last[side];
+	if (r->first) {
+		r->num = get_varint(d, &pos);
+		r->ts = get_le(d, &pos, 8);
+	} else {
+		uint64_t z;
+
+		r->num += get_varint(d, &pos);
+		z = get_varint(d, &pos);
+		r->ts += (z >> 1) ^ (0 - (z & 1));
+	}
+	if (!(bits & REC_SAME)) {
+		mine->seq = (uint32_t)get_le(d, &pos, 4);
+		if (bits & REC_ACK_NEXT)
+			mine->ack = r->last[!side].seq + 1;
+		else if (bits & REC_ACK)
+			mine->ack = (uint32_t)get_le(d, &pos, 4);
+		else
+			mine->ack = 0;
+		mine->win = (uint16_t)get_le(d, &pos, 2);
+		mine->flags = d[pos++];
+		mine->has_wscale = (bits & REC_WSCALE) != 0;
+		mine->wscale = mine->has_wscale ? d[pos++] : 0;
+	}
+	mine->seen = true;
+	r->pos = pos;
+	r->first = false;
+	return (int)side;
+}
+
 bool flow_compact_add(struct flow_compact **c, const struct packet *pkt, unsigned dir)
 {
 	struct flow_compact_reader r;
-	struct packet skip;
-	unsigned d;
 	uint8_t rec[40];
 
 	flow_compact_read_begin(&r, *c);
-	while (flow_compact_read(&r, &skip, &d))
+	while (next_record(&r) >= 0)
 		;
 	return append(c, rec, encode(&r, pkt, dir, rec));
 }
@@ -203,6 +244,23 @@ void flow_compact_sides(const struct flow_compact *c, struct flow_side side[2])
 	memcpy(side[1].addr, c->data + alen, alen);
 	side[0].port = (uint16_t)get_le(c->data, &pos, 2);
 	side[1].port = (uint16_t)get_le(c->data, &pos, 2);
+}
+
+bool flow_compact_has_key(const struct flow_compact *c, const struct flow_key *k)
+{
+	size_t alen = addr_len(c->family);
+	const uint8_t *d = c->data;
+	unsigned pos = (unsigned)(2 * alen);
+	uint16_t p0 = (uint16_t)get_le(d, &pos, 2), p1 = (uint16_t)get_le(d, &pos, 2);
+
+	/* the key's order is canonical, the sides' the SYN's: either way round */
+	if (k->family != c->family)
+		return false;
+	if (p0 == k->port[0] && p1 == k->port[1] && memcmp(d, k->addr[0], alen) == 0 &&
+	    memcmp(d + alen, k->addr[1], alen) == 0)
+		return true;
+	return p0 == k->port[1] && p1 == k->port[0] && memcmp(d, k->addr[1], alen) == 0 &&
+	       memcmp(d + alen, k->addr[0], alen) == 0;
 }
 
 unsigned flow_compact_dir(const struct flow_compact *c, const struct packet *pkt)
@@ -226,62 +284,33 @@ void flow_compact_read_begin(struct flow_compact_reader *r, const struct flow_co
 bool flow_compact_read(struct flow_compact_reader *r, struct packet *pkt, unsigned *dir)
 {
 	const struct flow_compact *c = r->c;
-	const uint8_t *d = c->data;
 	size_t alen = addr_len(c->family);
-	unsigned pos = (unsigned)(2 * alen), side;
+	unsigned pos = (unsigned)(2 * alen);
+	const struct flow_compact_last *mine;
 	uint16_t port[2];
-	uint8_t bits;
+	int side = next_record(r);
 
-	if (r->pos >= c->len)
+	if (side < 0)
 		return false;
-	port[0] = (uint16_t)get_le(d, &pos, 2);
-	port[1] = (uint16_t)get_le(d, &pos, 2);
-	pos = r->pos;
-	bits = d[pos++];
-	side = bits & REC_DIR ? 1 : 0;
+	port[0] = (uint16_t)get_le(c->data, &pos, 2);
+	port[1] = (uint16_t)get_le(c->data, &pos, 2);
+	mine = &r->last[side];
 	memset(pkt, 0, sizeof *pkt);
-	if (r->first) {
-		pkt->num = get_varint(d, &pos);
-		pkt->ts_ns = get_le(d, &pos, 8);
-	} else {
-		uint64_t z;
-
-		pkt->num = r->num + get_varint(d, &pos);
-		z = get_varint(d, &pos);
-		pkt->ts_ns = r->ts + ((z >> 1) ^ (0 - (z & 1)));
-	}
-	if (bits & REC_SAME) {
-		const struct packet *mine = &r->last[side];
-
-		pkt->seq = mine->seq;
-		pkt->ack = mine->ack;
-		pkt->win = mine->win;
-		pkt->flags = mine->flags;
-		pkt->opt.has = mine->opt.has;
-		pkt->opt.wscale = mine->opt.wscale;
-	} else {
-		pkt->seq = (uint32_t)get_le(d, &pos, 4);
-		if (bits & REC_ACK_NEXT)
-			pkt->ack = r->last[!side].seq + 1;
-		else if (bits & REC_ACK)
-			pkt->ack = (uint32_t)get_le(d, &pos, 4);
-		pkt->win = (uint16_t)get_le(d, &pos, 2);
-		pkt->flags = d[pos++];
-		if (bits & REC_WSCALE) {
-			pkt->opt.has = TCPOPT_HAS_WSCALE;
-			pkt->opt.wscale = d[pos++];
-		}
+	pkt->num = r->num;
+	pkt->ts_ns = r->ts;
+	pkt->seq = mine->seq;
+	pkt->ack = mine->ack;
+	pkt->win = mine->win;
+	pkt->flags = mine->flags;
+	if (mine->has_wscale) {
+		pkt->opt.has = TCPOPT_HAS_WSCALE;
+		pkt->opt.wscale = mine->wscale;
 	}
 	pkt->family = c->family;
-	memcpy(pkt->src, d + (side ? alen : 0), alen);
-	memcpy(pkt->dst, d + (side ? 0 : alen), alen);
+	memcpy(pkt->src, c->data + (side ? alen : 0), alen);
+	memcpy(pkt->dst, c->data + (side ? 0 : alen), alen);
 	pkt->sport = port[side];
 	pkt->dport = port[!side];
-	r->pos = pos;
-	r->first = false;
-	r->num = pkt->num;
-	r->ts = pkt->ts_ns;
-	r->last[side] = *pkt;
-	*dir = side;
+	*dir = (unsigned)side;
 	return true;
 }

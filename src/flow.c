@@ -40,11 +40,12 @@ struct packed_flow {
  * open ones that are older but still alive.  Open flows silent for
  * FLOW_PACK_IDLE_S move, packed, from the front of the open list to the
  * idle list: everything there is older than everything on the open list,
- * so together they are still one list in order of activity.  Compact
- * connections are open ones on a list of their own, so that the cap can
- * finish them first; merged with the idle and open lists by the number of
- * each one's latest packet (packets are numbered in file order, so that
- * is the order of activity), they are the one list again. */
+ * so together they are still one list in order of activity.  Connections
+ * that have only opened (compact ones, and full ones while few are) are
+ * open ones on a list of their own, so that the cap can finish them
+ * first; merged with the idle and open lists by the number of each one's
+ * latest packet (packets are numbered in file order, so that is the order
+ * of activity), they are the one list again. */
 struct activity {
 	struct flow_link *oldest, *newest;
 };
@@ -54,11 +55,14 @@ struct flow_table {
 	uint64_t mask; /* slot count - 1, a power of two */
 	uint64_t count;
 	uint64_t next_id;
-	struct activity open, idle, closed, compact;
+	struct activity open, idle, closed, opening_list;
 	struct flow *free_list; /* linked through link.newer */
 	uint8_t *scratch;       /* flow_pack_bound(sizeof (struct flow)) bytes */
 	flow_replay_fn *replay; /* NULL: no compact connections */
 	void *replay_ctx;
+	uint64_t compact_after;   /* connections in their opening before compact ones */
+	uint64_t opening;         /* full flows with f->opening */
+	uint64_t compacts;        /* compact connections */
 	/* what the cap counts: struct flows in the table and on the free
 	 * list, packed flows, compact ones (their heap bytes), the caller's
 	 * extra per full or packed flow, the slots */
@@ -168,7 +172,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	free_list_nodes(t->compact.oldest);
+	free_list_nodes(t->opening_list.oldest);
 	free_list_nodes(t->idle.oldest);
 	free_list_nodes(t->open.oldest);
 	free_list_nodes(t->closed.oldest);
@@ -204,8 +208,8 @@ static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 		return &t->closed;
 	case FLOW_IDLE:
 		return &t->idle;
-	case FLOW_COMPACT:
-		return &t->compact;
+	case FLOW_OPENING:
+		return &t->opening_list;
 	default:
 		return &t->open;
 	}
@@ -374,11 +378,12 @@ static struct flow *promote(struct flow_table *t, uint64_t i)
 	f->link.compact = false;
 	replace_activity(t, &c->link, &f->link);
 	t->slot[i].node = &f->link;
+	t->compacts--;
 	flow_compact_read_begin(&r, c);
 	while (flow_compact_read(&r, &pkt, &dir))
 		t->replay(t->replay_ctx, f, dir, &pkt);
 	/* SYNs and SYN-ACKs close nothing: the flow cannot have moved */
-	if (f->link.list != FLOW_COMPACT)
+	if (f->link.list != FLOW_OPENING)
 		fatal("internal error: a compact connection closed in its replay");
 	t->compact_bytes -= heap_cost(c->size);
 	free(c);
@@ -400,7 +405,7 @@ static bool compact_add(struct flow_table *t, uint64_t i, const struct packet *p
 		t->slot[i].node = &c->link;
 		t->compact_bytes += heap_cost(c->size) - heap_cost(size);
 	}
-	if (&c->link != t->compact.newest) {
+	if (&c->link != t->opening_list.newest) {
 		unlink_activity(t, &c->link);
 		append_activity(t, &c->link);
 	}
@@ -485,11 +490,9 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 			continue;
 		if (n->compact) {
 			struct flow_compact *c = (struct flow_compact *)n;
-			struct flow_key ck;
 			unsigned d;
 
-			key_of_compact(c, &ck);
-			if (!key_equal(&ck, k))
+			if (!flow_compact_has_key(c, k))
 				continue;
 			d = flow_compact_dir(c, pkt);
 			if (may_compact && flow_compact_opens(pkt, d) && compact_add(t, i, pkt, d)) {
@@ -513,7 +516,17 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 				pack(t, i);
 			continue;
 		}
-		if (f->link.list == FLOW_IDLE || &f->link != list_of(t, &f->link)->newest) {
+		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
+			       ? 0
+			       : 1;
+		if (f->opening && !flow_compact_opens(pkt, *dir)) {
+			/* it proves itself: from the opening list to the open one */
+			f->opening = false;
+			t->opening--;
+			unlink_activity(t, &f->link);
+			f->link.list = FLOW_OPEN;
+			append_activity(t, &f->link);
+		} else if (f->link.list == FLOW_IDLE || &f->link != list_of(t, &f->link)->newest) {
 			unlink_activity(t, &f->link);
 			if (f->link.list == FLOW_IDLE)
 				f->link.list = FLOW_OPEN; /* silent no more */
@@ -521,18 +534,16 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 		}
 		f->link.last_ts = pkt->ts_ns;
 		f->link.last_num = pkt->num;
-		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
-			       ? 0
-			       : 1;
 		return f;
 	}
 
-	if (may_compact) {
+	if (may_compact && (t->opening + t->compacts >= t->compact_after || t->early > 0)) {
 		struct flow_compact *c = flow_compact_new(pkt, t->next_id + 1);
 
 		if (c != NULL) {
 			t->next_id++;
-			c->link.list = FLOW_COMPACT;
+			t->compacts++;
+			c->link.list = FLOW_OPENING;
 			c->link.compact = true;
 			t->compact_bytes += heap_cost(c->size);
 			insert(t, i, h, &c->link, pkt);
@@ -549,6 +560,11 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 	memcpy(f->side[1].addr, pkt->dst, 16);
 	f->side[0].port = pkt->sport;
 	f->side[1].port = pkt->dport;
+	if (may_compact && flow_compact_opens(pkt, 0)) {
+		f->opening = true;
+		f->link.list = FLOW_OPENING;
+		t->opening++;
+	}
 	insert(t, i, h, &f->link, pkt);
 	*dir = 0;
 	return f;
@@ -566,10 +582,12 @@ struct flow *flow_table_lookup(struct flow_table *t, const struct packet *pkt,
 	return get(t, pkt, k, h, dir, true);
 }
 
-void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx)
+void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx,
+			   uint64_t after)
 {
 	t->replay = replay;
 	t->replay_ctx = ctx;
+	t->compact_after = after;
 }
 
 /* The flow of node n, restored if packed or compact. */
@@ -602,7 +620,7 @@ static struct flow_link *oldest_open(const struct flow_table *t)
 {
 	struct flow_link *full = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
 
-	return older_of(full, t->compact.oldest);
+	return older_of(full, t->opening_list.oldest);
 }
 
 static bool silent_for(const struct flow_link *n, uint64_t now, uint64_t idle)
@@ -697,8 +715,8 @@ struct flow *flow_table_over_cap(struct flow_table *t)
 	}
 	if (!over_cap(t))
 		return NULL;
-	/* connections that never proved themselves, then the oldest */
-	n = t->compact.oldest;
+	/* connections that never got past their opening, then the oldest */
+	n = t->opening_list.oldest;
 	if (n == NULL) {
 		n = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
 		n = older_of(n, t->closed.oldest);
@@ -720,6 +738,8 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint64_t i, j;
 
+	if (f->opening)
+		t->opening--;
 	i = slot_of(t, f->hash, &f->link);
 	/* Backward-shift deletion keeps probe chains intact without
 	 * tombstones, so lookups stay short however many flows come and go. */

@@ -309,7 +309,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		size_t n;
 
 		l.t = flow_table_new();
-		flow_table_set_replay(l.t, replay, &l);
+		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);
 		flow_table_set_cap(l.t, o->max_memory, o->ladder ? sizeof(struct ladder) + 16 : 0);
 		while ((n = reader_next(rd, &items)) > 0)
 			track_batch(&l, items, n);

@@ -89,8 +89,8 @@ static void test_round_trip(void)
 
 	fc = flow_compact_new(&in[0], 42);
 	CHECK(fc != NULL);
-	/* an IPv4 SYN and the SYN-ACK it gets fit a 112-byte malloc chunk */
-	CHECK(fc->size <= 104);
+	/* an IPv4 SYN, with room for the SYN-ACK it gets: a 96-byte malloc chunk */
+	CHECK(fc->size <= 88);
 	for (unsigned k = 1; k < n; k++)
 		CHECK(flow_compact_add(&fc, &in[k], k == 2 ? 1 : 0));
 	CHECK(offsetof(struct flow_compact, data) + fc->len <= FLOW_COMPACT_MAX);
@@ -191,7 +191,7 @@ static void test_promotion(void)
 	seq[n++] = tcp(rev(c), 11, T0 + 1007 * MS, TCP_RST | TCP_ACK, 0, 3001, 0);
 	seq[n++] = tcp(a, 12, T0 + 1008 * MS, TCP_ACK | TCP_PSH, 1001, 9001, 50);
 
-	flow_table_set_replay(tc, step, &replayed);
+	flow_table_set_replay(tc, step, &replayed, 0);
 	for (unsigned i = 0; i < n; i++) {
 		struct flow_key k;
 		uint64_t h = flow_table_key(&seq[i], &k);
@@ -246,7 +246,7 @@ static void test_cap(void)
 	struct flow *f, *full[3];
 	unsigned dir;
 
-	flow_table_set_replay(t, step, &replayed);
+	flow_table_set_replay(t, step, &replayed, 0);
 	for (unsigned i = 0; i < 3; i++) {
 		struct packet p = tcp(pkt4(0x0a090000 + i, 5000, 0x0a000001, 80), num + 1,
 				      T0 + num + 1, TCP_ACK, 1, 1, 10);
@@ -315,10 +315,90 @@ static void test_cap(void)
 	flow_table_free(t);
 }
 
+/* Compact only once `after` connections are in their opening at once, or
+ * once the cap has been reached: below that a SYN makes a full flow. */
+static void test_threshold(void)
+{
+	struct flow_table *t = flow_table_new();
+	unsigned replayed = 0, stepped = 0, dir;
+	struct flow *f[3];
+	struct flow_key k;
+	uint64_t h;
+
+	flow_table_set_replay(t, step, &replayed, 3);
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct packet p = tcp(pkt4(0xc6120000 + i, 4000, 0x0a000001, 80), i + 1, T0 + i,
+				      TCP_SYN, i, 0, 0);
+
+		h = flow_table_key(&p, &k);
+		f[i] = flow_table_lookup(t, &p, &k, h, &dir);
+		CHECK(f[i] != NULL && f[i]->opening && f[i]->link.list == FLOW_OPENING);
+		step(&stepped, f[i], dir, &p);
+	}
+	{
+		/* three in their opening: the fourth SYN is kept compact */
+		struct packet p = tcp(pkt4(0xc6120003, 4000, 0x0a000001, 80), 4, T0 + 4, TCP_SYN, 3,
+				      0, 0);
+
+		h = flow_table_key(&p, &k);
+		CHECK(flow_table_lookup(t, &p, &k, h, &dir) == NULL);
+	}
+	{
+		/* a SYN-ACK keeps f[0] opening, its ACK ends that */
+		struct packet p = tcp(pkt4(0x0a000001, 80, 0xc6120000, 4000), 5, T0 + 5,
+				      TCP_SYN | TCP_ACK, 70, 1, 0);
+
+		h = flow_table_key(&p, &k);
+		CHECK(flow_table_lookup(t, &p, &k, h, &dir) == f[0] && f[0]->opening);
+		p = tcp(pkt4(0xc6120000, 4000, 0x0a000001, 80), 6, T0 + 6, TCP_ACK, 1, 71, 0);
+		CHECK(flow_table_lookup(t, &p, &k, h, &dir) == f[0] && !f[0]->opening &&
+		      f[0]->link.list == FLOW_OPEN);
+	}
+	{
+		/* two opening, one compact: still three */
+		struct packet p = tcp(pkt4(0xc6120004, 4000, 0x0a000001, 80), 7, T0 + 7, TCP_SYN, 4,
+				      0, 0);
+
+		h = flow_table_key(&p, &k);
+		CHECK(flow_table_lookup(t, &p, &k, h, &dir) == NULL);
+	}
+	flow_table_remove(t, f[1]);
+	flow_table_remove(t, f[2]);
+	{
+		/* zero opening, two compact: below three, full again */
+		struct packet p = tcp(pkt4(0xc6120005, 4000, 0x0a000001, 80), 8, T0 + 8, TCP_SYN, 5,
+				      0, 0);
+
+		h = flow_table_key(&p, &k);
+		f[1] = flow_table_lookup(t, &p, &k, h, &dir);
+		CHECK(f[1] != NULL && f[1]->opening);
+	}
+	CHECK_U64(flow_table_count(t), 4);
+	CHECK_U64(replayed, 0);
+	/* over the cap, those still opening go first, compact or full, by
+	 * last activity (packets 4, 7, 8), then f[0], which completed */
+	flow_table_set_cap(t, 1, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		static const uint64_t order[4] = { 4, 5, 6, 1 };
+		struct flow *g = flow_table_over_cap(t);
+
+		CHECK(g != NULL && g->id == order[i] && g->finished_early);
+		if (g == NULL)
+			break;
+		zeek_conn_free(&g->zeek);
+		flow_table_remove(t, g);
+	}
+	CHECK_U64(replayed, 2);
+	CHECK_U64(flow_table_count(t), 0);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	test_round_trip();
 	test_promotion();
 	test_cap();
+	test_threshold();
 	return check_done("test-flow-compact");
 }
