@@ -9,7 +9,10 @@
  * struct packet the tracker reads (tcpstate, zeek, ladder, run.c).  When
  * it proves itself, or is finished, the table replays those packets into
  * a new struct flow exactly as they first came, so its record is the one
- * it would have had as a full flow all along.  A field of struct packet
+ * it would have had as a full flow all along.  The table uses the form
+ * only when many connections are opening at once (flow.h,
+ * FLOW_COMPACT_AFTER): for ordinary traffic the saving is not worth the
+ * few hundred ns of recording and rebuilding.  A field of struct packet
  * the tracker starts to read must be recorded here too (the byte-identical
  * comparison of reports over the corpus catches one that is not). */
 #ifndef FINLINT_FLOW_COMPACT_H
