@@ -885,18 +885,19 @@ static bool flood_answered(const struct gen *g, uint64_t i)
 
 /* The 4-tuple and sequence numbers of flood SYN i: the low 22 bits of i
  * pick the address (an odd multiplier is a bijection mod 2^22), the rest
- * shift the port, so no two SYNs share a 4-tuple. */
+ * shift a port drawn for that address, so no two SYNs share a 4-tuple. */
 static void flood_conn(const struct gen *g, uint64_t i, struct conn *c)
 {
 	uint64_t rng = flood_rng(g, i);
 	uint32_t low = (uint32_t)(i & ((1u << 22) - 1));
+	uint64_t by_addr = flood_rng(g, low) ^ 0x9047ULL;
 
 	memset(c, 0, sizeof *c);
 	c->id = i;
 	c->family = 4;
 	put32(c->addr[0], 0x64400000u | ((low * 0x9e3779b1u) & ((1u << 22) - 1)));
 	put32(c->addr[1], 0x0a000001u);
-	c->port[0] = (uint16_t)(1024 + ((i >> 22) + irand(&rng, 0, 63999)) % 64000);
+	c->port[0] = (uint16_t)(1024 + ((i >> 22) + irand(&by_addr, 0, 63999)) % 64000);
 	c->port[1] = 80;
 	c->nxt[0] = (uint32_t)splitmix(&rng);
 	c->nxt[1] = (uint32_t)splitmix(&rng);
