@@ -70,6 +70,9 @@ struct options {
 	double client_close_pct;
 	double weight[SC_COUNT];
 	bool checksums;
+	uint64_t flood;         /* spoofed SYNs from distinct 4-tuples */
+	double flood_span_s;    /* spread evenly over this much time from 0 */
+	double flood_synack_pct; /* answered by one SYN-ACK (SYN cookies) */
 	const char *output, *truth;
 };
 
@@ -166,6 +169,7 @@ struct gen {
 	uint64_t packets, bytes, wire_bytes;
 	uint64_t class_count[SC_COUNT];
 	uint64_t last_t;
+	uint64_t flood_sent, flood_reply, flood_answered; /* next SYN, next SYN to answer */
 };
 
 enum { PATTERN = 1 << 16, MAX_PAYLOAD = 8960 };
@@ -847,6 +851,117 @@ static void heap_pop(struct gen *g)
 		heap_sift_top(g);
 }
 
+/* ---- a SYN flood mixed into the traffic ------------------------------------ */
+
+/* --flood N: N SYNs at a steady rate over --flood-span seconds, each from
+ * its own spoofed 4-tuple (sources in 100.64.0.0/10, which the real
+ * clients never use) to 10.0.0.1:80, and never completed.  A share of
+ * them is answered by one SYN-ACK 40 us later, as a server answers with
+ * SYN cookies: no state, so no retransmission.  They are not in the truth
+ * file; what a capture taken during an attack holds besides the real
+ * traffic. */
+enum { FLOOD_REPLY_NS = 40 * US };
+
+static uint64_t flood_time(const struct gen *g, uint64_t i)
+{
+	return (uint64_t)((double)i * g->o.flood_span_s * 1e9 / (double)g->o.flood);
+}
+
+/* Flood SYN i's own random numbers. */
+static uint64_t flood_rng(const struct gen *g, uint64_t i)
+{
+	uint64_t s = g->o.seed * 0xa0761d6478bd642fULL ^ (i + 1) * 0xe7037ed1a0b428dbULL;
+
+	splitmix(&s);
+	return s;
+}
+
+static bool flood_answered(const struct gen *g, uint64_t i)
+{
+	uint64_t s = flood_rng(g, i) ^ 0x5ca1ab1eULL;
+
+	return chance(&s, g->o.flood_synack_pct);
+}
+
+/* The 4-tuple and sequence numbers of flood SYN i: the low 22 bits of i
+ * pick the address (an odd multiplier is a bijection mod 2^22), the rest
+ * shift a port drawn for that address, so no two SYNs share a 4-tuple. */
+static void flood_conn(const struct gen *g, uint64_t i, struct conn *c)
+{
+	uint64_t rng = flood_rng(g, i);
+	uint32_t low = (uint32_t)(i & ((1u << 22) - 1));
+	uint64_t by_addr = flood_rng(g, low) ^ 0x9047ULL;
+
+	memset(c, 0, sizeof *c);
+	c->id = i;
+	c->family = 4;
+	put32(c->addr[0], 0x64400000u | ((low * 0x9e3779b1u) & ((1u << 22) - 1)));
+	put32(c->addr[1], 0x0a000001u);
+	c->port[0] = (uint16_t)(1024 + ((i >> 22) + irand(&by_addr, 0, 63999)) % 64000);
+	c->port[1] = 80;
+	c->nxt[0] = (uint32_t)splitmix(&rng);
+	c->nxt[1] = (uint32_t)splitmix(&rng);
+	c->tsbase[0] = (uint32_t)splitmix(&rng);
+	c->tsbase[1] = (uint32_t)splitmix(&rng);
+	c->ipid[0] = (uint16_t)splitmix(&rng);
+	c->ipid[1] = (uint16_t)splitmix(&rng);
+}
+
+/* Skip the SYNs no SYN-ACK answers. */
+static void flood_next_reply(struct gen *g)
+{
+	while (g->flood_reply < g->flood_sent && !flood_answered(g, g->flood_reply))
+		g->flood_reply++;
+}
+
+/* The time of the flood's next packet, or UINT64_MAX when it is over. */
+static uint64_t flood_next_t(struct gen *g)
+{
+	uint64_t t = UINT64_MAX;
+
+	flood_next_reply(g);
+	if (g->flood_reply < g->flood_sent)
+		t = flood_time(g, g->flood_reply) + FLOOD_REPLY_NS;
+	if (g->flood_sent < g->o.flood && flood_time(g, g->flood_sent) < t)
+		t = flood_time(g, g->flood_sent);
+	return t;
+}
+
+/* Write the flood's next packet: a SYN, or the SYN-ACK due first. */
+static void flood_emit(struct gen *g)
+{
+	struct conn c;
+	struct qpkt p = { 0 };
+	bool reply;
+
+	flood_next_reply(g);
+	reply = g->flood_reply < g->flood_sent &&
+		(g->flood_sent >= g->o.flood ||
+		 flood_time(g, g->flood_reply) + FLOOD_REPLY_NS < flood_time(g, g->flood_sent));
+	if (reply) {
+		flood_conn(g, g->flood_reply, &c);
+		p.t = flood_time(g, g->flood_reply++) + FLOOD_REPLY_NS;
+		p.dir = 1;
+		p.flags = F_SYN | F_ACK;
+		p.seq = c.nxt[1];
+		p.ack = c.nxt[0] + 1;
+		g->flood_answered++;
+	} else {
+		flood_conn(g, g->flood_sent, &c);
+		p.t = flood_time(g, g->flood_sent++);
+		p.flags = F_SYN;
+		p.seq = c.nxt[0];
+	}
+	emit(g, &c, &p);
+}
+
+/* Write the flood's packets due by time t. */
+static void flood_until(struct gen *g, uint64_t t)
+{
+	while (flood_next_t(g) <= t)
+		flood_emit(g);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static void run(struct gen *g)
@@ -862,6 +977,7 @@ static void run(struct gen *g)
 		uint32_t s = g->heap[0];
 		struct conn *c = &g->slot[s];
 
+		flood_until(g, c->q[c->qhead].t);
 		emit(g, c, &c->q[c->qhead]);
 		c->qhead = (uint8_t)((c->qhead + 1) % QCAP);
 		c->qlen--;
@@ -883,6 +999,7 @@ static void run(struct gen *g)
 		if (g->started >= o->connections && g->finite_open == 0)
 			break; /* only long-lived ones left: the capture ends */
 	}
+	flood_until(g, UINT64_MAX - 1);
 }
 
 static const char usage_text[] =
@@ -911,6 +1028,12 @@ static const char usage_text[] =
 	"                           their default); not-closed ones stay open and busy until\n"
 	"                           the end, at most their share of the slots\n"
 	"      --no-checksum        leave IP and TCP checksums zero\n"
+	"      --flood N            add a SYN flood: N SYNs from distinct spoofed 4-tuples\n"
+	"                           (100.64.0.0/10 to 10.0.0.1:80), never completed, not in\n"
+	"                           the truth file (default 0)\n"
+	"      --flood-span SECONDS spread them evenly over this time from 0 (default 10)\n"
+	"      --flood-synack PCT   share answered by one SYN-ACK, as with SYN cookies\n"
+	"                           (default 0)\n"
 	"  -h, --help               show this help\n";
 
 static void die(const char *msg, const char *arg)
@@ -951,7 +1074,8 @@ static void parse_mix(struct options *o, char *list)
 
 int main(int argc, char **argv)
 {
-	enum { O_SNAP = 256, O_V6, O_SEED, O_LIFE, O_RETX, O_REORD, O_WRAP, O_CC, O_MIX, O_NOCK };
+	enum { O_SNAP = 256, O_V6, O_SEED, O_LIFE, O_RETX, O_REORD, O_WRAP, O_CC, O_MIX, O_NOCK,
+	       O_FLOOD, O_FLOOD_SPAN, O_FLOOD_SYNACK };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "truth", required_argument, NULL, 't' },
@@ -969,6 +1093,9 @@ int main(int argc, char **argv)
 		{ "client-close", required_argument, NULL, O_CC },
 		{ "mix", required_argument, NULL, O_MIX },
 		{ "no-checksum", no_argument, NULL, O_NOCK },
+		{ "flood", required_argument, NULL, O_FLOOD },
+		{ "flood-span", required_argument, NULL, O_FLOOD_SPAN },
+		{ "flood-synack", required_argument, NULL, O_FLOOD_SYNACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -990,6 +1117,7 @@ int main(int argc, char **argv)
 		.wrap_pct = 5,
 		.client_close_pct = 60,
 		.checksums = true,
+		.flood_span_s = 10,
 		.weight = {
 			[SC_CLEAN] = 50, [SC_THREE_WAY] = 10, [SC_SIMULTANEOUS] = 2,
 			[SC_HALF] = 4, [SC_ABORT] = 8, [SC_RESET_AFTER] = 5,
@@ -1015,6 +1143,9 @@ int main(int argc, char **argv)
 		case O_CC: o->client_close_pct = num_arg(optarg, 0, 100); break;
 		case O_MIX: parse_mix(o, optarg); break;
 		case O_NOCK: o->checksums = false; break;
+		case O_FLOOD: o->flood = (uint64_t)num_arg(optarg, 0, 1e10); break;
+		case O_FLOOD_SPAN: o->flood_span_s = num_arg(optarg, 0.001, 1e6); break;
+		case O_FLOOD_SYNACK: o->flood_synack_pct = num_arg(optarg, 0, 100); break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
 		}
@@ -1074,9 +1205,9 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"gen: packets=%" PRIu64 " file_bytes=%" PRIu64 " wire_bytes=%" PRIu64
 		" connections=%" PRIu64 " peak_open=%" PRIu64 " open_at_end=%" PRIu64
-		" duration_s=%.3f\n",
+		" duration_s=%.3f flood=%" PRIu64 " flood_synacks=%" PRIu64 "\n",
 		g.packets, g.bytes + 24, g.wire_bytes, g.started, g.peak_open, g.open,
-		(double)g.last_t / 1e9);
+		(double)g.last_t / 1e9, g.flood_sent, g.flood_answered);
 	fprintf(stderr, "gen: mix");
 	for (unsigned i = 0; i < SC_COUNT; i++)
 		fprintf(stderr, " %s=%" PRIu64, scenario_names[i], g.class_count[i]);

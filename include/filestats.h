@@ -24,6 +24,8 @@ struct file_stats {
 	uint64_t tunneled;     /* TCP segments found inside an encapsulation */
 	uint64_t connections;
 	uint64_t capture_copies; /* packets the capture holds twice (artefact.h), summed at each flow's end */
+	uint64_t finished_early; /* connections finished early by --max-memory */
+	uint64_t max_memory;     /* its value, bytes (0: no cap) */
 
 	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */
 	bool timed;                 /* first_ts and last_ts are a frame's */

@@ -5,11 +5,15 @@
  * are kept in order of last activity so that idle ones can be finished
  * from the front in constant time.  Flows that wait for nothing but a
  * late packet (closed ones in TIME_WAIT, open ones silent for a minute)
- * are kept packed, at about a third of their size. */
+ * are kept packed, at about a third of their size; connections that have
+ * only sent a SYN (and maybe got a SYN-ACK) are kept compact
+ * (flow-compact.h) until they prove themselves.  The table's memory can
+ * be capped: over the cap, the oldest connections are finished early. */
 #ifndef FINLINT_FLOW_H
 #define FINLINT_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -35,16 +39,22 @@ enum flow_list {
 	FLOW_OPEN,   /* open and active */
 	FLOW_IDLE,   /* open, silent for FLOW_PACK_IDLE_S: kept packed */
 	FLOW_CLOSED, /* both sides done, waiting out TIME_WAIT: kept packed */
+	FLOW_OPENING, /* only opened so far (a SYN, SYN-ACKs): compact
+		       * (flow-compact.h), or a full flow with f->opening */
 };
 
-/* A flow's place in the table's activity lists.  It comes first both in
- * struct flow and in the packed copy of a closed flow (flow.c), so the
- * lists and the table can hold either. */
+/* A flow's place in the table's activity lists.  It comes first in
+ * struct flow, in the packed copy of a closed flow (flow.c) and in a
+ * compact connection, so the lists and the table can hold any of them. */
 struct flow_link {
 	struct flow_link *older, *newer; /* activity order within its list */
 	uint64_t last_ts; /* capture time of its latest packet */
-	uint8_t list;     /* enum flow_list */
-	bool packed;      /* the packed copy, not a struct flow */
+	/* one word, so that the link (and every flow) is no bigger than
+	 * before the compact form: a capture of 2^48 packets is not read */
+	uint64_t last_num : 48; /* its latest packet's number: activity order across lists */
+	uint64_t list : 8;      /* enum flow_list */
+	uint64_t packed : 1;    /* the packed copy, not a struct flow */
+	uint64_t compact : 1;   /* a struct flow_compact, not a struct flow */
 };
 
 struct flow {
@@ -53,6 +63,8 @@ struct flow {
 	uint64_t hash;
 	uint64_t id; /* 1-based, in order of first packet */
 	uint8_t family;
+	bool finished_early; /* by the memory cap (flow_table_over_cap) */
+	bool opening;        /* began with a SYN, nothing but opening packets since */
 	struct flow_side side[2]; /* [0] client (the SYN's sender, the SYN-ACK's receiver), or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
@@ -76,12 +88,55 @@ void flow_table_free(struct flow_table *t);
 
 /* Find pkt's flow, creating it when new (with the SYN-ACK's receiver as
  * side[0] when that is the first packet); *dir is 0 when pkt goes from
- * side[0] to side[1] and 1 otherwise.  The flow becomes the newest. */
+ * side[0] to side[1] and 1 otherwise.  The flow becomes the newest.  A
+ * compact connection is rebuilt (flow_table_set_replay) first. */
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir);
 
 /* The same with pkt's key and hash already computed by flow_table_key(). */
 struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt,
 				  const struct flow_key *k, uint64_t hash, unsigned *dir);
+
+/* How the table rebuilds a compact connection: f is a new flow (zero but
+ * for its key, hash, id, family, sides and link), and the function is
+ * called with each of the connection's packets in order.  It must do
+ * exactly what the caller does with a packet of a full flow, so that
+ * the flow ends up as it would have been had it been full all along. */
+typedef void flow_replay_fn(void *ctx, struct flow *f, unsigned dir, const struct packet *pkt);
+
+/* Keep connections that have only opened compact (flow_table_lookup),
+ * rebuilt through replay, once at least `after` connections are in their
+ * opening at once (0: from the first), or once the cap has been reached.
+ * Keeping one compact and rebuilding it costs a few hundred ns, which
+ * ordinary traffic, with a few hundred handshakes under way at a time,
+ * need not pay; a SYN flood passes FLOW_COMPACT_AFTER within a second. */
+enum { FLOW_COMPACT_AFTER = 1024 };
+void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx,
+			   uint64_t after);
+
+/* As flow_table_get_keyed, but a packet that only opens its connection
+ * (a SYN, a SYN-ACK, a retransmission of either: flow_compact_opens) of
+ * a new or compact connection is recorded in the compact form: then
+ * NULL is returned and there is nothing to step.  Compact connections
+ * need flow_table_set_replay; without it, this is flow_table_get_keyed. */
+struct flow *flow_table_lookup(struct flow_table *t, const struct packet *pkt,
+			       const struct flow_key *k, uint64_t hash, unsigned *dir);
+
+/* Cap the table's memory at max bytes (0: no cap), counting flows in
+ * every form, their slots, and extra bytes the caller attaches to each
+ * full or packed flow (the ladder).  The counts follow glibc's malloc;
+ * they are the same on every run, so finishing early is deterministic. */
+void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
+
+/* When the table is over its cap: the connection to finish now (those
+ * that have only opened first, then the least recently active), restored
+ * and counted, or NULL.  Call it until NULL; each flow returned must be
+ * removed. */
+struct flow *flow_table_over_cap(struct flow_table *t);
+
+/* Return the bytes the cap counts, and how many connections
+ * flow_table_over_cap has handed out. */
+uint64_t flow_table_bytes(const struct flow_table *t);
+uint64_t flow_table_finished_early(const struct flow_table *t);
 
 /* Fill *k with the key pkt's flow is filed under and return its hash. */
 uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k);
@@ -92,8 +147,8 @@ uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k);
 void flow_table_prefetch_slot(const struct flow_table *t, uint64_t hash);
 void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash);
 
-/* Return the least recently active flow, open ones first, or NULL when
- * the table is empty. */
+/* Return the least recently active flow, open ones (compact ones
+ * included) first, or NULL when the table is empty. */
 struct flow *flow_table_oldest(struct flow_table *t);
 
 /* Return the least recently active open flow if no packet came for it in

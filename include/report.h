@@ -72,6 +72,12 @@ bool report_lists(const struct report *r, const struct findings *found, enum rep
 /* Write "addr:port" (IPv6 as "[addr]:port") of one side of a flow. */
 void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size);
 
+/* Write a byte count as --max-memory takes it: "1G", "512M", "64K" when
+ * it is a whole number of those units, else plain bytes.
+ * REPORT_SIZE_MAX holds any of them. */
+enum { REPORT_SIZE_MAX = 24 };
+size_t report_size(uint64_t bytes, char *buf, unsigned size);
+
 /* Format ns since the epoch as RFC 3339 UTC with 6 or 9 decimals;
  * returns the length written.  REPORT_TIME_MAX holds any of them. */
 enum { REPORT_TIME_MAX = 32 };

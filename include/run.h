@@ -3,6 +3,7 @@
 #define FINLINT_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report.h"
@@ -16,6 +17,7 @@ struct run_options {
 	const char *filter;              /* BPF expression, or NULL */
 	bool ladder;                     /* keep each connection's last packets */
 	unsigned threads;                /* 2: read and decode on a thread of their own */
+	uint64_t max_memory;             /* bytes of flow memory; 0: no cap */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

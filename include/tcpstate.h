@@ -222,7 +222,7 @@ struct tcp_conn {
 	bool reset;       /* an accepted RST ended it */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint8_t event_count;
-	uint16_t events_dropped;
+	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	struct tcp_event events[TCP_EVENTS_MAX];
 };
 

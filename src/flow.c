@@ -3,13 +3,17 @@
  * not allocate once the table has grown to its working size.  Closed
  * flows, and open ones silent for a minute, are packed (one allocation
  * each) and restored when something reaches them, which is rare before
- * they are finished. */
+ * they are finished.  Connections that have only opened are kept compact
+ * (flow-compact.c) and rebuilt by replaying their packets when they prove
+ * themselves or are finished.  The table counts its bytes, and over its
+ * cap hands out the connections to finish early. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "finlint.h"
+#include "flow-compact.h"
 #include "flow-pack.h"
 #include "flow.h"
 
@@ -30,13 +34,18 @@ struct packed_flow {
 	uint8_t data[];
 };
 
-/* Flows live on one of three lists, each in order of last activity: open
- * ones, finished after an idle timeout, and closed ones, finished once
- * their TIME_WAIT has passed.  Two lists keep a closed flow from waiting
- * behind open ones that are older but still alive.  Open flows silent for
+/* Flows live on lists, each in order of last activity: open ones,
+ * finished after an idle timeout, and closed ones, finished once their
+ * TIME_WAIT has passed.  Two lists keep a closed flow from waiting behind
+ * open ones that are older but still alive.  Open flows silent for
  * FLOW_PACK_IDLE_S move, packed, from the front of the open list to the
  * idle list: everything there is older than everything on the open list,
- * so together they are still one list in order of activity. */
+ * so together they are still one list in order of activity.  Connections
+ * that have only opened (compact ones, and full ones while few are) are
+ * open ones on a list of their own, so that the cap can finish them
+ * first; merged with the idle and open lists by the number of each one's
+ * latest packet (packets are numbered in file order, so that is the order
+ * of activity), they are the one list again. */
 struct activity {
 	struct flow_link *oldest, *newest;
 };
@@ -46,9 +55,20 @@ struct flow_table {
 	uint64_t mask; /* slot count - 1, a power of two */
 	uint64_t count;
 	uint64_t next_id;
-	struct activity open, idle, closed;
+	struct activity open, idle, closed, opening_list;
 	struct flow *free_list; /* linked through link.newer */
 	uint8_t *scratch;       /* flow_pack_bound(sizeof (struct flow)) bytes */
+	flow_replay_fn *replay; /* NULL: no compact connections */
+	void *replay_ctx;
+	uint64_t compact_after;   /* connections in their opening before compact ones */
+	uint64_t opening;         /* full flows with f->opening */
+	uint64_t compacts;        /* compact connections */
+	/* what the cap counts: struct flows in the table and on the free
+	 * list, packed flows, compact ones (their heap bytes), the caller's
+	 * extra per full or packed flow, the slots */
+	uint64_t cap, extra;
+	uint64_t full, free_count, packed, packed_bytes, compact_bytes;
+	uint64_t early; /* connections handed out by flow_table_over_cap */
 };
 
 enum { FLOW_TABLE_MIN = 1024 };
@@ -56,26 +76,40 @@ enum { FLOW_TABLE_MIN = 1024 };
 static const uint64_t NS = 1000000000u;
 
 /* Order the two endpoints so both directions give the same key. */
-static void key_from_packet(const struct packet *pkt, struct flow_key *k)
+static void key_from(uint8_t family, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+		     uint16_t dport, struct flow_key *k)
 {
-	size_t alen = pkt->family == 6 ? 16 : 4;
-	int c = memcmp(pkt->src, pkt->dst, alen);
+	size_t alen = family == 6 ? 16 : 4;
+	int c = memcmp(src, dst, alen);
 
 	if (c == 0)
-		c = (int)pkt->sport - (int)pkt->dport;
+		c = (int)sport - (int)dport;
 	memset(k, 0, sizeof *k);
-	k->family = pkt->family;
+	k->family = family;
 	if (c <= 0) {
-		memcpy(k->addr[0], pkt->src, alen);
-		memcpy(k->addr[1], pkt->dst, alen);
-		k->port[0] = pkt->sport;
-		k->port[1] = pkt->dport;
+		memcpy(k->addr[0], src, alen);
+		memcpy(k->addr[1], dst, alen);
+		k->port[0] = sport;
+		k->port[1] = dport;
 	} else {
-		memcpy(k->addr[0], pkt->dst, alen);
-		memcpy(k->addr[1], pkt->src, alen);
-		k->port[0] = pkt->dport;
-		k->port[1] = pkt->sport;
+		memcpy(k->addr[0], dst, alen);
+		memcpy(k->addr[1], src, alen);
+		k->port[0] = dport;
+		k->port[1] = sport;
 	}
+}
+
+static void key_from_packet(const struct packet *pkt, struct flow_key *k)
+{
+	key_from(pkt->family, pkt->src, pkt->sport, pkt->dst, pkt->dport, k);
+}
+
+static void key_of_compact(const struct flow_compact *c, struct flow_key *k)
+{
+	struct flow_side side[2];
+
+	flow_compact_sides(c, side);
+	key_from(c->family, side[0].addr, side[0].port, side[1].addr, side[1].port, k);
 }
 
 static uint64_t mix64(uint64_t x)
@@ -138,6 +172,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
+	free_list_nodes(t->opening_list.oldest);
 	free_list_nodes(t->idle.oldest);
 	free_list_nodes(t->open.oldest);
 	free_list_nodes(t->closed.oldest);
@@ -173,6 +208,8 @@ static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 		return &t->closed;
 	case FLOW_IDLE:
 		return &t->idle;
+	case FLOW_OPENING:
+		return &t->opening_list;
 	default:
 		return &t->open;
 	}
@@ -221,6 +258,21 @@ static void replace_activity(struct flow_table *t, struct flow_link *old, struct
 		l->newest = now;
 }
 
+/* Point n's neighbours (or its list's ends) at n, which has moved. */
+static void relink(struct flow_table *t, struct flow_link *n)
+{
+	struct activity *l = list_of(t, n);
+
+	if (n->older != NULL)
+		n->older->newer = n;
+	else
+		l->oldest = n;
+	if (n->newer != NULL)
+		n->newer->older = n;
+	else
+		l->newest = n;
+}
+
 /* The slot holding node; it is in the table. */
 static uint64_t slot_of(const struct flow_table *t, uint64_t hash, const struct flow_link *node)
 {
@@ -231,21 +283,35 @@ static uint64_t slot_of(const struct flow_table *t, uint64_t hash, const struct 
 	return i;
 }
 
-/* A flow from the free list or new, not cleared. */
+/* What an allocation of n bytes takes from glibc's malloc: a chunk with
+ * an 8-byte header, 16-byte aligned, at least 32 bytes. */
+static uint64_t heap_cost(size_t n)
+{
+	uint64_t c = ((uint64_t)n + 8 + 15) / 16 * 16;
+
+	return c < 32 ? 32 : c;
+}
+
+/* A flow from the free list or new, not cleared; it joins the table. */
 static struct flow *flow_take(struct flow_table *t)
 {
 	struct flow *f = t->free_list;
 
+	t->full++;
 	if (f == NULL)
 		return xmalloc(sizeof *f);
 	t->free_list = (struct flow *)f->link.newer;
+	t->free_count--;
 	return f;
 }
 
+/* f leaves the table for the free list. */
 static void flow_give_back(struct flow_table *t, struct flow *f)
 {
 	f->link.newer = t->free_list != NULL ? &t->free_list->link : NULL;
 	t->free_list = f;
+	t->full--;
+	t->free_count++;
 }
 
 static struct flow *flow_alloc(struct flow_table *t)
@@ -270,6 +336,8 @@ static void pack(struct flow_table *t, uint64_t i)
 	memcpy(p->data, t->scratch, len);
 	replace_activity(t, &f->link, &p->link);
 	t->slot[i].node = &p->link;
+	t->packed++;
+	t->packed_bytes += heap_cost(sizeof *p + len);
 	flow_give_back(t, f);
 }
 
@@ -285,8 +353,65 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	f->link.packed = false;
 	replace_activity(t, &p->link, &f->link);
 	t->slot[i].node = &f->link;
+	t->packed--;
+	t->packed_bytes -= heap_cost(sizeof *p + p->len);
 	free(p);
 	return f;
+}
+
+/* Replace the compact connection in slot i by the flow its packets make,
+ * in its place on the compact list, and return it. */
+static struct flow *promote(struct flow_table *t, uint64_t i)
+{
+	struct flow_compact *c = (struct flow_compact *)t->slot[i].node;
+	struct flow *f = flow_alloc(t);
+	struct flow_compact_reader r;
+	struct packet pkt;
+	unsigned dir;
+
+	key_of_compact(c, &f->key);
+	f->hash = t->slot[i].hash;
+	f->id = c->id;
+	f->family = c->family;
+	flow_compact_sides(c, f->side);
+	f->link = c->link;
+	f->link.compact = false;
+	replace_activity(t, &c->link, &f->link);
+	t->slot[i].node = &f->link;
+	t->compacts--;
+	flow_compact_read_begin(&r, c);
+	while (flow_compact_read(&r, &pkt, &dir))
+		t->replay(t->replay_ctx, f, dir, &pkt);
+	/* SYNs and SYN-ACKs close nothing: the flow cannot have moved */
+	if (f->link.list != FLOW_OPENING)
+		fatal("internal error: a compact connection closed in its replay");
+	t->compact_bytes -= heap_cost(c->size);
+	free(c);
+	return f;
+}
+
+/* Record pkt, sent by side dir, in the compact connection in slot i and
+ * make it the newest; return false when it does not fit. */
+static bool compact_add(struct flow_table *t, uint64_t i, const struct packet *pkt, unsigned dir)
+{
+	struct flow_compact *c = (struct flow_compact *)t->slot[i].node;
+	uint8_t size = c->size;
+
+	if (!flow_compact_add(&c, pkt, dir))
+		return false;
+	if (c->size != size) {
+		/* moved: its neighbours and its slot still name the old copy */
+		relink(t, &c->link);
+		t->slot[i].node = &c->link;
+		t->compact_bytes += heap_cost(c->size) - heap_cost(size);
+	}
+	if (&c->link != t->opening_list.newest) {
+		unlink_activity(t, &c->link);
+		append_activity(t, &c->link);
+	}
+	c->link.last_ts = pkt->ts_ns;
+	c->link.last_num = pkt->num;
+	return true;
 }
 
 uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k)
@@ -327,18 +452,63 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsi
 	return flow_table_get_keyed(t, pkt, &k, h, dir);
 }
 
-struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt,
-				  const struct flow_key *k, uint64_t h, unsigned *dir)
+/* May the table grow?  Not when the new slots would take it past its cap
+ * (old and new slots are both held while it grows): it then fills up to
+ * 3/4, and beyond that flow_table_over_cap finishes connections. */
+static bool may_grow(const struct flow_table *t)
+{
+	return t->cap == 0 ||
+	       flow_table_bytes(t) + (t->mask + 1) * 2 * sizeof(struct slot) <= t->cap;
+}
+
+/* Put the new node n, pkt's, in the empty slot i. */
+static void insert(struct flow_table *t, uint64_t i, uint64_t h, struct flow_link *n,
+		   const struct packet *pkt)
+{
+	n->last_ts = pkt->ts_ns;
+	n->last_num = pkt->num;
+	t->slot[i].hash = h;
+	t->slot[i].node = n;
+	t->count++;
+	append_activity(t, n);
+	if (t->count * 2 > t->mask + 1 && may_grow(t))
+		grow(t);
+}
+
+static struct flow *get(struct flow_table *t, const struct packet *pkt, const struct flow_key *k,
+			uint64_t h, unsigned *dir, bool may_compact)
 {
 	struct flow_link *n;
 	struct flow *f;
 	uint64_t i;
 
+	may_compact = may_compact && t->replay != NULL;
 	for (i = h & t->mask; (n = t->slot[i].node) != NULL; i = (i + 1) & t->mask) {
 		bool was_packed;
 
 		if (t->slot[i].hash != h)
 			continue;
+		if (n->compact) {
+			struct flow_compact *c = (struct flow_compact *)n;
+			unsigned d;
+
+			if (!flow_compact_has_key(c, k))
+				continue;
+			d = flow_compact_dir(c, pkt);
+			if (may_compact && flow_compact_opens(pkt, d) && compact_add(t, i, pkt, d)) {
+				*dir = d;
+				return NULL;
+			}
+			/* it proves itself: a full flow from now on, the newest */
+			f = promote(t, i);
+			unlink_activity(t, &f->link);
+			f->link.list = FLOW_OPEN;
+			append_activity(t, &f->link);
+			f->link.last_ts = pkt->ts_ns;
+			f->link.last_num = pkt->num;
+			*dir = d;
+			return f;
+		}
 		was_packed = n->packed;
 		f = was_packed ? unpack(t, i) : (struct flow *)n;
 		if (!key_equal(&f->key, k)) {
@@ -346,19 +516,41 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 				pack(t, i);
 			continue;
 		}
-		if (f->link.list == FLOW_IDLE || &f->link != list_of(t, &f->link)->newest) {
+		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
+			       ? 0
+			       : 1;
+		if (f->opening && !flow_compact_opens(pkt, *dir)) {
+			/* it proves itself: from the opening list to the open one */
+			f->opening = false;
+			t->opening--;
+			unlink_activity(t, &f->link);
+			f->link.list = FLOW_OPEN;
+			append_activity(t, &f->link);
+		} else if (f->link.list == FLOW_IDLE || &f->link != list_of(t, &f->link)->newest) {
 			unlink_activity(t, &f->link);
 			if (f->link.list == FLOW_IDLE)
 				f->link.list = FLOW_OPEN; /* silent no more */
 			append_activity(t, &f->link);
 		}
 		f->link.last_ts = pkt->ts_ns;
-		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
-			       ? 0
-			       : 1;
+		f->link.last_num = pkt->num;
 		return f;
 	}
 
+	if (may_compact && (t->opening + t->compacts >= t->compact_after || t->early > 0)) {
+		struct flow_compact *c = flow_compact_new(pkt, t->next_id + 1);
+
+		if (c != NULL) {
+			t->next_id++;
+			t->compacts++;
+			c->link.list = FLOW_OPENING;
+			c->link.compact = true;
+			t->compact_bytes += heap_cost(c->size);
+			insert(t, i, h, &c->link, pkt);
+			*dir = 0;
+			return NULL;
+		}
+	}
 	f = flow_alloc(t);
 	f->key = *k;
 	f->hash = h;
@@ -375,29 +567,66 @@ struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt
 		f->side[!c].port = pkt->dport;
 		*dir = c;
 	}
-	f->link.last_ts = pkt->ts_ns;
-	t->slot[i].hash = h;
-	t->slot[i].node = &f->link;
-	t->count++;
-	append_activity(t, &f->link);
-	if (t->count * 2 > t->mask + 1)
-		grow(t);
+	if (may_compact && *dir == 0 && flow_compact_opens(pkt, 0)) {
+		f->opening = true;
+		f->link.list = FLOW_OPENING;
+		t->opening++;
+	}
+	insert(t, i, h, &f->link, pkt);
 	return f;
 }
 
-/* The flow of node n, restored if packed. */
+struct flow *flow_table_get_keyed(struct flow_table *t, const struct packet *pkt,
+				  const struct flow_key *k, uint64_t h, unsigned *dir)
+{
+	return get(t, pkt, k, h, dir, false);
+}
+
+struct flow *flow_table_lookup(struct flow_table *t, const struct packet *pkt,
+			       const struct flow_key *k, uint64_t h, unsigned *dir)
+{
+	return get(t, pkt, k, h, dir, true);
+}
+
+void flow_table_set_replay(struct flow_table *t, flow_replay_fn *replay, void *ctx,
+			   uint64_t after)
+{
+	t->replay = replay;
+	t->replay_ctx = ctx;
+	t->compact_after = after;
+}
+
+/* The flow of node n, restored if packed or compact. */
 static struct flow *flow_of(struct flow_table *t, struct flow_link *n)
 {
 	if (n == NULL)
 		return NULL;
 	if (n->packed)
 		return unpack(t, slot_of(t, ((struct packed_flow *)n)->hash, n));
+	if (n->compact) {
+		struct flow_key k;
+
+		key_of_compact((struct flow_compact *)n, &k);
+		return promote(t, slot_of(t, key_hash(&k), n));
+	}
 	return (struct flow *)n;
+}
+
+/* Of two list fronts, the one less recently active. */
+static struct flow_link *older_of(struct flow_link *a, struct flow_link *b)
+{
+	if (a == NULL)
+		return b;
+	if (b == NULL)
+		return a;
+	return b->last_num < a->last_num ? b : a;
 }
 
 static struct flow_link *oldest_open(const struct flow_table *t)
 {
-	return t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
+	struct flow_link *full = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
+
+	return older_of(full, t->opening_list.oldest);
 }
 
 static bool silent_for(const struct flow_link *n, uint64_t now, uint64_t idle)
@@ -456,10 +685,67 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 	}
 }
 
+void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra)
+{
+	t->cap = max;
+	t->extra = extra;
+}
+
+uint64_t flow_table_bytes(const struct flow_table *t)
+{
+	uint64_t flow = heap_cost(sizeof(struct flow));
+
+	return (t->full + t->free_count) * flow + (t->full + t->packed) * t->extra +
+	       t->packed_bytes + t->compact_bytes + (t->mask + 1) * sizeof(struct slot);
+}
+
+static bool over_cap(const struct flow_table *t)
+{
+	return t->cap != 0 &&
+	       (flow_table_bytes(t) > t->cap || t->count * 4 > (t->mask + 1) * 3);
+}
+
+struct flow *flow_table_over_cap(struct flow_table *t)
+{
+	struct flow_link *n;
+	struct flow *f;
+
+	if (!over_cap(t))
+		return NULL;
+	/* spare flows first: memory nobody needs */
+	while (t->free_list != NULL) {
+		f = t->free_list;
+		t->free_list = (struct flow *)f->link.newer;
+		t->free_count--;
+		free(f);
+	}
+	if (!over_cap(t))
+		return NULL;
+	/* connections that never got past their opening, then the oldest */
+	n = t->opening_list.oldest;
+	if (n == NULL) {
+		n = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
+		n = older_of(n, t->closed.oldest);
+	}
+	if (n == NULL)
+		return NULL;
+	f = flow_of(t, n);
+	f->finished_early = true;
+	t->early++;
+	return f;
+}
+
+uint64_t flow_table_finished_early(const struct flow_table *t)
+{
+	return t->early;
+}
+
 void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint64_t i, j;
 
+	if (f->opening)
+		t->opening--;
 	i = slot_of(t, f->hash, &f->link);
 	/* Backward-shift deletion keeps probe chains intact without
 	 * tombstones, so lookups stay short however many flows come and go. */

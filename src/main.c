@@ -65,6 +65,11 @@ static const char usage_text[] =
 	"      --threads N   2 (the default with more than one CPU): read and decode on a\n"
 	"                    second thread while the first tracks connections; 1: one\n"
 	"                    thread.  The report is the same either way\n"
+	"      --max-memory SIZE  cap the memory that holds connections (default 1G;\n"
+	"                    K, M, G, T are powers of 1024; 0: no cap).  Over it, the\n"
+	"                    oldest connections are finished early, with a warning and a\n"
+	"                    note in their records: first those that never completed a\n"
+	"                    handshake (a SYN flood), then the least recently active\n"
 	"\n"
 	"Rules:\n"
 	"      --list-rules     list every rule: id, code, default severity, summary\n"
@@ -179,6 +184,36 @@ static char *join_words(char **words, int n)
 	return s;
 }
 
+/* The default --max-memory: a fixed size, not a share of the machine's
+ * memory, so that a capture gives the same report on every machine; 1 GiB
+ * holds ~600 000 open connections, or ~7 M that only sent a SYN. */
+static const uint64_t DEFAULT_MAX_MEMORY = (uint64_t)1 << 30;
+
+/* Parse a size: bytes, or a number with K, M, G or T (powers of 1024),
+ * optionally followed by B or iB; 0 means no cap. */
+static uint64_t parse_size(const char *text)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	double v = strtod(text, &end);
+	double scale = 1;
+	const char *u;
+
+	if (end != text && *end != '\0' && (u = strchr(units, end[0] & ~0x20)) != NULL) {
+		scale = (double)((uint64_t)1 << (10 * (u - units + 1)));
+		end++;
+		if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+			end += strlen(end);
+	} else if (end != text && strcmp(end, "B") == 0) {
+		end++;
+	}
+	if (end == text || *end != '\0' || !(v >= 0) || v * scale > 1e18)
+		usage_error("bad size '%s' (use e.g. 512M, 2G, 0 for no cap)", text);
+	if (v * scale != 0 && v * scale < 65536)
+		usage_error("--max-memory %s is too small (at least 64K, or 0 for no cap)", text);
+	return (uint64_t)(v * scale);
+}
+
 /* Parse a duration: seconds, or a number with ms, s, m or h. */
 static uint64_t parse_duration(const char *text)
 {
@@ -247,7 +282,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
-		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS,
+		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -259,6 +294,7 @@ int main(int argc, char **argv)
 		{ "timeline", no_argument, NULL, OPT_TIMELINE },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
@@ -272,7 +308,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
+	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
+				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
 	struct report r = { .fail_on = SEV_WARNING };
 	struct output out = { 0 };
@@ -340,6 +377,9 @@ int main(int argc, char **argv)
 				o.threads = 2;
 			else
 				usage_error("--threads takes 1 or 2, not '%s'", optarg);
+			break;
+		case OPT_MAX_MEMORY:
+			o.max_memory = parse_size(optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -269,6 +269,8 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	jw_uint(w, "last_packet", f->last_packet);
 	put_time(w, "first_time", f->first_ts, nano);
 	put_time(w, "last_time", f->last_ts, nano);
+	if (f->finished_early)
+		jw_bool(w, "finished_early", true);
 	jw_plain(w, "close", classify_name(v.cls));
 	if (closer != NULL)
 		jw_plain(w, "active_closer", closer);
@@ -390,6 +392,8 @@ static cJSON *file_object(const struct file_stats *fs)
 		cJSON_AddNumberToObject(o, "filtered_out", (double)fs->filtered);
 		cJSON_AddNumberToObject(o, "tcp_segments", (double)fs->tcp);
 		cJSON_AddNumberToObject(o, "connections", (double)fs->connections);
+		if (fs->finished_early > 0)
+			cJSON_AddNumberToObject(o, "finished_early", (double)fs->finished_early);
 		cJSON_AddNumberToObject(o, "truncated_segments", (double)fs->truncated);
 		cJSON_AddNumberToObject(o, "header_truncated", (double)fs->header_cut);
 		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);

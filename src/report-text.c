@@ -205,6 +205,9 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 				(double)cp.synack_to_ack_ns / 1e6);
 	}
 	text_caveats(r->out, f);
+	if (f->finished_early)
+		fputs("    finished early by --max-memory: later packets are not in this record\n",
+		      r->out);
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
@@ -263,6 +266,15 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 		fprintf(r->out, "  %" PRIu64 " capture %s (a packet captured again: same IP ID and "
 				"TCP header, microseconds apart) left out of the analysis\n",
 			fs->capture_copies, plural(fs->capture_copies, "copy", "copies"));
+	if (fs->finished_early) {
+		char limit[REPORT_SIZE_MAX];
+
+		report_size(fs->max_memory, limit, sizeof limit);
+		fprintf(r->out, "  %" PRIu64 " %s finished early: the flow memory reached "
+				"--max-memory %s\n",
+			fs->finished_early, plural(fs->finished_early, "connection", "connections"),
+			limit);
+	}
 	if (fs->read_error) {
 		fputs("  input error: ", r->out);
 		put_escaped(r->out, fs->error);

@@ -113,6 +113,23 @@ static size_t rfc3339(uint64_t ts_ns, bool nanosecond, char *out)
 	return 21 + n;
 }
 
+size_t report_size(uint64_t bytes, char *buf, unsigned size)
+{
+	static const char units[] = "TGMK";
+	int n;
+
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t unit = (uint64_t)1 << (10 * (4 - i));
+
+		if (bytes != 0 && bytes % unit == 0) {
+			n = snprintf(buf, size, "%" PRIu64 "%c", bytes / unit, units[i]);
+			return n < 0 ? 0 : (size_t)n;
+		}
+	}
+	n = snprintf(buf, size, "%" PRIu64, bytes);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 size_t report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 {
 	char out[REPORT_TIME_MAX];

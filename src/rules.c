@@ -1110,6 +1110,12 @@ static void caveats(struct check *k)
 				"history are not known)");
 			fd->confidence = CONF_LOW;
 		}
+		if (k->f->finished_early) {
+			say(fd, " (finished early by --max-memory: later packets of this "
+				"connection, if any, are not in its record)");
+			if (fd->confidence == CONF_HIGH)
+				fd->confidence = CONF_MEDIUM;
+		}
 	}
 }
 

@@ -71,9 +71,10 @@ struct loop {
 	struct flow_table *t;
 	struct report *r;
 	const struct rule_config *rules;
-	struct file_stats *fs;
 	uint64_t time_wait_ns;
 	bool ladder;
+	uint64_t *connections; /* started so far, compact ones when rebuilt */
+	struct file_stats *fs;
 	struct capclock clock;
 	/* the last packet of a batch, when its date needs the next one */
 	struct reader_item held;
@@ -116,6 +117,9 @@ static void expire_flows(const struct loop *l, uint64_t now)
 	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
 		finish(l, f);
 	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS)) != NULL)
+		finish(l, f);
+	/* over --max-memory: the flow comes marked finished_early */
+	while ((f = flow_table_over_cap(l->t)) != NULL)
 		finish(l, f);
 	/* the last packet's flow may have closed; nothing holds a flow here */
 	flow_table_pack(l->t, now);
@@ -166,19 +170,11 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
-static void track(const struct loop *l, const struct packet *pkt, const struct flow_key *key,
-		  uint64_t hash, uint64_t *connections)
+/* Step f with pkt, sent by side dir: its endpoints, ladder and Zeek view. */
+static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	unsigned dir;
-	struct flow *f = flow_table_get_keyed(l->t, pkt, key, hash, &dir);
-
-	if (f->first_packet != 0) {
-		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
-		if (starts_new_connection(f, dir, pkt))
-			f = new_connection(l, f, pkt, &dir);
-	}
 	if (f->first_packet == 0) {
-		(*connections)++;
+		(*l->connections)++;
 		f->first_packet = pkt->num;
 		f->first_ts = pkt->ts_ns;
 		tcp_conn_init(&f->conn, pkt);
@@ -195,12 +191,34 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	zeek_step(&f->zeek, dir, pkt);
 }
 
+/* How the flow table rebuilds a connection it kept compact: the same
+ * step, packet by packet. */
+static void replay(void *ctx, struct flow *f, unsigned dir, const struct packet *pkt)
+{
+	step(ctx, f, dir, pkt);
+}
+
+static void track(const struct loop *l, const struct packet *pkt, const struct flow_key *key,
+		  uint64_t hash)
+{
+	unsigned dir;
+	struct flow *f = flow_table_lookup(l->t, pkt, key, hash, &dir);
+
+	if (f == NULL)
+		return; /* it has only opened: kept compact, stepped when rebuilt */
+	if (f->first_packet != 0) {
+		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
+		if (starts_new_connection(f, dir, pkt))
+			f = new_connection(l, f, pkt, &dir);
+	}
+	step(l, f, dir, pkt);
+}
+
 /* Date one packet on the clock (next: the next packet's time, NULL at
  * the end), expire what is over by then and track it.  A packet whose
  * time the clock does not believe is tracked at the clock's time, so it
  * neither ends nor stretches connections. */
-static void step(struct loop *l, const struct reader_item *it, const uint64_t *next,
-		 uint64_t *connections)
+static void date_and_track(struct loop *l, const struct reader_item *it, const uint64_t *next)
 {
 	uint64_t t = capclock_date(&l->clock, it->pkt.ts_ns, next);
 	const struct packet *pkt = &it->pkt;
@@ -212,18 +230,17 @@ static void step(struct loop *l, const struct reader_item *it, const uint64_t *n
 		pkt = &redated;
 	}
 	expire_flows(l, t);
-	track(l, pkt, &it->key, it->hash, connections);
+	track(l, pkt, &it->key, it->hash);
 }
 
 /* Track a batch of packets in order.  A lookup misses cache twice (the
  * slot, then the flow), so each packet's slot is requested two packets
  * before its turn and its flow one packet before. */
-static void track_batch(struct loop *l, const struct reader_item *it, size_t n,
-			uint64_t *connections)
+static void track_batch(struct loop *l, const struct reader_item *it, size_t n)
 {
 	if (l->holding) {
 		l->holding = false;
-		step(l, &l->held, &it[0].pkt.ts_ns, connections);
+		date_and_track(l, &l->held, &it[0].pkt.ts_ns);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + 2 < n)
@@ -231,14 +248,14 @@ static void track_batch(struct loop *l, const struct reader_item *it, size_t n,
 		if (i + 1 < n)
 			flow_table_prefetch_flow(l->t, it[i + 1].hash);
 		if (i + 1 < n) {
-			step(l, &it[i], &it[i + 1].pkt.ts_ns, connections);
+			date_and_track(l, &it[i], &it[i + 1].pkt.ts_ns);
 		} else if (capclock_leaps(&l->clock, it[i].pkt.ts_ns)) {
 			/* its date waits for the next batch; the batch's memory
 			 * does not, so keep a copy */
 			l->held = it[i];
 			l->holding = true;
 		} else {
-			step(l, &it[i], NULL, connections);
+			date_and_track(l, &it[i], NULL);
 		}
 	}
 }
@@ -278,8 +295,9 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		 const struct run_options *o, struct report *r)
 {
 	struct file_stats fs;
+	uint64_t connections = 0;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .ladder = o->ladder, .fs = &fs };
+			  .ladder = o->ladder, .connections = &connections, .fs = &fs };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;
@@ -331,16 +349,16 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	} else {
 		struct reader *rd = reader_start(cap, fs.dlt, &fs, o->threads > 1);
 		const struct reader_item *items;
-		uint64_t connections = 0;
 		size_t n;
 
 		l.t = flow_table_new();
+		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);
+		flow_table_set_cap(l.t, o->max_memory, o->ladder ? sizeof(struct ladder) + 16 : 0);
 		while ((n = reader_next(rd, &items)) > 0)
-			track_batch(&l, items, n, &connections);
+			track_batch(&l, items, n);
 		if (l.holding)
-			step(&l, &l.held, NULL, &connections);
+			date_and_track(&l, &l.held, NULL);
 		st = reader_finish(rd);
-		fs.connections = connections;
 	}
 	fs.filtered = capture_filtered(cap);
 	fs.packets = capture_frames(cap);
@@ -354,6 +372,20 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		/* the capture ends at its last frame's time, dated as a packet
 		 * with none after it */
 		finish_flows(&l, capclock_date(&l.clock, fs.last_ts, NULL));
+		fs.connections = connections;
+		fs.finished_early = flow_table_finished_early(l.t);
+		fs.max_memory = o->max_memory;
+		if (fs.finished_early > 0) {
+			char limit[REPORT_SIZE_MAX];
+
+			report_size(o->max_memory, limit, sizeof limit);
+			escape_diag(path, "flow memory reached --max-memory %s: %" PRIu64
+					" %s finished early (first those that never completed a "
+					"handshake, then the least recently active); their records "
+					"say so",
+				limit, fs.finished_early,
+				fs.finished_early == 1 ? "connection was" : "connections were");
+		}
 		report_end_file(r, &fs);
 		flow_table_free(l.t);
 	}

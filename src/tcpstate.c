@@ -42,7 +42,10 @@ static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uin
 	struct tcp_event *e;
 
 	if (c->event_count >= TCP_EVENTS_MAX) {
-		c->events_dropped++;
+		/* a FIN retransmitted for every packet of a huge capture can
+		 * drop billions: stop at the top rather than wrap to 0 */
+		if (c->events_dropped < UINT32_MAX)
+			c->events_dropped++;
 		return;
 	}
 	e = &c->events[c->event_count++];

@@ -197,6 +197,19 @@ static void test_full_event_log(void)
 	CHECK_U64(v.active_closer, 0);
 }
 
+/* A FIN sent 70 001 times logs 70 001 events, 12 kept: the count of the
+ * others must not wrap (it was 16 bits, and read 4 453 here). */
+static void test_events_dropped_count(void)
+{
+	handshake();
+	CHECK_U64(conn.event_count, 0);
+	for (unsigned i = 0; i < 70001; i++)
+		step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	CHECK_U64(conn.event_count, TCP_EVENTS_MAX);
+	CHECK_U64(conn.events_dropped, 70001 - TCP_EVENTS_MAX);
+	CHECK_U64(conn.ep[0].fin_count, 70001);
+}
+
 static void test_refused(void)
 {
 	num = 0;
@@ -480,6 +493,7 @@ int main(void)
 	test_rst();
 	test_refused();
 	test_full_event_log();
+	test_events_dropped_count();
 	test_capture_point();
 	test_capture_copies();
 	test_padding();
