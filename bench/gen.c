@@ -767,7 +767,10 @@ static void start_conn(struct gen *g, struct conn *c, uint64_t t)
 	c->rounds_left = r;
 	c->srv_per_round = (d - r) / r;
 	c->srv_extra = (d - r) % r;
-	c->abort_round = (uint32_t)irand(&c->rng, 0, r);
+	/* an application's abort comes after at least one round: a reset
+	 * right after the handshake with no byte either way is a connect
+	 * scan's or a health check's signature (finlint's close word probe) */
+	c->abort_round = (uint32_t)irand(&c->rng, 1, r);
 
 	/* sequence numbers: random, or close enough to 2^32 to wrap */
 	for (unsigned s = 0; s < 2; s++) {
