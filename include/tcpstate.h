@@ -105,6 +105,10 @@ struct tcp_endpoint {
 	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
 
 	uint64_t fin_rexmit_pkt;    /* its first FIN retransmission */
+	/* Its first FIN retransmission sent after the peer had acknowledged
+	 * every byte before the FIN: one that repairs nothing but the FIN
+	 * (or its ACK).  gap = time since the FIN copy before it. */
+	uint64_t fin_rexmit_clean_pkt, fin_rexmit_clean_ts, fin_rexmit_clean_gap;
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
 

@@ -419,34 +419,56 @@ static void check_giveup(struct check *k, const struct close_verdict *v)
 	}
 }
 
+/* The shortest time after which a retransmission timer can fire: no
+ * stack retransmits sooner than one round trip (the handshake's SYN to
+ * its ACK spans a whole one wherever the capture point is), nor sooner
+ * than a millisecond (Linux's tail-loss probe floor is 2 jiffies).  A copy
+ * sooner than this is the capture's duplicate, not the sender's. */
+static uint64_t rto_floor(const struct tcp_conn *c)
+{
+	uint64_t floor = NS / 1000;
+
+	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts && c->hs_ack_ts - c->syn_ts > floor)
+		floor = c->hs_ack_ts - c->syn_ts;
+	return floor;
+}
+
 static void check_final_ack(struct check *k)
 {
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 		bool passive = peer->fin_seen && peer->fin_acked && peer->fin_ack_pkt <= me->fin_pkt;
+		uint64_t rexmit = me->fin_rexmit_clean_pkt;
 		struct finding *fd;
 
 		if (!me->fin_seen)
 			continue;
-		if (passive && me->fin_rexmit_pkt != 0 &&
+		/* Only a copy that repairs nothing but the final ACK counts: the
+		 * peer had acked every byte before the FIN (a FIN re-sent with
+		 * missing data repairs the data), it came a retransmission
+		 * timeout after the copy before it (not a capture duplicate),
+		 * and the peer acknowledged the FIN at some point, as a peer
+		 * holding TIME_WAIT does for every copy (one that answers none
+		 * has no state left: last-ack-giveup's case). */
+		if (passive && rexmit != 0 && me->fin_acked &&
+		    me->fin_rexmit_clean_gap >= rto_floor(k->c) &&
 		    (fd = found(k, RULE_FINAL_ACK_LOST, x)) != NULL) {
-			bool seen = me->fin_acked && me->fin_ack_pkt < me->fin_rexmit_pkt;
+			bool seen = me->fin_ack_pkt < rexmit;
 
 			evidence(fd, seen ? me->fin_ack_pkt : me->fin_pkt);
-			evidence(fd, me->fin_rexmit_pkt);
+			evidence(fd, rexmit);
 			if (seen)
 				say(fd, "the %s acknowledged the %s's FIN (packet %" PRIu64 "), yet the "
 					"%s retransmitted that FIN from LAST_ACK (packet %" PRIu64 "): "
 					"the final ACK was lost after the capture point, on its way to "
 					"the %s",
-				    who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x),
-				    me->fin_rexmit_pkt, who(k, x));
+				    who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x), rexmit, who(k, x));
 			else
 				say(fd, "the %s's FIN (packet %" PRIu64 ") was retransmitted from "
 					"LAST_ACK (packet %" PRIu64 ") with no ACK of it seen before: "
 					"the final ACK was lost before the capture point (or the capture "
 					"was taken at the %s)",
-				    who(k, x), me->fin_pkt, me->fin_rexmit_pkt, who(k, x));
+				    who(k, x), me->fin_pkt, rexmit, who(k, x));
 			{
 				struct capture_point_verdict cp = classify_capture_point(k->c);
 
@@ -454,13 +476,16 @@ static void check_final_ack(struct check *k)
 					say(fd, " (the handshake's timing places the capture point %s)",
 					    capture_point_words(cp.where));
 			}
-			if (me->fin_acked && me->fin_ack_pkt > me->fin_rexmit_pkt)
+			if (me->fin_ack_pkt > rexmit)
 				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
 					"(packet %" PRIu64 ")",
 				    who(k, !x), me->fin_ack_pkt);
-			else if (me->fin_acked)
-				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again",
-				    who(k, !x));
+			else if (peer->last_pkt > rexmit)
+				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+					"(packet %" PRIu64 ")",
+				    who(k, !x), peer->last_pkt);
+			else
+				say(fd, "; no answer to the retransmission was captured");
 		}
 	}
 }

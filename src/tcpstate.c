@@ -352,6 +352,14 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		} else if (fseq == me->fin_seq) {
 			if (me->fin_count++ == 1)
 				me->fin_rexmit_pkt = pkt->num;
+			/* the peer's acks reached the FIN: this copy repairs no data */
+			if (me->fin_rexmit_clean_pkt == 0 && peer->ack_known &&
+			    seq_geq(peer->last_ack, fseq)) {
+				me->fin_rexmit_clean_pkt = pkt->num;
+				me->fin_rexmit_clean_ts = pkt->ts_ns;
+				me->fin_rexmit_clean_gap = pkt->ts_ns >= me->last_fin_ts ?
+								   pkt->ts_ns - me->last_fin_ts : 0;
+			}
 			add_event(c, EV_FIN_RETRANSMIT, s, fseq, me->fin_seq);
 		} else {
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);

@@ -214,3 +214,48 @@ abort = k.send(C, "RA", c + 100, s + 100, dt=0.1)
 k.expect("rst-out-of-window", [rst], "RST seq 100000 beyond the server's stream")
 k.expect("abortive-close", [abort], "then the client resets the open connection")
 cap.write()
+
+cap = Capture("final-ack-repair", "FIN retransmissions that are not a lost final ACK: "
+              "a FIN re-sent with the data it carried, which the peer never acked; "
+              "a FIN captured twice a microsecond apart; and, for contrast, a real "
+              "lost final ACK.")
+# The server closes first; the client's answer carries its last 50 bytes
+# with the FIN, lost after the capture point: the server keeps acking
+# below the FIN's seq and the client re-sends data and FIN together.
+k = cap.conn(("10.9.6.1", 40061), ("10.9.6.2", 80))
+c, s = k.handshake(8000, 13000)
+k.send(C, "PA", c, s, b"m" * 100)
+k.send(S, "A", s, c + 100)
+sfin = k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+last = k.send(C, "FPA", c + 100, s + 1, b"n" * 50, dt=0.01)
+k.send(S, "A", s + 1, c + 100, dt=0.02)
+k.send(C, "FPA", c + 100, s + 1, b"n" * 50, dt=0.3)
+k.send(S, "A", s + 1, c + 151)
+k.expect("half-close", [sfin, last],
+         "the client's last data and FIN follow the server's FIN (a half-close)")
+# A LAST_ACK FIN captured twice, 1 us apart, then acknowledged.
+k = cap.conn(("10.9.6.1", 40062), ("10.9.6.2", 80))
+c, s = k.handshake(8500, 13500)
+k.send(C, "PA", c, s, b"o" * 100)
+k.send(S, "A", s, c + 100)
+k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+k.send(C, "FA", c + 100, s + 1, dt=0.01)
+k.send(C, "FA", c + 100, s + 1, dt=0.000001)
+k.send(S, "A", s + 1, c + 101, dt=0.02)
+# The real thing: the server's ACK of the client's FIN, then the same FIN
+# again 0.2 s later (an RTO) and the server's second ACK from TIME_WAIT.
+k = cap.conn(("10.9.6.1", 40063), ("10.9.6.2", 80))
+c, s = k.handshake(9000, 14000)
+k.send(C, "PA", c, s, b"p" * 100)
+k.send(S, "A", s, c + 100)
+k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+k.send(C, "FA", c + 100, s + 1, dt=0.01)
+ack = k.send(S, "A", s + 1, c + 101, dt=0.02)
+again = k.send(C, "FA", c + 100, s + 1, dt=0.2)
+k.send(S, "A", s + 1, c + 101, dt=0.02)
+k.expect("final-ack-lost", [ack, again],
+         "the server acked the client's FIN, yet the client re-sent it an RTO later")
+cap.write()
