@@ -290,6 +290,49 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Check that the service runs and listens on that address and port (ss -tlnp), "
 		"and that no firewall rejects the connection.",
 		"start the service or open the port (ss -tlnp)"},
+	[RULE_CONNECT_TIMEOUT] = {
+		"connect-timeout", "FL019", SEV_WARNING,
+		"the SYN was retransmitted with backoff and never answered: connect() timed out",
+		"The client sent its SYN, heard nothing, and sent the same SYN again at "
+		"growing intervals; no SYN|ACK, RST or anything else came back. Either the "
+		"retries stopped (the client gave up and its connect() failed with "
+		"ETIMEDOUT) or the capture ended while they went on.",
+		"Three or more SYNs with the same initial sequence number at non-shrinking "
+		"intervals, no packet from the server. A single unanswered SYN is not "
+		"enough: a scan or the capture's end looks the same.",
+		"An unanswered SYN is retransmitted with exponential backoff: Linux waits 1, "
+		"2, 4, 8 ... s and gives up after net.ipv4.tcp_syn_retries retransmissions "
+		"(6 by default, about 127 s); macOS and BSD retry at 1 s intervals first and "
+		"stop after 75 s; Windows makes TcpMaxConnectRetransmissions attempts "
+		"(about 21 s). The silence means the SYN or its answer is dropped: a "
+		"firewall that drops instead of rejecting, a host that is down, a wrong "
+		"address or a route that leads nowhere.",
+		"Check that the address is right and the server is up; find the firewall "
+		"or security group that drops the SYN (a REJECT rule would fail fast with "
+		"ECONNREFUSED instead); set a connect timeout in the client that fits how "
+		"long the user can wait.",
+		"find what drops the SYN: firewall, host down, wrong address"},
+	[RULE_LAST_ACK_GIVEUP] = {
+		"last-ack-giveup", "FL020", SEV_INFO,
+		"the passive closer's FIN was retransmitted and the peer never answered",
+		"The peer closed first and this side answered with its own FIN from "
+		"LAST_ACK, then retransmitted that FIN with backoff: no copy was "
+		"acknowledged and nothing at all came back. A peer holding TIME_WAIT "
+		"acknowledges every copy, so its connection state was already gone; the "
+		"retrying side gives up after its retries (or the capture ended first).",
+		"FIN from A acked by B; B's FIN sent three or more times with the same seq "
+		"at growing intervals; no packet from A after B's first FIN.",
+		"After close() the LAST_ACK socket is an orphan: Linux retransmits its FIN "
+		"net.ipv4.tcp_orphan_retries times (0 means 8) and destroys it without a "
+		"RST. Nothing the applications wrote is lost (the peer acknowledged the "
+		"data before the FIN), but the socket lingers in LAST_ACK for the whole "
+		"series. A peer without TIME_WAIT (its socket aborted or recycled, a "
+		"middlebox that drops the flow's state as soon as it sees the first FIN) "
+		"causes it.",
+		"Find what drops the flow's state after the first FIN: a load balancer or "
+		"firewall with a very short FIN timeout, or a peer that aborts its sockets "
+		"after close(). Many sockets in LAST_ACK on a server are the sign.",
+		"find what forgets the connection after the peer's FIN"},
 };
 
 const struct rule_info *rule_info(unsigned rule)

@@ -167,6 +167,14 @@ static void say(struct finding *fd, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Lower a finding's confidence to conf and say why in its message. */
+static void lower(struct finding *fd, unsigned conf, const char *why)
+{
+	if (conf > fd->confidence)
+		fd->confidence = (uint8_t)conf;
+	say(fd, "; confidence %s: %s", confidence_name(conf), why);
+}
+
 static double secs(uint64_t a, uint64_t b)
 {
 	return b >= a ? (double)(b - a) / 1e9 : -(double)(a - b) / 1e9;
@@ -490,6 +498,116 @@ static void check_final_ack(struct check *k)
 	}
 }
 
+/* Fewer unanswered SYNs (or FINs) than this are no evidence of a series:
+ * one SYN alone is what a scan, or a capture that ended, shows too. */
+enum { RETRY_SERIES_MIN = 3 };
+
+/* No stack's SYN retransmission timer fires sooner than this (the initial
+ * RTO is 1 s by RFC 6298, 3 s on older stacks; Linux's RTO floor is 200 ms):
+ * SYNs closer together are crafted or a tool's, not a connect() retrying. */
+enum { SYN_RTO_MIN_MS = 200 };
+
+/* Intervals between the copies of a SYN, from the event log (ms since the
+ * first SYN); return how many were logged, 0 when one is shorter than a
+ * SYN timer can be or shorter than three quarters of the one before: a
+ * backoff never shrinks, so that is no retransmission timer. */
+static unsigned syn_intervals(const struct tcp_conn *c, uint32_t *ms, unsigned max)
+{
+	uint32_t prev = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->event_count && n < max; i++) {
+		const struct tcp_event *e = &c->events[i];
+
+		if (e->type != EV_SYN_RETRANSMIT || e->dir != 0)
+			continue;
+		if (e->b < prev + SYN_RTO_MIN_MS || (n > 0 && (uint64_t)(e->b - prev) * 4 < (uint64_t)ms[n - 1] * 3))
+			return 0;
+		ms[n++] = e->b - prev;
+		prev = e->b;
+	}
+	return n;
+}
+
+static void check_connect_timeout(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+	const struct tcp_endpoint *cl = &c->ep[0];
+	uint32_t ms[TCP_EVENTS_MAX];
+	uint64_t pkts[FINDING_PKTS_MAX];
+	unsigned n, np;
+	bool stopped;
+	struct finding *fd;
+
+	if (!c->syn_seen || c->mid_stream || !tcp_endpoint_syn_unanswered(c, 0, RETRY_SERIES_MIN))
+		return;
+	n = syn_intervals(c, ms, TCP_EVENTS_MAX);
+	if (n + 1 < RETRY_SERIES_MIN || (fd = found(k, RULE_CONNECT_TIMEOUT, 0)) == NULL)
+		return;
+	stopped = tcp_retries_stopped(cl->prev_syn_ts, cl->last_syn_ts, c->end_ts);
+	evidence(fd, cl->first_pkt);
+	np = event_pkts(c, EV_SYN_RETRANSMIT, 0, pkts, FINDING_PKTS_MAX - 2);
+	for (unsigned i = 0; i < np; i++)
+		evidence(fd, pkts[i]);
+	evidence(fd, cl->last_pkt); /* the last SYN: the silence starts there */
+	say(fd, "the client's SYN (packet %" PRIu64 ") was never answered: it was sent %" PRIu32
+		" times over %.3f s, at intervals of",
+	    cl->first_pkt, cl->syns, secs(c->syn_ts, cl->last_syn_ts));
+	for (unsigned i = 0; i < n; i++)
+		say(fd, "%s %.3f", i == 0 ? "" : ",", ms[i] / 1e3);
+	say(fd, "%s s, and nothing came back from the server", c->events_dropped ? " ..." : "");
+	if (stopped) {
+		say(fd, "; then %.3f s of silence until the capture's end, over twice the last "
+			"interval: the client gave up and connect() failed with ETIMEDOUT (Linux: "
+			"net.ipv4.tcp_syn_retries)",
+		    secs(cl->last_syn_ts, c->end_ts));
+	} else {
+		say(fd, "; the capture ended %.3f s after the last one, before the retries could "
+			"be seen to stop (connect() fails with ETIMEDOUT when they run out)",
+		    secs(cl->last_syn_ts, c->end_ts));
+		lower(fd, CONF_MEDIUM, "the capture ended during the retries");
+	}
+}
+
+static void check_last_ack_giveup(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+	uint64_t pkts[FINDING_PKTS_MAX];
+
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
+		unsigned n = 0;
+		struct finding *fd;
+
+		if (!tcp_endpoint_last_ack_unanswered(c, (unsigned)x, RETRY_SERIES_MIN) ||
+		    (fd = found(k, RULE_LAST_ACK_GIVEUP, x)) == NULL)
+			continue;
+		evidence(fd, peer->fin_pkt);
+		n += event_pkts(c, EV_FIN, x, pkts, FINDING_PKTS_MAX - 1);
+		n += event_pkts(c, EV_FIN_RETRANSMIT, x, pkts + n, FINDING_PKTS_MAX - 1 - n);
+		for (unsigned i = 0; i < n; i++)
+			evidence(fd, pkts[i]);
+		say(fd, "the %s closed first (FIN, packet %" PRIu64 "); the %s's own FIN (packet %"
+			PRIu64 ") was sent %" PRIu32 " times over %.3f s and never acknowledged, and "
+			"nothing more came from the %s: a peer in TIME_WAIT acknowledges every copy, "
+			"so its connection state was gone (or a middlebox dropped the flow after "
+			"the first FIN)",
+		    who(k, !x), peer->fin_pkt, who(k, x), me->fin_pkt, me->fin_count,
+		    secs(me->fin_ts, me->last_fin_ts), who(k, !x));
+		if (me->state == TCPS_CLOSED) {
+			say(fd, "; %.3f s of silence followed the last copy: the %s's orphaned "
+				"socket ran out of retries (Linux: net.ipv4.tcp_orphan_retries) and "
+				"was destroyed without a RST",
+			    secs(me->last_fin_ts, c->end_ts), who(k, x));
+		} else {
+			say(fd, "; the capture ended %.3f s after the last copy, with the %s still "
+				"in LAST_ACK and retrying",
+			    secs(me->last_fin_ts, c->end_ts), who(k, x));
+			lower(fd, CONF_MEDIUM, "the capture ended during the retries");
+		}
+	}
+}
+
 /* The round trip seen in the handshake, or a generous guess without one:
  * a peer's packet sent sooner after a FIN than this may have crossed it. */
 static uint64_t round_trip(const struct tcp_conn *c)
@@ -754,6 +872,8 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 	out->close = classify_close(&f->conn);
 	out->n = 0;
 	check_refused(&k, v);
+	check_connect_timeout(&k);
+	check_last_ack_giveup(&k);
 	check_simultaneous(&k, v);
 	check_half_close(&k, v);
 	check_resets(&k);

@@ -259,3 +259,45 @@ k.send(S, "A", s + 1, c + 101, dt=0.02)
 k.expect("final-ack-lost", [ack, again],
          "the server acked the client's FIN, yet the client re-sent it an RTO later")
 cap.write()
+
+cap = Capture("connect-timeout", "Unanswered SYNs: a client that retries with backoff "
+              "and gives up; one still retrying when the capture ends; a single SYN "
+              "(a scan's, or the capture's end: no evidence); three SYNs 1 ms apart "
+              "(no retransmission timer is that fast).")
+k = cap.conn(("10.9.7.1", 40071), ("10.9.7.2", 80))
+syns = [k.send(C, "S", 20000, 0, dt=d) for d in (0.001, 1.0, 2.0, 4.0)]
+k.expect("connect-timeout", syns, "SYN at 0, 1, 3, 7 s, then 20 s of silence: gave up")
+k = cap.conn(("10.9.7.1", 40072), ("10.9.7.2", 81))
+k.send(C, "S", 21000, 0, dt=0.5)
+for i in range(3):
+    k.send(C, "S", 21000 + 1000 * (i + 1), 0, dt=0.001)  # distinct ISNs: a tool's probes
+k = cap.conn(("10.9.7.1", 40073), ("10.9.7.2", 82))
+k.send(C, "S", 22000, 0, dt=5.0)
+k = cap.conn(("10.9.7.1", 40074), ("10.9.7.2", 83))
+syns = [k.send(C, "S", 23000, 0, dt=d) for d in (14.0, 1.0, 2.0, 4.0)]
+k.expect("connect-timeout", syns, "SYN at 20, 21, 23, 27 s and the capture ends: mid-series")
+k = cap.conn(("10.9.7.1", 40075), ("10.9.7.2", 84))
+for d in (0.0001, 0.001, 0.001):
+    k.send(C, "S", 24000, 0, dt=d)
+cap.write()
+
+cap = Capture("last-ack-giveup", "A passive closer whose FIN the peer never answers: "
+              "retried with backoff until the retries stop; the same with the capture "
+              "ending during the retries.")
+for port, end in ((40081, True), (40082, False)):
+    k = cap.conn(("10.9.8.1", port), ("10.9.8.2", 80))
+    cap.t += 0.0 if end else 1.0
+    c, s = k.handshake(30000 + port, 40000 + port)
+    k.send(C, "PA", c, s, b"q" * 100)
+    k.send(S, "A", s, c + 100)
+    sfin = k.send(S, "FA", s, c + 100, dt=0.05)
+    k.send(C, "A", c + 100, s + 1)
+    fins = [k.send(C, "FA", c + 100, s + 1, dt=d) for d in (0.01, 0.2, 0.4, 0.8)]
+    k.expect("last-ack-giveup", [sfin] + fins,
+             "the server closed first and never answered the client's FIN or its "
+             "three retransmissions" + ("; 2.5 s of silence" if end else
+                                        "; the capture ends 0.5 s after the last"))
+# The capture goes on 0.5 s after the second connection's last FIN (another
+# host's single SYN, no finding): 2.5 s after the first connection's.
+cap.conn(("10.9.8.3", 40083), ("10.9.8.2", 80)).send(C, "S", 50000, 0, dt=0.5)
+cap.write()
