@@ -180,9 +180,13 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"One side's FIN was acknowledged, which puts the other side in CLOSE_WAIT: "
 		"its application has read end-of-file and is expected to close(). It did not "
 		"for longer than the close-wait threshold, or before the capture ended while "
-		"its keepalive probes showed the socket still open.",
+		"its keepalive probes showed the socket still open, or until a RST from the "
+		"peer (its FIN_WAIT_2 timer, or the answer to a keepalive) ended the "
+		"connection. A side still in CLOSE_WAIT when the capture ends, or whose "
+		"keepalive is answered by RST, is reported below the threshold too, as info.",
 		"FIN from A acked by B; no FIN from B for longer than the threshold, or "
-		"keepalive probes from B (seq = its next seq - 1) while it stays silent.",
+		"keepalive probes from B (seq = its next seq - 1) while it stays silent, or "
+		"a RST from A, long after, into B's silence or answering B's keepalive.",
 		"No kernel timer ends CLOSE_WAIT: only the application's close() does. "
 		"Sockets stuck there hold file descriptors and memory until the process "
 		"exits, and show as CLOSE_WAIT in ss/netstat.",

@@ -716,14 +716,28 @@ static void check_fin_seq(struct check *k)
 	}
 }
 
+/* The first RST after ts from either side, or 0; *by gets its sender. */
+static uint64_t first_rst_after(const struct tcp_conn *c, uint64_t pkt, int *by)
+{
+	uint64_t best = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->ep[i].rsts && c->ep[i].rst_pkt > pkt && (best == 0 || c->ep[i].rst_pkt < best)) {
+			best = c->ep[i].rst_pkt;
+			*by = i;
+		}
+	return best;
+}
+
 static void check_close_wait(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
 
 	for (int y = 0; y < 2; y++) {
 		const struct tcp_endpoint *me = &c->ep[y], *peer = &c->ep[!y];
-		uint64_t since, until;
-		bool stuck, late, probes;
+		uint64_t since, until, rst = 0;
+		bool stuck, late, probes, answers_probe;
+		int by = -1;
 		struct finding *fd;
 
 		if (!peer->fin_seen || !peer->fin_acked || peer->fin_ack_pkt == 0)
@@ -733,29 +747,68 @@ static void check_close_wait(struct check *k)
 		since = peer->fin_ack_ts;
 		if (me->last_data_pkt > peer->fin_pkt && me->last_data_ts > since)
 			since = me->last_data_ts; /* it was still writing: a half-close */
+		/* no FIN from it, and a RST ended the connection: the peer's
+		 * timer or a keepalive answered by RST ended the CLOSE_WAIT */
+		if (!me->fin_seen)
+			rst = first_rst_after(c, peer->fin_ack_pkt, &by);
 		stuck = me->state == TCPS_CLOSE_WAIT;
-		until = me->fin_seen ? me->fin_ts : k->f->last_ts;
-		probes = stuck && me->keepalive_pkt > peer->fin_ack_pkt;
+		until = me->fin_seen ? me->fin_ts
+			: rst != 0   ? c->ep[by].rst_ts
+			: c->end_ts > k->f->last_ts ? c->end_ts : k->f->last_ts;
+		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin_ack_pkt;
 		late = until > since && until - since >= k->cfg->close_wait_ns;
-		if (!(late || probes) || (!stuck && !me->fin_seen))
+		/* a keepalive answered by the peer's RST: the socket outlived
+		 * the peer's memory of the connection, whatever the threshold */
+		answers_probe = rst != 0 && by == !y && probes &&
+				c->ep[by].rst_answers_pkt == me->keepalive_pkt;
+		if (me->fin_seen || (rst != 0 && !answers_probe)) {
+			if (!late)
+				continue;
+		} else if (!answers_probe &&
+			   (!stuck || until <= since || until - since <= round_trip(c))) {
+			/* a close answered within a round trip may be on its way */
 			continue;
+		}
 		if ((fd = found(k, RULE_CLOSE_WAIT_STUCK, y)) == NULL)
 			continue;
 		evidence(fd, peer->fin_pkt);
 		evidence(fd, peer->fin_ack_pkt);
-		evidence(fd, me->fin_seen ? me->fin_pkt : me->last_pkt);
-		if (!stuck)
+		if (me->fin_seen) {
+			evidence(fd, me->fin_pkt);
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
 				"its application closed only %.3f s later (FIN, packet %" PRIu64
 				"), longer than the close-wait threshold of %.0f s",
 			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
 			    me->fin_pkt, (double)k->cfg->close_wait_ns / 1e9);
-		else
+		} else if (rst != 0) {
+			if (answers_probe)
+				evidence(fd, me->keepalive_pkt);
+			evidence(fd, rst);
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
-				"its application never closed: %.3f s later it was still in "
-				"CLOSE_WAIT at its last packet (%" PRIu64 "%s)",
+				"its application never closed: %.3f s later, %s the close-wait "
+				"threshold of %.0f s, the connection was still in CLOSE_WAIT when "
+				"the %s's RST (packet %" PRIu64 ") ended it%s",
+			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
+			    late ? "longer than" : "below", (double)k->cfg->close_wait_ns / 1e9,
+			    who(k, by), rst,
+			    answers_probe ? ", answering its keepalive probe: the peer had "
+					    "already forgotten the connection" : "");
+			if (!late)
+				fd->severity = SEV_INFO;
+		} else {
+			evidence(fd, me->last_pkt);
+			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
+				"its application never closed: it was still in CLOSE_WAIT %.3f s "
+				"later, when the capture ended (its last packet: %" PRIu64 "%s)",
 			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
 			    me->last_pkt, probes ? ", a keepalive probe: the socket is open and idle" : "");
+			if (!late && !probes) {
+				fd->severity = SEV_INFO;
+				say(fd, "; that is below the close-wait threshold of %.0f s, so "
+					"the application may still close it",
+				    (double)k->cfg->close_wait_ns / 1e9);
+			}
+		}
 	}
 }
 

@@ -301,3 +301,50 @@ for port, end in ((40081, True), (40082, False)):
 # host's single SYN, no finding): 2.5 s after the first connection's.
 cap.conn(("10.9.8.3", 40083), ("10.9.8.2", 80)).send(C, "S", 50000, 0, dt=0.5)
 cap.write()
+
+cap = Capture("close-wait-end", "CLOSE_WAIT that the application never ended: one "
+              "still open when the capture ends, 5 s after the peer's FIN (below the "
+              "threshold: info); one ended 70 s later by the peer's RST; one whose "
+              "keepalive probe 75 s later is answered by RST; one whose probe 10 s "
+              "later is (info).")
+k2 = cap.conn(("10.9.9.1", 40092), ("10.9.9.2", 80))
+c2, s2 = k2.handshake(60000, 61000)
+k2.send(S, "PA", s2, c2, b"r" * 100)
+k2.send(C, "A", c2, s2 + 100)
+fin2 = k2.send(C, "FA", c2, s2 + 100)
+ack2 = k2.send(S, "A", s2 + 100, c2 + 1)
+k3 = cap.conn(("10.9.9.1", 40093), ("10.9.9.2", 80))
+c3, s3 = k3.handshake(62000, 63000)
+k3.send(S, "PA", s3, c3, b"s" * 100)
+k3.send(C, "A", c3, s3 + 100)
+fin3 = k3.send(C, "FA", c3, s3 + 100)
+ack3 = k3.send(S, "A", s3 + 100, c3 + 1)
+rst2 = k2.send(C, "R", c2 + 1, 0, dt=70.0)  # the client's FIN_WAIT_2 gave up
+k2.expect("close-wait-stuck", [fin2, ack2, rst2],
+          "the server never closed; the client's RST 70 s later ended CLOSE_WAIT")
+probe3 = k3.send(S, "A", s3 + 99, c3 + 1, dt=5.0)  # keepalive: seq = SND.UNA - 1
+rst3 = k3.send(C, "R", c3 + 1, 0, dt=0.001)
+k3.expect("close-wait-stuck", [fin3, ack3, probe3, rst3],
+          "the server's keepalive 75 s after the client's FIN is answered by RST")
+# below the threshold: a keepalive 10 s after the FIN, answered by RST (info)
+k4 = cap.conn(("10.9.9.1", 40095), ("10.9.9.2", 80))
+c4, s4 = k4.handshake(67000, 68000)
+k4.send(S, "PA", s4, c4, b"u" * 100)
+k4.send(C, "A", c4, s4 + 100)
+fin4 = k4.send(C, "FA", c4, s4 + 100)
+ack4 = k4.send(S, "A", s4 + 100, c4 + 1)
+probe4 = k4.send(S, "A", s4 + 99, c4 + 1, dt=10.0)
+rst4 = k4.send(C, "R", c4 + 1, 0, dt=0.001)
+k4.expect("close-wait-stuck", [fin4, ack4, probe4, rst4],
+          "the server's keepalive 10 s after the client's FIN is answered by RST (info)")
+k1 = cap.conn(("10.9.9.1", 40091), ("10.9.9.2", 80))
+c1, s1 = k1.handshake(64000, 65000)
+k1.send(S, "PA", s1, c1, b"t" * 100)
+k1.send(C, "A", c1, s1 + 100)
+fin1 = k1.send(C, "FA", c1, s1 + 100)
+ack1 = k1.send(S, "A", s1 + 100, c1 + 1)
+k1.expect("close-wait-stuck", [fin1, ack1],
+          "the server is still in CLOSE_WAIT when the capture ends 5 s later (info)")
+# the capture goes on for 5 s: another host's single SYN marks its end
+cap.conn(("10.9.9.3", 40094), ("10.9.9.2", 80)).send(C, "S", 66000, 0, dt=5.0)
+cap.write()
