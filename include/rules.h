@@ -117,8 +117,9 @@ bool rules_config_select(struct rule_config *cfg, const char *list, bool enable,
 const char *severity_name(unsigned sev);
 unsigned severity_parse(const char *name);
 
-/* Return "high", "medium" or "low". */
+/* Return "high", "medium" or "low", or parse one (CONF_LOW+1 when unknown). */
 const char *confidence_name(unsigned conf);
+unsigned confidence_parse(const char *name);
 
 /* Check a finished connection: out receives its findings, ordered by
  * their first evidence packet. */

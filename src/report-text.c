@@ -232,9 +232,15 @@ static void text_end(struct report *r)
 		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
 		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
-	if (r->fail_on < SEV_NEVER)
-		fprintf(r->out, " (--fail-on %s: %s)", severity_name(r->fail_on),
+	if (r->fail_on < SEV_NEVER) {
+		fprintf(r->out, " (--fail-on %s: %s", severity_name(r->fail_on),
 			r->failed ? "fail" : "pass");
+		if (r->unsure > 0)
+			fprintf(r->out, "; %" PRIu64 " %s below --min-confidence %s not counted",
+				r->unsure, plural(r->unsure, "finding", "findings"),
+				confidence_name(r->min_confidence));
+		fputc(')', r->out);
+	}
 	fputc('\n', r->out);
 
 	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s",

@@ -103,6 +103,14 @@ const char *confidence_name(unsigned conf)
 	return conf == CONF_HIGH ? "high" : conf == CONF_MEDIUM ? "medium" : "low";
 }
 
+unsigned confidence_parse(const char *name)
+{
+	for (unsigned i = CONF_HIGH; i <= CONF_LOW; i++)
+		if (strcmp(name, confidence_name(i)) == 0)
+			return i;
+	return CONF_LOW + 1;
+}
+
 const char *rules_side_name(const struct flow *f, int side)
 {
 	if (f->conn.mid_stream)
@@ -882,28 +890,59 @@ static void check_ignored_rst(struct check *k)
 	}
 }
 
-/* Capture caveats that make a finding rest on packets not seen. */
+/* Capture duplicates (one packet captured twice) seen in this connection.
+ * Hook: the engine's per-connection duplicate count goes here once it
+ * exists; until then none are known. */
+static uint32_t capture_duplicates(const struct tcp_conn *c)
+{
+	(void)c;
+	return 0;
+}
+
+/* A side's FIN retransmissions were still going when the capture ended:
+ * a give-up (FIN_WAIT_1, orphaned linger) rests on a silence not seen. */
+static bool giveup_unseen(const struct tcp_conn *c, int side)
+{
+	const struct tcp_endpoint *ep = &c->ep[side];
+
+	return side >= 0 && side <= 1 && ep->fin_count >= 2 && !ep->fin_acked && ep->rsts == 0 &&
+	       !tcp_retries_stopped(ep->prev_fin_ts, ep->last_fin_ts, c->end_ts);
+}
+
+/* Capture caveats that make a finding rest on packets not seen: each
+ * lowers the confidence and says why, the worst one deciding. */
 static void caveats(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
 	uint32_t missed = c->ep[0].gaps + c->ep[1].gaps + c->ep[0].acks_unseen +
 			  c->ep[1].acks_unseen;
+	uint32_t dups = capture_duplicates(c);
+	char why[160];
 
 	for (unsigned i = 0; i < k->out->n; i++) {
 		struct finding *fd = &k->out->f[i];
 
 		if (missed > 0) {
-			say(fd, " (as seen at the capture point, which missed segments of this "
-				"connection: %" PRIu32 " gaps or acks for bytes never seen)",
-			    missed);
-			if (fd->confidence == CONF_HIGH)
-				fd->confidence = CONF_MEDIUM;
+			snprintf(why, sizeof why, "the capture point missed segments of this "
+				 "connection (%" PRIu32 " gaps or acks for bytes never seen)", missed);
+			lower(fd, CONF_MEDIUM, why);
 		}
-		if (c->mid_stream) {
-			say(fd, " (the capture began mid-connection, so the roles and earlier "
-				"history are not known)");
-			fd->confidence = CONF_LOW;
+		if (dups > 0) {
+			snprintf(why, sizeof why, "%" PRIu32 " packets of this connection were "
+				 "captured more than once", dups);
+			lower(fd, CONF_MEDIUM, why);
 		}
+		if ((c->ep[0].packets == 0 || c->ep[1].packets == 0) &&
+		    fd->rule != RULE_CONNECT_TIMEOUT)
+			/* a connect timeout is the other side's silence itself */
+			lower(fd, CONF_LOW, "only one direction of the connection was captured");
+		if ((fd->rule == RULE_FIN_WAIT1_GIVEUP || fd->rule == RULE_LINGER_TIMEOUT) &&
+		    giveup_unseen(c, fd->side))
+			lower(fd, CONF_LOW, "the capture ended while the FIN was still being "
+					    "retransmitted, so the give-up itself is not seen");
+		if (c->mid_stream)
+			lower(fd, CONF_LOW, "the capture began mid-connection, so the roles and "
+					    "earlier history are not known");
 	}
 }
 

@@ -83,8 +83,11 @@ static void finish(const struct loop *l, struct flow *f, uint64_t now)
 
 		r->findings[fd->severity]++;
 		r->by_rule[fd->rule]++;
-		if (fd->severity >= r->fail_on)
+		/* a guess does not fail CI: only findings sure enough count */
+		if (fd->severity >= r->fail_on && fd->confidence <= r->min_confidence)
 			r->failed = true;
+		else if (fd->severity >= r->fail_on)
+			r->unsure++;
 	}
 	r->connections++;
 	if (r->ops->flow != NULL)

@@ -348,3 +348,15 @@ k1.expect("close-wait-stuck", [fin1, ack1],
 # the capture goes on for 5 s: another host's single SYN marks its end
 cap.conn(("10.9.9.3", 40094), ("10.9.9.2", 80)).send(C, "S", 66000, 0, dt=5.0)
 cap.write()
+
+cap = Capture("mid-stream-guess", "A FIN behind data already sent, in a connection "
+              "picked up mid-stream: the finding's confidence is low, so it does not "
+              "fail a run at the default --min-confidence medium.")
+k = cap.conn(("10.9.10.1", 40101), ("10.9.10.2", 80))
+k.send(C, "PA", 70000, 71000, b"v" * 200)
+k.send(S, "A", 71000, 70200)
+fin = k.send(C, "FA", 70100, 71000)
+k.send(S, "FA", 71000, 70200)
+k.send(C, "A", 70200, 71001)
+k.expect("fin-seq-mismatch", [fin], "FIN at seq 70100 after data up to 70200")
+cap.write()
