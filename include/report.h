@@ -37,6 +37,8 @@ struct report {
 	unsigned fail_on;             /* enum severity: findings at or above fail the run */
 	unsigned flows;               /* enum report_flows: which connections to list */
 	bool failed;                  /* a finding at or above fail_on was written */
+	unsigned min_confidence;      /* enum confidence: less sure findings never fail the run */
+	uint64_t unsure;              /* findings at or above fail_on left out for their confidence */
 	void *priv; /* the writer's own state */
 	const struct file_stats *file; /* the file being read, between begin_file and end_file */
 	unsigned csv_table;            /* enum csv_table: what a CSV row is */

@@ -36,6 +36,8 @@ enum rule_id {
 	RULE_MIDDLEBOX_RESET,
 	RULE_SCAN_PROBE,
 	RULE_SOCKET_VANISHED,
+	RULE_CONNECT_TIMEOUT,
+	RULE_LAST_ACK_GIVEUP,
 	RULE_COUNT
 };
 
@@ -120,8 +122,9 @@ bool rules_config_select(struct rule_config *cfg, const char *list, bool enable,
 const char *severity_name(unsigned sev);
 unsigned severity_parse(const char *name);
 
-/* Return "high", "medium" or "low". */
+/* Return "high", "medium" or "low", or parse one (CONF_LOW+1 when unknown). */
 const char *confidence_name(unsigned conf);
+unsigned confidence_parse(const char *name);
 
 /* Check a finished connection: out receives its findings, ordered by
  * their first evidence packet. */

@@ -45,6 +45,7 @@ enum tcp_event_type {
 	EV_SYN_REUSE,       /* a new SYN in a closed connection's 4-tuple */
 	EV_GAP,             /* a segment starts past the sender's stream end: bytes not captured */
 	EV_ACK_UNSEEN,      /* an ack for bytes never seen: the capture missed them */
+	EV_SYN_RETRANSMIT,  /* the same SYN again; a: seq, b: ms since the first SYN */
 };
 
 /* How a RST relates to the sequence space, the first hint to its cause. */
@@ -123,8 +124,13 @@ struct tcp_endpoint {
 	uint64_t fin_pkt, fin_ts;
 	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
 	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
+	uint64_t prev_fin_ts;               /* the FIN copy before the latest */
 
 	uint64_t fin_rexmit_pkt;    /* its first FIN retransmission */
+	/* Its first FIN retransmission sent after the peer had acknowledged
+	 * every byte before the FIN: one that repairs nothing but the FIN
+	 * (or its ACK).  gap = time since the FIN copy before it. */
+	uint64_t fin_rexmit_clean_pkt, fin_rexmit_clean_ts, fin_rexmit_clean_gap;
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
 	uint32_t fin_unacked_seq;   /* ... the first unacknowledged byte then */
@@ -172,6 +178,8 @@ struct tcp_endpoint {
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */
+	uint32_t syns;            /* SYNs without ACK at its ISN: 1 + retransmissions */
+	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */
 	uint8_t first_flags;
 	uint64_t last_data_pkt, last_data_ts; /* its latest segment with new data */
 	uint64_t una_pkt;          /* first segment of its data not yet acknowledged */
@@ -221,6 +229,7 @@ struct tcp_conn {
 	bool mid_stream;  /* first packet was not a SYN */
 	bool reset;       /* an accepted RST ended it */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
+	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;
 	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	struct tcp_event events[TCP_EVENTS_MAX];
@@ -250,9 +259,25 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep);
 /* Report whether ep retransmitted an unacknowledged FIN and went silent. */
 bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep);
 
-/* At the end of a connection's record: an endpoint that gave up in
- * FIN_WAIT_1 is CLOSED, by its retransmission timer. */
-void tcp_conn_finish(struct tcp_conn *conn);
+/* Report whether a retransmission series whose last two copies were sent
+ * at prev and last had stopped by capture time end: backoff at most
+ * doubles the interval, so a silence over twice the last one means the
+ * next copy was never sent. */
+bool tcp_retries_stopped(uint64_t prev, uint64_t last, uint64_t end);
+
+/* An endpoint that sent nothing but its SYN, count times or more, and
+ * whose peer sent nothing at all: a connect attempt never answered. */
+bool tcp_endpoint_syn_unanswered(const struct tcp_conn *conn, unsigned side, uint32_t count);
+
+/* A passive closer whose FIN, sent count times from LAST_ACK, the peer
+ * answered with nothing at all. */
+bool tcp_endpoint_last_ack_unanswered(const struct tcp_conn *conn, unsigned side,
+				      uint32_t count);
+
+/* At the end of a connection's record, at capture time now: an endpoint
+ * that gave up in FIN_WAIT_1, or whose unanswered SYN or LAST_ACK FIN
+ * retries stopped, is CLOSED by its retransmission timer. */
+void tcp_conn_finish(struct tcp_conn *conn, uint64_t now);
 
 /* Report whether both endpoints are done with the connection. */
 bool tcp_conn_closed(const struct tcp_conn *conn);

@@ -54,6 +54,9 @@ static const char usage_text[] =
 	"                    with findings; the text default) or none (json default: all)\n"
 	"      --fail-on SEV exit 1 when a finding of severity SEV or higher was found:\n"
 	"                    error, warning (default), info, or never\n"
+	"      --min-confidence C  only findings of confidence C or higher count for\n"
+	"                    --fail-on: high, medium (default) or low; a finding resting\n"
+	"                    on a mid-stream start, gaps or a one-sided capture is lower\n"
 	"      --timeline    text: after each listed connection, a ladder diagram of its\n"
 	"                    last 12 packets (flags, relative seq/ack, both sides' states)\n"
 	"  -q, --quiet       no report on standard output (with -o FILE, FILE still gets\n"
@@ -89,8 +92,10 @@ static const char usage_text[] =
 	"  -V, --version     show the version and exit\n"
 	"\n"
 	"Exit status:\n"
-	"  0  no finding at or above the --fail-on severity, every input read whole\n"
-	"  1  findings at or above the --fail-on severity (default: warning)\n"
+	"  0  no finding at or above the --fail-on severity (and --min-confidence),\n"
+	"     every input read whole\n"
+	"  1  findings at or above the --fail-on severity (default: warning) and the\n"
+	"     --min-confidence confidence (default: medium)\n"
 	"  2  usage error (unknown option or rule, bad value, no input), or an output FILE\n"
 	"     that cannot be created or is one of the inputs; nothing is read\n"
 	"  3  input error: a file is missing, unreadable, not a capture, damaged part-way, or\n"
@@ -282,13 +287,14 @@ int main(int argc, char **argv)
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
-		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY,
+		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE },
 		{ "flows", required_argument, NULL, OPT_FLOWS },
 		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
 		{ "timeline", no_argument, NULL, OPT_TIMELINE },
@@ -311,7 +317,7 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
 				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
-	struct report r = { .fail_on = SEV_WARNING };
+	struct report r = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
 	struct output out = { 0 };
 	struct rule_config rules;
 	const struct timer_profile *profile = NULL;
@@ -352,6 +358,11 @@ int main(int argc, char **argv)
 			if (r.fail_on > SEV_NEVER)
 				usage_error("unknown severity '%s' (use error, warning, info or never)",
 					    optarg);
+			break;
+		case OPT_MIN_CONFIDENCE:
+			r.min_confidence = confidence_parse(optarg);
+			if (r.min_confidence > CONF_LOW)
+				usage_error("unknown confidence '%s' (use high, medium or low)", optarg);
 			break;
 		case OPT_FLOWS:
 			if (strcmp(optarg, "all") == 0)

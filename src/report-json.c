@@ -448,6 +448,8 @@ static cJSON *summary(const struct report *r)
 			cJSON_AddNumberToObject(rules, rule_info(i)->id, (double)r->by_rule[i]);
 	cJSON_AddItemToObject(o, "rules", rules);
 	cJSON_AddStringToObject(o, "fail_on", severity_name(r->fail_on));
+	cJSON_AddStringToObject(o, "min_confidence", confidence_name(r->min_confidence));
+	cJSON_AddNumberToObject(o, "below_min_confidence", (double)r->unsure);
 	cJSON_AddBoolToObject(o, "failed", r->failed);
 	cJSON_AddNumberToObject(o, "exit_status", report_exit_status(r));
 	return o;

@@ -310,13 +310,19 @@ static void text_end(struct report *r)
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
 	/* never "pass" when an input error makes the run fail anyway */
 	if (report_exit_status(r) == EXIT_INPUT && r->fail_on < SEV_NEVER)
-		fprintf(r->out, " (--fail-on %s: %s; input error: exit status 3)",
+		fprintf(r->out, " (--fail-on %s: %s; input error: exit status 3",
 			severity_name(r->fail_on), r->failed ? "reached" : "not reached");
 	else if (report_exit_status(r) == EXIT_INPUT)
-		fputs(" (input error: exit status 3)", r->out);
+		fputs(" (input error: exit status 3", r->out);
 	else if (r->fail_on < SEV_NEVER)
-		fprintf(r->out, " (--fail-on %s: %s)", severity_name(r->fail_on),
+		fprintf(r->out, " (--fail-on %s: %s", severity_name(r->fail_on),
 			r->failed ? "fail" : "pass");
+	if (r->fail_on < SEV_NEVER && r->unsure > 0)
+		fprintf(r->out, "; %" PRIu64 " %s below --min-confidence %s not counted",
+			r->unsure, plural(r->unsure, "finding", "findings"),
+			confidence_name(r->min_confidence));
+	if (report_exit_status(r) == EXIT_INPUT || r->fail_on < SEV_NEVER)
+		fputc(')', r->out);
 	fputc('\n', r->out);
 
 	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s",

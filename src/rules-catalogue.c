@@ -183,9 +183,13 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"One side's FIN was acknowledged, which puts the other side in CLOSE_WAIT: "
 		"its application has read end-of-file and is expected to close(). It did not "
 		"for longer than the close-wait threshold, or before the capture ended while "
-		"its keepalive probes showed the socket still open.",
+		"its keepalive probes showed the socket still open, or until a RST from the "
+		"peer (its FIN_WAIT_2 timer, or the answer to a keepalive) ended the "
+		"connection. A side still in CLOSE_WAIT when the capture ends, or whose "
+		"keepalive is answered by RST, is reported below the threshold too, as info.",
 		"FIN from A acked by B; no FIN from B for longer than the threshold, or "
-		"keepalive probes from B (seq = its next seq - 1) while it stays silent.",
+		"keepalive probes from B (seq = its next seq - 1) while it stays silent, or "
+		"a RST from A, long after, into B's silence or answering B's keepalive.",
 		"No kernel timer ends CLOSE_WAIT: only the application's close() does. "
 		"Sockets stuck there hold file descriptors and memory until the process "
 		"exits, and show as CLOSE_WAIT in ss/netstat.",
@@ -373,6 +377,49 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"or for a proxy or user-space stack in front of the closer; nothing was lost "
 		"on this connection.",
 		"check for TIME_WAIT bucket overflow or a proxy that forgets closed connections"},
+	[RULE_CONNECT_TIMEOUT] = {
+		"connect-timeout", "FL023", SEV_WARNING,
+		"the SYN was retransmitted with backoff and never answered: connect() timed out",
+		"The client sent its SYN, heard nothing, and sent the same SYN again at "
+		"growing intervals; no SYN|ACK, RST or anything else came back. Either the "
+		"retries stopped (the client gave up and its connect() failed with "
+		"ETIMEDOUT) or the capture ended while they went on.",
+		"Three or more SYNs with the same initial sequence number at non-shrinking "
+		"intervals, no packet from the server. A single unanswered SYN is not "
+		"enough: a scan or the capture's end looks the same.",
+		"An unanswered SYN is retransmitted with exponential backoff: Linux waits 1, "
+		"2, 4, 8 ... s and gives up after net.ipv4.tcp_syn_retries retransmissions "
+		"(6 by default, about 127 s); macOS and BSD retry at 1 s intervals first and "
+		"stop after 75 s; Windows makes TcpMaxConnectRetransmissions attempts "
+		"(about 21 s). The silence means the SYN or its answer is dropped: a "
+		"firewall that drops instead of rejecting, a host that is down, a wrong "
+		"address or a route that leads nowhere.",
+		"Check that the address is right and the server is up; find the firewall "
+		"or security group that drops the SYN (a REJECT rule would fail fast with "
+		"ECONNREFUSED instead); set a connect timeout in the client that fits how "
+		"long the user can wait.",
+		"find what drops the SYN: firewall, host down, wrong address"},
+	[RULE_LAST_ACK_GIVEUP] = {
+		"last-ack-giveup", "FL024", SEV_INFO,
+		"the passive closer's FIN was retransmitted and the peer never answered",
+		"The peer closed first and this side answered with its own FIN from "
+		"LAST_ACK, then retransmitted that FIN with backoff: no copy was "
+		"acknowledged and nothing at all came back. A peer holding TIME_WAIT "
+		"acknowledges every copy, so its connection state was already gone; the "
+		"retrying side gives up after its retries (or the capture ended first).",
+		"FIN from A acked by B; B's FIN sent three or more times with the same seq "
+		"at growing intervals; no packet from A after B's first FIN.",
+		"After close() the LAST_ACK socket is an orphan: Linux retransmits its FIN "
+		"net.ipv4.tcp_orphan_retries times (0 means 8) and destroys it without a "
+		"RST. Nothing the applications wrote is lost (the peer acknowledged the "
+		"data before the FIN), but the socket lingers in LAST_ACK for the whole "
+		"series. A peer without TIME_WAIT (its socket aborted or recycled, a "
+		"middlebox that drops the flow's state as soon as it sees the first FIN) "
+		"causes it.",
+		"Find what drops the flow's state after the first FIN: a load balancer or "
+		"firewall with a very short FIN timeout, or a peer that aborts its sockets "
+		"after close(). Many sockets in LAST_ACK on a server are the sign.",
+		"find what forgets the connection after the peer's FIN"},
 };
 
 const struct rule_info *rule_info(unsigned rule)

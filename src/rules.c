@@ -105,6 +105,14 @@ const char *confidence_name(unsigned conf)
 	return conf == CONF_HIGH ? "high" : conf == CONF_MEDIUM ? "medium" : "low";
 }
 
+unsigned confidence_parse(const char *name)
+{
+	for (unsigned i = CONF_HIGH; i <= CONF_LOW; i++)
+		if (strcmp(name, confidence_name(i)) == 0)
+			return i;
+	return CONF_LOW + 1;
+}
+
 const char *rules_side_name(const struct flow *f, int side)
 {
 	if (f->conn.mid_stream)
@@ -216,6 +224,14 @@ static const char *duration(uint64_t ns, char *buf)
 	}
 	snprintf(buf + n, DURATION_MAX - (size_t)n, " s");
 	return buf;
+}
+
+/* Lower a finding's confidence to conf and say why in its message. */
+static void lower(struct finding *fd, unsigned conf, const char *why)
+{
+	if (conf > fd->confidence)
+		fd->confidence = (uint8_t)conf;
+	say(fd, "; confidence %s: %s", confidence_name(conf), why);
 }
 
 static double secs(uint64_t a, uint64_t b)
@@ -744,34 +760,56 @@ static void check_giveup(struct check *k, const struct close_verdict *v)
 	}
 }
 
+/* The shortest time after which a retransmission timer can fire: no
+ * stack retransmits sooner than one round trip (the handshake's SYN to
+ * its ACK spans a whole one wherever the capture point is), nor sooner
+ * than a millisecond (Linux's tail-loss probe floor is 2 jiffies).  A copy
+ * sooner than this is the capture's duplicate, not the sender's. */
+static uint64_t rto_floor(const struct tcp_conn *c)
+{
+	uint64_t floor = NS / 1000;
+
+	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts && c->hs_ack_ts - c->syn_ts > floor)
+		floor = c->hs_ack_ts - c->syn_ts;
+	return floor;
+}
+
 static void check_final_ack(struct check *k)
 {
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 		bool passive = peer->fin_seen && peer->fin_acked && peer->fin_ack_pkt <= me->fin_pkt;
+		uint64_t rexmit = me->fin_rexmit_clean_pkt;
 		struct finding *fd;
 
 		if (!me->fin_seen)
 			continue;
-		if (passive && me->fin_rexmit_pkt != 0 &&
+		/* Only a copy that repairs nothing but the final ACK counts: the
+		 * peer had acked every byte before the FIN (a FIN re-sent with
+		 * missing data repairs the data), it came a retransmission
+		 * timeout after the copy before it (not a capture duplicate),
+		 * and the peer acknowledged the FIN at some point, as a peer
+		 * holding TIME_WAIT does for every copy (one that answers none
+		 * has no state left: last-ack-giveup's case). */
+		if (passive && rexmit != 0 && me->fin_acked &&
+		    me->fin_rexmit_clean_gap >= rto_floor(k->c) &&
 		    (fd = found(k, RULE_FINAL_ACK_LOST, x)) != NULL) {
-			bool seen = me->fin_acked && me->fin_ack_pkt < me->fin_rexmit_pkt;
+			bool seen = me->fin_ack_pkt < rexmit;
 
 			evidence(fd, seen ? me->fin_ack_pkt : me->fin_pkt);
-			evidence(fd, me->fin_rexmit_pkt);
+			evidence(fd, rexmit);
 			if (seen)
 				say(fd, "the %s acknowledged the %s's FIN (packet %" PRIu64 "), yet the "
 					"%s retransmitted that FIN from LAST_ACK (packet %" PRIu64 "): "
 					"the final ACK was lost after the capture point, on its way to "
 					"the %s",
-				    who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x),
-				    me->fin_rexmit_pkt, who(k, x));
+				    who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x), rexmit, who(k, x));
 			else
 				say(fd, "the %s's FIN (packet %" PRIu64 ") was retransmitted from "
 					"LAST_ACK (packet %" PRIu64 ") with no ACK of it seen before: "
 					"the final ACK was lost before the capture point (or the capture "
 					"was taken at the %s)",
-				    who(k, x), me->fin_pkt, me->fin_rexmit_pkt, who(k, x));
+				    who(k, x), me->fin_pkt, rexmit, who(k, x));
 			{
 				struct capture_point_verdict cp = classify_capture_point(k->c);
 
@@ -779,13 +817,126 @@ static void check_final_ack(struct check *k)
 					say(fd, " (the handshake's timing places the capture point %s)",
 					    capture_point_words(cp.where));
 			}
-			if (me->fin_acked && me->fin_ack_pkt > me->fin_rexmit_pkt)
+			if (me->fin_ack_pkt > rexmit)
 				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
 					"(packet %" PRIu64 ")",
 				    who(k, !x), me->fin_ack_pkt);
-			else if (me->fin_acked)
-				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again",
-				    who(k, !x));
+			else if (peer->last_pkt > rexmit)
+				say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+					"(packet %" PRIu64 ")",
+				    who(k, !x), peer->last_pkt);
+			else
+				say(fd, "; no answer to the retransmission was captured");
+		}
+	}
+}
+
+/* Fewer unanswered SYNs (or FINs) than this are no evidence of a series:
+ * one SYN alone is what a scan, or a capture that ended, shows too. */
+enum { RETRY_SERIES_MIN = 3 };
+
+/* No stack's SYN retransmission timer fires sooner than this (the initial
+ * RTO is 1 s by RFC 6298, 3 s on older stacks; Linux's RTO floor is 200 ms):
+ * SYNs closer together are crafted or a tool's, not a connect() retrying. */
+enum { SYN_RTO_MIN_MS = 200 };
+
+/* Intervals between the copies of a SYN, from the event log (ms since the
+ * first SYN); return how many were logged, 0 when one is shorter than a
+ * SYN timer can be or shorter than three quarters of the one before: a
+ * backoff never shrinks, so that is no retransmission timer. */
+static unsigned syn_intervals(const struct tcp_conn *c, uint32_t *ms, unsigned max)
+{
+	uint32_t prev = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->event_count && n < max; i++) {
+		const struct tcp_event *e = &c->events[i];
+
+		if (e->type != EV_SYN_RETRANSMIT || e->dir != 0)
+			continue;
+		if (e->b < prev + SYN_RTO_MIN_MS || (n > 0 && (uint64_t)(e->b - prev) * 4 < (uint64_t)ms[n - 1] * 3))
+			return 0;
+		ms[n++] = e->b - prev;
+		prev = e->b;
+	}
+	return n;
+}
+
+static void check_connect_timeout(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+	const struct tcp_endpoint *cl = &c->ep[0];
+	uint32_t ms[TCP_EVENTS_MAX];
+	uint64_t pkts[FINDING_PKTS_MAX];
+	unsigned n, np;
+	bool stopped;
+	struct finding *fd;
+
+	if (!c->syn_seen || c->mid_stream || !tcp_endpoint_syn_unanswered(c, 0, RETRY_SERIES_MIN))
+		return;
+	n = syn_intervals(c, ms, TCP_EVENTS_MAX);
+	if (n + 1 < RETRY_SERIES_MIN || (fd = found(k, RULE_CONNECT_TIMEOUT, 0)) == NULL)
+		return;
+	stopped = tcp_retries_stopped(cl->prev_syn_ts, cl->last_syn_ts, c->end_ts);
+	evidence(fd, cl->first_pkt);
+	np = event_pkts(c, EV_SYN_RETRANSMIT, 0, pkts, FINDING_PKTS_MAX - 2);
+	for (unsigned i = 0; i < np; i++)
+		evidence(fd, pkts[i]);
+	evidence(fd, cl->last_pkt); /* the last SYN: the silence starts there */
+	say(fd, "the client's SYN (packet %" PRIu64 ") was never answered: it was sent %" PRIu32
+		" times over %.3f s, at intervals of",
+	    cl->first_pkt, cl->syns, secs(c->syn_ts, cl->last_syn_ts));
+	for (unsigned i = 0; i < n; i++)
+		say(fd, "%s %.3f", i == 0 ? "" : ",", ms[i] / 1e3);
+	say(fd, "%s s, and nothing came back from the server", c->events_dropped ? " ..." : "");
+	if (stopped) {
+		say(fd, "; then %.3f s of silence until the capture's end, over twice the last "
+			"interval: the client gave up and connect() failed with ETIMEDOUT (Linux: "
+			"net.ipv4.tcp_syn_retries)",
+		    secs(cl->last_syn_ts, c->end_ts));
+	} else {
+		say(fd, "; the capture ended %.3f s after the last one, before the retries could "
+			"be seen to stop (connect() fails with ETIMEDOUT when they run out)",
+		    secs(cl->last_syn_ts, c->end_ts));
+		lower(fd, CONF_MEDIUM, "the capture ended during the retries");
+	}
+}
+
+static void check_last_ack_giveup(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+	uint64_t pkts[FINDING_PKTS_MAX];
+
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
+		unsigned n = 0;
+		struct finding *fd;
+
+		if (!tcp_endpoint_last_ack_unanswered(c, (unsigned)x, RETRY_SERIES_MIN) ||
+		    (fd = found(k, RULE_LAST_ACK_GIVEUP, x)) == NULL)
+			continue;
+		evidence(fd, peer->fin_pkt);
+		n += event_pkts(c, EV_FIN, x, pkts, FINDING_PKTS_MAX - 1);
+		n += event_pkts(c, EV_FIN_RETRANSMIT, x, pkts + n, FINDING_PKTS_MAX - 1 - n);
+		for (unsigned i = 0; i < n; i++)
+			evidence(fd, pkts[i]);
+		say(fd, "the %s closed first (FIN, packet %" PRIu64 "); the %s's own FIN (packet %"
+			PRIu64 ") was sent %" PRIu32 " times over %.3f s and never acknowledged, and "
+			"nothing more came from the %s: a peer in TIME_WAIT acknowledges every copy, "
+			"so its connection state was gone (or a middlebox dropped the flow after "
+			"the first FIN)",
+		    who(k, !x), peer->fin_pkt, who(k, x), me->fin_pkt, me->fin_count,
+		    secs(me->fin_ts, me->last_fin_ts), who(k, !x));
+		if (me->state == TCPS_CLOSED) {
+			say(fd, "; %.3f s of silence followed the last copy: the %s's orphaned "
+				"socket ran out of retries (Linux: net.ipv4.tcp_orphan_retries) and "
+				"was destroyed without a RST",
+			    secs(me->last_fin_ts, c->end_ts), who(k, x));
+		} else {
+			say(fd, "; the capture ended %.3f s after the last copy, with the %s still "
+				"in LAST_ACK and retrying",
+			    secs(me->last_fin_ts, c->end_ts), who(k, x));
+			lower(fd, CONF_MEDIUM, "the capture ended during the retries");
 		}
 	}
 }
@@ -901,14 +1052,28 @@ static void check_fin_seq(struct check *k)
 	}
 }
 
+/* The first RST after ts from either side, or 0; *by gets its sender. */
+static uint64_t first_rst_after(const struct tcp_conn *c, uint64_t pkt, int *by)
+{
+	uint64_t best = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (c->ep[i].rsts && c->ep[i].rst_pkt > pkt && (best == 0 || c->ep[i].rst_pkt < best)) {
+			best = c->ep[i].rst_pkt;
+			*by = i;
+		}
+	return best;
+}
+
 static void check_close_wait(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
 
 	for (int y = 0; y < 2; y++) {
 		const struct tcp_endpoint *me = &c->ep[y], *peer = &c->ep[!y];
-		uint64_t since, until;
-		bool stuck, late, probes;
+		uint64_t since, until, rst = 0;
+		bool stuck, late, probes, answers_probe;
+		int by = -1;
 		struct finding *fd;
 		char t[DURATION_MAX];
 
@@ -919,29 +1084,68 @@ static void check_close_wait(struct check *k)
 		since = peer->fin_ack_ts;
 		if (me->last_data_pkt > peer->fin_pkt && me->last_data_ts > since)
 			since = me->last_data_ts; /* it was still writing: a half-close */
+		/* no FIN from it, and a RST ended the connection: the peer's
+		 * timer or a keepalive answered by RST ended the CLOSE_WAIT */
+		if (!me->fin_seen)
+			rst = first_rst_after(c, peer->fin_ack_pkt, &by);
 		stuck = me->state == TCPS_CLOSE_WAIT;
-		until = me->fin_seen ? me->fin_ts : k->f->last_ts;
-		probes = stuck && me->keepalive_pkt > peer->fin_ack_pkt;
+		until = me->fin_seen ? me->fin_ts
+			: rst != 0   ? c->ep[by].rst_ts
+			: c->end_ts > k->f->last_ts ? c->end_ts : k->f->last_ts;
+		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin_ack_pkt;
 		late = until > since && until - since >= k->cfg->close_wait_ns;
-		if (!(late || probes) || (!stuck && !me->fin_seen))
+		/* a keepalive answered by the peer's RST: the socket outlived
+		 * the peer's memory of the connection, whatever the threshold */
+		answers_probe = rst != 0 && by == !y && probes &&
+				c->ep[by].rst_answers_pkt == me->keepalive_pkt;
+		if (me->fin_seen || (rst != 0 && !answers_probe)) {
+			if (!late)
+				continue;
+		} else if (!answers_probe &&
+			   (!stuck || until <= since || until - since <= round_trip(c))) {
+			/* a close answered within a round trip may be on its way */
 			continue;
+		}
 		if ((fd = found(k, RULE_CLOSE_WAIT_STUCK, y)) == NULL)
 			continue;
 		evidence(fd, peer->fin_pkt);
 		evidence(fd, peer->fin_ack_pkt);
-		evidence(fd, me->fin_seen ? me->fin_pkt : me->last_pkt);
-		if (!stuck)
+		if (me->fin_seen) {
+			evidence(fd, me->fin_pkt);
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
 				"its application closed only %.3f s later (FIN, packet %" PRIu64
 				"), longer than the close-wait threshold of %s",
 			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
 			    me->fin_pkt, duration(k->cfg->close_wait_ns, t));
-		else
+		} else if (rst != 0) {
+			if (answers_probe)
+				evidence(fd, me->keepalive_pkt);
+			evidence(fd, rst);
 			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
-				"its application never closed: %.3f s later it was still in "
-				"CLOSE_WAIT at its last packet (%" PRIu64 "%s)",
+				"its application never closed: %.3f s later, %s the close-wait "
+				"threshold of %s, the connection was still in CLOSE_WAIT when "
+				"the %s's RST (packet %" PRIu64 ") ended it%s",
+			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
+			    late ? "longer than" : "below", duration(k->cfg->close_wait_ns, t),
+			    who(k, by), rst,
+			    answers_probe ? ", answering its keepalive probe: the peer had "
+					    "already forgotten the connection" : "");
+			if (!late)
+				fd->severity = SEV_INFO;
+		} else {
+			evidence(fd, me->last_pkt);
+			say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64 ") but "
+				"its application never closed: it was still in CLOSE_WAIT %.3f s "
+				"later, when the capture ended (its last packet: %" PRIu64 "%s)",
 			    who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
 			    me->last_pkt, probes ? ", a keepalive probe: the socket is open and idle" : "");
+			if (!late && !probes) {
+				fd->severity = SEV_INFO;
+				say(fd, "; that is below the close-wait threshold of %s, so "
+					"the application may still close it",
+				    duration(k->cfg->close_wait_ns, t));
+			}
+		}
 	}
 }
 
@@ -1083,39 +1287,66 @@ static void check_rst_payload(struct check *k)
 	}
 }
 
-/* Capture caveats that make a finding rest on packets not seen. */
+/* Capture duplicates (one packet captured twice) seen in this connection.
+ * Hook: the engine's per-connection duplicate count goes here once it
+ * exists; until then none are known. */
+static uint32_t capture_duplicates(const struct tcp_conn *c)
+{
+	return c->ep[0].copies + c->ep[1].copies;
+}
+
+/* A side's FIN retransmissions were still going when the capture ended:
+ * a give-up (FIN_WAIT_1, orphaned linger) rests on a silence not seen. */
+static bool giveup_unseen(const struct tcp_conn *c, int side)
+{
+	const struct tcp_endpoint *ep = &c->ep[side];
+
+	return side >= 0 && side <= 1 && ep->fin_count >= 2 && !ep->fin_acked && ep->rsts == 0 &&
+	       !tcp_retries_stopped(ep->prev_fin_ts, ep->last_fin_ts, c->end_ts);
+}
+
+/* Capture caveats that make a finding rest on packets not seen: each
+ * lowers the confidence and says why, the worst one deciding. */
 static void caveats(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
 	uint32_t missed = c->ep[0].gaps + c->ep[1].gaps + c->ep[0].acks_unseen +
 			  c->ep[1].acks_unseen;
+	uint32_t dups = capture_duplicates(c);
+	char why[160];
 
 	for (unsigned i = 0; i < k->out->n; i++) {
 		struct finding *fd = &k->out->f[i];
 
 		if (missed > 0) {
-			say(fd, " (as seen at the capture point, which missed segments of this "
-				"connection: %" PRIu32 " gaps or acks for bytes never seen)",
-			    missed);
-			if (fd->confidence == CONF_HIGH)
-				fd->confidence = CONF_MEDIUM;
+			snprintf(why, sizeof why, "the capture point missed segments of this "
+				 "connection (%" PRIu32 " gaps or acks for bytes never seen)", missed);
+			lower(fd, CONF_MEDIUM, why);
 		}
+		if (dups > 0) {
+			snprintf(why, sizeof why, "%" PRIu32 " packets of this connection were "
+				 "captured more than once (left out of the analysis)", dups);
+			lower(fd, CONF_MEDIUM, why);
+		}
+		if ((c->ep[0].packets == 0 || c->ep[1].packets == 0) &&
+		    fd->rule != RULE_CONNECT_TIMEOUT)
+			/* a connect timeout is the other side's silence itself */
+			lower(fd, CONF_LOW, "only one direction of the connection was captured");
+		if ((fd->rule == RULE_FIN_WAIT1_GIVEUP || fd->rule == RULE_LINGER_TIMEOUT) &&
+		    giveup_unseen(c, fd->side))
+			lower(fd, CONF_LOW, "the capture ended while the FIN was still being "
+					    "retransmitted, so the give-up itself is not seen");
 		if (c->ep[0].shift_known || c->ep[1].shift_known)
 			say(fd, " (the capture holds every packet twice, once with shifted sequence "
 				"numbers: it saw both sides of a device that rewrites them; the "
 				"analysis follows one copy)");
 		/* a probe has no handshake by nature: nothing is missing */
-		if (c->mid_stream && fd->rule != RULE_SCAN_PROBE) {
-			say(fd, " (the capture began mid-connection, so the roles and earlier "
-				"history are not known)");
-			fd->confidence = CONF_LOW;
-		}
-		if (k->f->finished_early) {
-			say(fd, " (finished early by --max-memory: later packets of this "
-				"connection, if any, are not in its record)");
-			if (fd->confidence == CONF_HIGH)
-				fd->confidence = CONF_MEDIUM;
-		}
+		if (c->mid_stream && fd->rule != RULE_SCAN_PROBE)
+			lower(fd, CONF_LOW, "the capture began mid-connection, so the roles and "
+					    "earlier history are not known");
+		if (k->f->finished_early)
+			lower(fd, CONF_MEDIUM, "finished early by --max-memory: later packets of "
+					       "this connection, if any, are not in its record");
 	}
 }
 
@@ -1137,6 +1368,8 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 	out->close = classify_close(&f->conn);
 	out->n = 0;
 	check_refused(&k, v);
+	check_connect_timeout(&k);
+	check_last_ack_giveup(&k);
 	check_simultaneous(&k, v);
 	check_half_close(&k, v);
 	check_probe(&k, v);

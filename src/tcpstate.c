@@ -438,6 +438,19 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		return;
 	}
 	note_ttl(me, pkt);
+	if (s->syn && !s->ack && me->isn_known && pkt->seq == me->isn) {
+		/* the same SYN again: its retransmission timer fired */
+		uint64_t since = pkt->ts_ns >= c->syn_ts ? (pkt->ts_ns - c->syn_ts) / 1000000u : 0;
+
+		me->syns++;
+		me->prev_syn_ts = me->last_syn_ts;
+		me->last_syn_ts = pkt->ts_ns;
+		add_event(c, EV_SYN_RETRANSMIT, s, pkt->seq,
+			  since > UINT32_MAX ? UINT32_MAX : (uint32_t)since);
+	} else if (s->syn && !s->ack && !me->isn_known) {
+		me->syns = 1;
+		me->last_syn_ts = pkt->ts_ns;
+	}
 	if (s->syn && !s->ack && c->syn_ts == 0)
 		c->syn_ts = pkt->ts_ns;
 	else if (s->syn && s->ack && c->synack_ts == 0 && c->syn_ts != 0)
@@ -538,10 +551,19 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		} else if (fseq == me->fin_seq) {
 			if (me->fin_count++ == 1)
 				me->fin_rexmit_pkt = pkt->num;
+			/* the peer's acks reached the FIN: this copy repairs no data */
+			if (me->fin_rexmit_clean_pkt == 0 && peer->ack_known &&
+			    seq_geq(peer->last_ack, fseq)) {
+				me->fin_rexmit_clean_pkt = pkt->num;
+				me->fin_rexmit_clean_ts = pkt->ts_ns;
+				me->fin_rexmit_clean_gap = pkt->ts_ns >= me->last_fin_ts ?
+								   pkt->ts_ns - me->last_fin_ts : 0;
+			}
 			add_event(c, EV_FIN_RETRANSMIT, s, fseq, me->fin_seq);
 		} else {
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
 		}
+		me->prev_fin_ts = me->last_fin_pkt != 0 ? me->last_fin_ts : 0;
 		me->last_fin_pkt = pkt->num;
 		me->last_fin_ts = pkt->ts_ns;
 		end = fseq + 1;
@@ -683,13 +705,43 @@ bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep)
 	       ep->last_fin_pkt == ep->last_pkt && ep->rsts == 0;
 }
 
-void tcp_conn_finish(struct tcp_conn *conn)
+bool tcp_retries_stopped(uint64_t prev, uint64_t last, uint64_t end)
 {
+	return prev != 0 && last > prev && end > last && end - last > 2 * (last - prev);
+}
+
+bool tcp_endpoint_syn_unanswered(const struct tcp_conn *conn, unsigned side, uint32_t count)
+{
+	const struct tcp_endpoint *ep = &conn->ep[side];
+
+	return ep->syns >= count && ep->packets == ep->syns && conn->ep[!side].packets == 0;
+}
+
+bool tcp_endpoint_last_ack_unanswered(const struct tcp_conn *conn, unsigned side,
+				      uint32_t count)
+{
+	const struct tcp_endpoint *ep = &conn->ep[side], *peer = &conn->ep[!side];
+
+	return ep->fin_seen && !ep->fin_acked && ep->fin_count >= count && peer->fin_seen &&
+	       peer->fin_acked && peer->fin_ack_pkt <= ep->fin_pkt && peer->last_pkt < ep->fin_pkt;
+}
+
+void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
+{
+	conn->end_ts = now;
 	for (unsigned i = 0; i < 2; i++) {
 		struct tcp_endpoint *ep = &conn->ep[i];
 
 		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) {
 			timer_close(ep, ep->last_fin_ts);
+		} else if (ep->state == TCPS_SYN_SENT &&
+			   tcp_endpoint_syn_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
+			   tcp_retries_stopped(ep->prev_syn_ts, ep->last_syn_ts, now)) {
+			timer_close(ep, ep->last_syn_ts); /* connect() gave up: ETIMEDOUT */
+		} else if (ep->state == TCPS_LAST_ACK &&
+			   tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
+			   tcp_retries_stopped(ep->prev_fin_ts, ep->last_fin_ts, now)) {
+			timer_close(ep, ep->last_fin_ts); /* orphan retries ran out */
 		}
 	}
 }
@@ -730,6 +782,7 @@ const char *tcp_event_name(uint8_t type)
 		[EV_SYN_REUSE] = "syn-reuse",
 		[EV_GAP] = "gap",
 		[EV_ACK_UNSEEN] = "ack-unseen",
+		[EV_SYN_RETRANSMIT] = "syn-retransmit",
 	};
 
 	return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "?";

@@ -23,7 +23,8 @@ packet numbers (1-based, as Wireshark's `frame.number` and `tcpdump -#`
 count), a confidence, and a message naming the connection's sides and what
 the packets show.  A finding resting on packets the capture did not show
 (gaps, acks for bytes never seen, a capture begun mid-connection) says so
-and has its confidence lowered to medium or low.
+and has its confidence lowered to medium or low; `--fail-on` counts only
+findings of at least `--min-confidence` (default medium).
 
 Severities: `error` when data was lost, `warning` for a teardown that went
 wrong without proven data loss, `info` for legal closes worth knowing about.

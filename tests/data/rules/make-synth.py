@@ -214,3 +214,149 @@ abort = k.send(C, "RA", c + 100, s + 100, dt=0.1)
 k.expect("rst-out-of-window", [rst], "RST seq 100000 beyond the server's stream")
 k.expect("abortive-close", [abort], "then the client resets the open connection")
 cap.write()
+
+cap = Capture("final-ack-repair", "FIN retransmissions that are not a lost final ACK: "
+              "a FIN re-sent with the data it carried, which the peer never acked; "
+              "a FIN captured twice a microsecond apart; and, for contrast, a real "
+              "lost final ACK.")
+# The server closes first; the client's answer carries its last 50 bytes
+# with the FIN, lost after the capture point: the server keeps acking
+# below the FIN's seq and the client re-sends data and FIN together.
+k = cap.conn(("10.9.6.1", 40061), ("10.9.6.2", 80))
+c, s = k.handshake(8000, 13000)
+k.send(C, "PA", c, s, b"m" * 100)
+k.send(S, "A", s, c + 100)
+sfin = k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+last = k.send(C, "FPA", c + 100, s + 1, b"n" * 50, dt=0.01)
+k.send(S, "A", s + 1, c + 100, dt=0.02)
+k.send(C, "FPA", c + 100, s + 1, b"n" * 50, dt=0.3)
+k.send(S, "A", s + 1, c + 151)
+k.expect("half-close", [sfin, last],
+         "the client's last data and FIN follow the server's FIN (a half-close)")
+# A LAST_ACK FIN captured twice, 1 us apart, then acknowledged.
+k = cap.conn(("10.9.6.1", 40062), ("10.9.6.2", 80))
+c, s = k.handshake(8500, 13500)
+k.send(C, "PA", c, s, b"o" * 100)
+k.send(S, "A", s, c + 100)
+k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+k.send(C, "FA", c + 100, s + 1, dt=0.01)
+k.send(C, "FA", c + 100, s + 1, dt=0.000001)
+k.send(S, "A", s + 1, c + 101, dt=0.02)
+# The real thing: the server's ACK of the client's FIN, then the same FIN
+# again 0.2 s later (an RTO) and the server's second ACK from TIME_WAIT.
+k = cap.conn(("10.9.6.1", 40063), ("10.9.6.2", 80))
+c, s = k.handshake(9000, 14000)
+k.send(C, "PA", c, s, b"p" * 100)
+k.send(S, "A", s, c + 100)
+k.send(S, "FA", s, c + 100, dt=0.05)
+k.send(C, "A", c + 100, s + 1)
+k.send(C, "FA", c + 100, s + 1, dt=0.01)
+ack = k.send(S, "A", s + 1, c + 101, dt=0.02)
+again = k.send(C, "FA", c + 100, s + 1, dt=0.2)
+k.send(S, "A", s + 1, c + 101, dt=0.02)
+k.expect("final-ack-lost", [ack, again],
+         "the server acked the client's FIN, yet the client re-sent it an RTO later")
+cap.write()
+
+cap = Capture("connect-timeout", "Unanswered SYNs: a client that retries with backoff "
+              "and gives up; one still retrying when the capture ends; a single SYN "
+              "(a scan's, or the capture's end: no evidence); three SYNs 1 ms apart "
+              "(no retransmission timer is that fast).")
+k = cap.conn(("10.9.7.1", 40071), ("10.9.7.2", 80))
+syns = [k.send(C, "S", 20000, 0, dt=d) for d in (0.001, 1.0, 2.0, 4.0)]
+k.expect("connect-timeout", syns, "SYN at 0, 1, 3, 7 s, then 20 s of silence: gave up")
+k = cap.conn(("10.9.7.1", 40072), ("10.9.7.2", 81))
+k.send(C, "S", 21000, 0, dt=0.5)
+for i in range(3):
+    k.send(C, "S", 21000 + 1000 * (i + 1), 0, dt=0.001)  # distinct ISNs: a tool's probes
+k = cap.conn(("10.9.7.1", 40073), ("10.9.7.2", 82))
+k.send(C, "S", 22000, 0, dt=5.0)
+k = cap.conn(("10.9.7.1", 40074), ("10.9.7.2", 83))
+syns = [k.send(C, "S", 23000, 0, dt=d) for d in (14.0, 1.0, 2.0, 4.0)]
+k.expect("connect-timeout", syns, "SYN at 20, 21, 23, 27 s and the capture ends: mid-series")
+k = cap.conn(("10.9.7.1", 40075), ("10.9.7.2", 84))
+for d in (0.0001, 0.001, 0.001):
+    k.send(C, "S", 24000, 0, dt=d)
+cap.write()
+
+cap = Capture("last-ack-giveup", "A passive closer whose FIN the peer never answers: "
+              "retried with backoff until the retries stop; the same with the capture "
+              "ending during the retries.")
+for port, end in ((40081, True), (40082, False)):
+    k = cap.conn(("10.9.8.1", port), ("10.9.8.2", 80))
+    cap.t += 0.0 if end else 1.0
+    c, s = k.handshake(30000 + port, 40000 + port)
+    k.send(C, "PA", c, s, b"q" * 100)
+    k.send(S, "A", s, c + 100)
+    sfin = k.send(S, "FA", s, c + 100, dt=0.05)
+    k.send(C, "A", c + 100, s + 1)
+    fins = [k.send(C, "FA", c + 100, s + 1, dt=d) for d in (0.01, 0.2, 0.4, 0.8)]
+    k.expect("last-ack-giveup", [sfin] + fins,
+             "the server closed first and never answered the client's FIN or its "
+             "three retransmissions" + ("; 2.5 s of silence" if end else
+                                        "; the capture ends 0.5 s after the last"))
+# The capture goes on 0.5 s after the second connection's last FIN (another
+# host's single SYN, no finding): 2.5 s after the first connection's.
+cap.conn(("10.9.8.3", 40083), ("10.9.8.2", 80)).send(C, "S", 50000, 0, dt=0.5)
+cap.write()
+
+cap = Capture("close-wait-end", "CLOSE_WAIT that the application never ended: one "
+              "still open when the capture ends, 5 s after the peer's FIN (below the "
+              "threshold: info); one ended 70 s later by the peer's RST; one whose "
+              "keepalive probe 75 s later is answered by RST; one whose probe 10 s "
+              "later is (info).")
+k2 = cap.conn(("10.9.9.1", 40092), ("10.9.9.2", 80))
+c2, s2 = k2.handshake(60000, 61000)
+k2.send(S, "PA", s2, c2, b"r" * 100)
+k2.send(C, "A", c2, s2 + 100)
+fin2 = k2.send(C, "FA", c2, s2 + 100)
+ack2 = k2.send(S, "A", s2 + 100, c2 + 1)
+k3 = cap.conn(("10.9.9.1", 40093), ("10.9.9.2", 80))
+c3, s3 = k3.handshake(62000, 63000)
+k3.send(S, "PA", s3, c3, b"s" * 100)
+k3.send(C, "A", c3, s3 + 100)
+fin3 = k3.send(C, "FA", c3, s3 + 100)
+ack3 = k3.send(S, "A", s3 + 100, c3 + 1)
+rst2 = k2.send(C, "R", c2 + 1, 0, dt=70.0)  # the client's FIN_WAIT_2 gave up
+k2.expect("close-wait-stuck", [fin2, ack2, rst2],
+          "the server never closed; the client's RST 70 s later ended CLOSE_WAIT")
+probe3 = k3.send(S, "A", s3 + 99, c3 + 1, dt=5.0)  # keepalive: seq = SND.UNA - 1
+rst3 = k3.send(C, "R", c3 + 1, 0, dt=0.001)
+k3.expect("close-wait-stuck", [fin3, ack3, probe3, rst3],
+          "the server's keepalive 75 s after the client's FIN is answered by RST")
+# below the threshold: a keepalive 10 s after the FIN, answered by RST (info)
+k4 = cap.conn(("10.9.9.1", 40095), ("10.9.9.2", 80))
+c4, s4 = k4.handshake(67000, 68000)
+k4.send(S, "PA", s4, c4, b"u" * 100)
+k4.send(C, "A", c4, s4 + 100)
+fin4 = k4.send(C, "FA", c4, s4 + 100)
+ack4 = k4.send(S, "A", s4 + 100, c4 + 1)
+probe4 = k4.send(S, "A", s4 + 99, c4 + 1, dt=10.0)
+rst4 = k4.send(C, "R", c4 + 1, 0, dt=0.001)
+k4.expect("close-wait-stuck", [fin4, ack4, probe4, rst4],
+          "the server's keepalive 10 s after the client's FIN is answered by RST (info)")
+k1 = cap.conn(("10.9.9.1", 40091), ("10.9.9.2", 80))
+c1, s1 = k1.handshake(64000, 65000)
+k1.send(S, "PA", s1, c1, b"t" * 100)
+k1.send(C, "A", c1, s1 + 100)
+fin1 = k1.send(C, "FA", c1, s1 + 100)
+ack1 = k1.send(S, "A", s1 + 100, c1 + 1)
+k1.expect("close-wait-stuck", [fin1, ack1],
+          "the server is still in CLOSE_WAIT when the capture ends 5 s later (info)")
+# the capture goes on for 5 s: another host's single SYN marks its end
+cap.conn(("10.9.9.3", 40094), ("10.9.9.2", 80)).send(C, "S", 66000, 0, dt=5.0)
+cap.write()
+
+cap = Capture("mid-stream-guess", "A FIN behind data already sent, in a connection "
+              "picked up mid-stream: the finding's confidence is low, so it does not "
+              "fail a run at the default --min-confidence medium.")
+k = cap.conn(("10.9.10.1", 40101), ("10.9.10.2", 80))
+k.send(C, "PA", 70000, 71000, b"v" * 200)
+k.send(S, "A", 71000, 70200)
+fin = k.send(C, "FA", 70100, 71000)
+k.send(S, "FA", 71000, 70200)
+k.send(C, "A", 70200, 71001)
+k.expect("fin-seq-mismatch", [fin], "FIN at seq 70100 after data up to 70200")
+cap.write()
