@@ -87,7 +87,11 @@ static void st_unknown(struct tcp_conn *c, unsigned self, const struct seg *s)
 	} else if (s->syn && !s->ack) {
 		/* listening, or no socket at all: its answer will tell */
 	} else if (sent(self, s) && s->rst && c->ep[!self].state == TCPS_SYN_SENT) {
-		set_state(c, self, TCPS_CLOSED, s); /* refused */
+		/* refused; but a RST the client must ignore (it does not ack
+		 * the SYN, RFC 9293 3.10.7.3) says nothing of the server,
+		 * which often answers the SYN right after (a forged reset) */
+		if (s->rst_accepted)
+			set_state(c, self, TCPS_CLOSED, s);
 	} else if (!s->syn) {
 		/* Picked up mid-stream: the connection was open before. */
 		set_state(c, self, TCPS_ESTABLISHED, s);
@@ -325,7 +329,7 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
 
 /* Remember what a RST answered and what it threw away. */
 static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
-		       const struct packet *pkt, bool first)
+		       const struct packet *pkt)
 {
 	bool acked_known = me->ack_known || (pkt->flags & TCP_ACK);
 	uint32_t acked = me->ack_known ? me->last_ack : pkt->ack;
@@ -342,8 +346,9 @@ static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 	me->rst_fastclose = (pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) != 0;
 	me->rst_at_own_nxt = me->seq_known && pkt->seq == me->snd_nxt;
 	me->rst_own_data_ts = me->last_data_ts;
-	if (first) /* a replacement keeps the state the side was in */
-		me->rst_state = me->state;
+	/* the state it was in when it sent the RST that counts: one its
+	 * receiver ignored before (a forged reset) changed nothing */
+	me->rst_state = me->state;
 	me->rst_answers_pkt = peer->last_pkt;
 	me->rst_answers_ts = peer->last_ts;
 	me->rst_answers_flags = peer->last_flags;
@@ -414,7 +419,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		/* The RST that ends the connection is the first one its
 		 * receiver acts on: one it ignored is replaced by the next. */
 		if (first || (s->rst_accepted && me->rst_ignored_pkt == me->rst_pkt))
-			record_rst(me, peer, pkt, first);
+			record_rst(me, peer, pkt);
 		if (!s->rst_accepted && me->rst_ignored_pkt == 0) {
 			me->rst_ignored_pkt = pkt->num;
 			me->rst_ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
