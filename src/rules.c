@@ -546,7 +546,8 @@ static void rst_on_open(struct check *k, int x)
 				"names its cause and is typical of a filtering device resetting in "
 				"the %s's name rather than of close()",
 			    me->rst_payload, who(k, x));
-			fd->confidence = CONF_MEDIUM;
+			/* whose abort it was, the packets cannot tell */
+			fd->confidence = CONF_LOW;
 		}
 		if (me->rst_kind != RST_ABORT && !live) {
 			say(fd, "; its seq is not the %s's next sequence number, so it may come "

@@ -12,7 +12,7 @@ client and server endpoints and the rule.  A problem is:
   - a finding labelled true (or expected) that is not produced
     (an expected one only counts as recall, it is reported but is no
     problem until its rule exists: see --strict-expected),
-  - a finding labelled unclear that is produced with confidence high,
+  - a finding labelled unclear that is produced with a confidence above low,
   - an unlabelled warning or error finding.
 An info finding counts where a label names it (a finding graded down to
 info, "severity: info" in its reason, is still found); other info findings
@@ -165,8 +165,8 @@ def main():
         if lab["label"] == "false":
             problems.append("false finding produced (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
-        elif lab["label"] == "unclear" and f["confidence"] == "high":
-            problems.append("unclear finding with confidence high (labels.tsv:%d) %s: %s"
+        elif lab["label"] == "unclear" and f["confidence"] != "low":
+            problems.append("unclear finding with confidence above low (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
 
     missing = collections.Counter()
