@@ -7,6 +7,7 @@
 #define FINLINT_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The length of the UTF-8 sequence (RFC 3629: shortest form, no
  * surrogates, at most U+10FFFF) that starts s, of at most n bytes; 0 when
@@ -26,5 +27,11 @@ char *escape_utf8(const char *s);
 /* Print "finlint: PATH: message" on stderr, path and message both through
  * escape_text, as one line. */
 void escape_diag(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write bytes (a payload excerpt) as printable text for a message or
+ * report: printable ASCII as is, quotes and backslashes escaped, anything
+ * else as \xNN; the output is cut (never mid-escape) to fit size,
+ * NUL-terminated. */
+void escape_bytes(const uint8_t *bytes, unsigned n, char *out, unsigned size);
 
 #endif

@@ -130,10 +130,6 @@ unsigned confidence_parse(const char *name);
  * their first evidence packet. */
 void rules_check(const struct rule_config *cfg, const struct flow *f, struct findings *out);
 
-/* Write bytes as printable text for a message or report: printable ASCII
- * as is, quotes and backslashes escaped, anything else as \xNN; the
- * output is cut (never mid-escape) to fit size, NUL-terminated. */
-void rules_escape(const uint8_t *bytes, unsigned n, char *out, unsigned size);
 
 /* Name a side in prose: "client"/"server", or for a connection picked up
  * mid-stream "first sender"/"other side". */

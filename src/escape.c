@@ -124,3 +124,32 @@ void escape_diag(const char *path, const char *fmt, ...)
 	free(p);
 	free(m);
 }
+
+void escape_bytes(const uint8_t *bytes, unsigned n, char *out, unsigned size)
+{
+	unsigned o = 0;
+
+	if (size == 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		char piece[5];
+		unsigned len;
+
+		if (bytes[i] == '\'' || bytes[i] == '\\') {
+			piece[0] = '\\';
+			piece[1] = (char)bytes[i];
+			len = 2;
+		} else if (bytes[i] >= 0x20 && bytes[i] < 0x7f) {
+			piece[0] = (char)bytes[i];
+			len = 1;
+		} else {
+			snprintf(piece, sizeof piece, "\\x%02x", bytes[i]);
+			len = 4;
+		}
+		if (o + len >= size)
+			break;
+		memcpy(out + o, piece, len);
+		o += len;
+	}
+	out[o] = '\0';
+}

@@ -135,7 +135,7 @@ static void put_side(struct jw *w, const char *key, const struct tcp_endpoint *e
 		if (ep->rst_data_pkt != 0) {
 			char text[4 * TCP_RST_EXCERPT_MAX + 1];
 
-			rules_escape(ep->rst_excerpt, ep->rst_excerpt_len, text, sizeof text);
+			escape_bytes(ep->rst_excerpt, ep->rst_excerpt_len, text, sizeof text);
 			jw_object(w, "payload");
 			jw_uint(w, "packet", ep->rst_data_pkt);
 			jw_uint(w, "bytes", ep->rst_data_len);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "escape.h"
 #include "goodbye.h"
 #include "rules.h"
 
@@ -118,35 +119,6 @@ const char *rules_side_name(const struct flow *f, int side)
 	if (f->conn.mid_stream)
 		return side == 0 ? "first sender" : "other side";
 	return side == 0 ? "client" : "server";
-}
-
-void rules_escape(const uint8_t *bytes, unsigned n, char *out, unsigned size)
-{
-	unsigned o = 0;
-
-	if (size == 0)
-		return;
-	for (unsigned i = 0; i < n; i++) {
-		char piece[5];
-		unsigned len;
-
-		if (bytes[i] == '\'' || bytes[i] == '\\') {
-			piece[0] = '\\';
-			piece[1] = (char)bytes[i];
-			len = 2;
-		} else if (bytes[i] >= 0x20 && bytes[i] < 0x7f) {
-			piece[0] = (char)bytes[i];
-			len = 1;
-		} else {
-			snprintf(piece, sizeof piece, "\\x%02x", bytes[i]);
-			len = 4;
-		}
-		if (o + len >= size)
-			break;
-		memcpy(out + o, piece, len);
-		o += len;
-	}
-	out[o] = '\0';
 }
 
 /* ---- building findings -------------------------------------------------- */
@@ -1276,7 +1248,7 @@ static void check_rst_payload(struct check *k)
 
 		if (me->rst_data_pkt == 0 || (fd = found(k, RULE_RST_WITH_PAYLOAD, x)) == NULL)
 			continue;
-		rules_escape(me->rst_excerpt, me->rst_excerpt_len, text, sizeof text);
+		escape_bytes(me->rst_excerpt, me->rst_excerpt_len, text, sizeof text);
 		evidence(fd, me->rst_data_pkt);
 		say(fd, "the RST from the %s (packet %" PRIu64 ") carries %" PRIu32 " %s: '%s'%s",
 		    who(k, x), me->rst_data_pkt, me->rst_data_len,
