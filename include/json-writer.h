@@ -39,6 +39,10 @@ void jw_raw(struct jw *w, const char *bytes, size_t len);
 /* Write the buffer to out, then reset. */
 void jw_flush(struct jw *w, FILE *out);
 
+/* Write the bytes stored so far to out and keep the containers open, so
+ * that a long document goes out in pieces as it is built. */
+void jw_drain(struct jw *w, FILE *out);
+
 /* The writer's own parts, for the inline functions below. */
 char *jw_grow_(struct jw *w, size_t more);
 char *jw_escaped_(char *p, const char *s, size_t n);

@@ -160,3 +160,9 @@ void jw_flush(struct jw *w, FILE *out)
 	fwrite(w->buf, 1, w->len, out);
 	jw_reset(w);
 }
+
+void jw_drain(struct jw *w, FILE *out)
+{
+	fwrite(w->buf, 1, w->len, out);
+	w->len = 0;
+}
