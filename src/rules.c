@@ -1139,13 +1139,13 @@ static void check_time_wait(struct check *k)
 			"TIME_WAIT; Linux ends TIME_WAIT on it unless net.ipv4.tcp_rfc1337=1",
 		    who(k, !x), me->tw_rst_pkt, who(k, x));
 	}
-	if (f->prev_id == 0 || c->mid_stream)
+	if (!c->reuse.known || c->mid_stream)
 		return;
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *cl = &c->ep[0], *sv = &c->ep[1];
 		const char *answer;
 
-		if (f->prev_states[x] != TCPS_TIME_WAIT)
+		if (c->reuse.state[x] != TCPS_TIME_WAIT)
 			continue;
 		if ((fd = found(k, RULE_TIME_WAIT_REUSE, x)) == NULL)
 			return;
@@ -1154,11 +1154,11 @@ static void check_time_wait(struct check *k)
 		say(fd, "the SYN (packet %" PRIu64 ") reuses the 4-tuple of connection %" PRIu64
 			" %.3f s after the %s entered TIME_WAIT (%s %s%s); its "
 			"ISN %" PRIu32 " is %s the old connection's last client seq %" PRIu32,
-		    cl->first_pkt, f->prev_id, secs(f->prev_state_ts[x], f->first_ts), who(k, x),
+		    cl->first_pkt, f->prev_id, secs(c->reuse.state_ts[x], f->first_ts), who(k, x),
 		    duration(k->cfg->time_wait_ns, t), k->cfg->time_wait_set ? "as configured" : "on ",
 		    k->cfg->time_wait_set ? "" : k->cfg->profile->name,
-		    cl->isn, seq_gt(cl->isn, f->prev_snd_nxt[0]) ? "beyond" : "not beyond",
-		    f->prev_snd_nxt[0]);
+		    cl->isn, seq_gt(cl->isn, c->reuse.snd_nxt[0]) ? "beyond" : "not beyond",
+		    c->reuse.snd_nxt[0]);
 		if (sv->first_pkt == 0) {
 			say(fd, "; no answer was seen");
 			return;
