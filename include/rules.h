@@ -2,8 +2,8 @@
  * wrong, with the packets that prove it, the likely cause and the fix.
  *
  * The catalogue (ids, severities, explanations, rule-catalogue.h) lives
- * in src/rules-catalogue.c; the checks in src/rules.c.  A connection gets
- * at most one finding per rule. */
+ * in src/rules-catalogue.c; the checks, one file per rule family, in
+ * src/rules-*.c (rules-int.h lists them); rules_check in src/rules.c. */
 #ifndef FINLINT_RULES_H
 #define FINLINT_RULES_H
 

@@ -422,15 +422,49 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"find what forgets the connection after the peer's FIN"},
 };
 
+/* Return a rule's catalogue entry. */
 const struct rule_info *rule_info(unsigned rule)
 {
 	return rule < RULE_COUNT ? &catalogue[rule] : NULL;
 }
 
+/* Find a rule by id or code. */
 unsigned rule_find(const char *name)
 {
 	for (unsigned i = 0; i < RULE_COUNT; i++)
 		if (strcmp(name, catalogue[i].id) == 0 || strcasecmp(name, catalogue[i].code) == 0)
 			return i;
 	return RULE_COUNT;
+}
+
+/* Name a severity. */
+const char *severity_name(unsigned sev)
+{
+	static const char *const names[] = { "info", "warning", "error", "never" };
+
+	return sev < sizeof names / sizeof names[0] ? names[sev] : "?";
+}
+
+/* Parse a severity name. */
+unsigned severity_parse(const char *name)
+{
+	for (unsigned i = SEV_INFO; i <= SEV_NEVER; i++)
+		if (strcmp(name, severity_name(i)) == 0)
+			return i;
+	return SEV_NEVER + 1;
+}
+
+/* Name a confidence. */
+const char *confidence_name(unsigned conf)
+{
+	return conf == CONF_HIGH ? "high" : conf == CONF_MEDIUM ? "medium" : "low";
+}
+
+/* Parse a confidence name. */
+unsigned confidence_parse(const char *name)
+{
+	for (unsigned i = CONF_HIGH; i <= CONF_LOW; i++)
+		if (strcmp(name, confidence_name(i)) == 0)
+			return i;
+	return CONF_LOW + 1;
 }
