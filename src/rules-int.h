@@ -23,6 +23,20 @@ struct check {
 	struct findings *out;
 };
 
+/* A check reads the connection and adds findings of its rules. */
+typedef void rules_check_fn(struct check *k);
+
+/* One row of the rule table: what the rule is called and says, and the
+ * check that finds it.  The rules of one diagnosis share a check (one
+ * RST, one verdict among five rules): rules_check runs each check once. */
+struct rule_row {
+	struct rule_info info;
+	rules_check_fn *check;
+};
+
+/* The rule table, indexed by enum rule_id (rules-catalogue.c). */
+extern const struct rule_row *const rules_table[RULE_COUNT];
+
 /* ---- the finding builder (rules-finding.c) ------------------------------ */
 
 /* Start a finding of rule about side (0, 1, -1 for both), at the rule's

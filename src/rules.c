@@ -89,7 +89,20 @@ static int cmp_finding(const void *a, const void *b)
 
 	if (px != py)
 		return px < py ? -1 : 1;
-	return (int)x->rule - (int)y->rule;
+	if (x->rule != y->rule)
+		return (int)x->rule - (int)y->rule;
+	/* the order the checks ran in must not show */
+	return (int)x->side - (int)y->side;
+}
+
+/* Report whether an enabled rule before rule i shares its check, which
+ * has then run already. */
+static bool ran_before(const struct rule_config *cfg, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (cfg->enabled[j] && rules_table[j]->check == rules_table[i]->check)
+			return true;
+	return false;
 }
 
 /* Run every rule on a finished connection. */
@@ -99,7 +112,9 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 
 	out->close = classify_close(&f->conn);
 	out->n = 0;
-	rules_refused(&k);
+	for (unsigned i = 0; i < RULE_COUNT; i++)
+		if (cfg->enabled[i] && rules_table[i]->check != NULL && !ran_before(cfg, i))
+			rules_table[i]->check(&k);
 	rules_connect_timeout(&k);
 	rules_last_ack_giveup(&k);
 	rules_simultaneous(&k);
