@@ -40,6 +40,12 @@ struct findings {
 	struct finding f[RULE_COUNT];
 };
 
+/* Check the rule table for what the compiler cannot: every row with a
+ * check and all its texts, ids unique, row i's code FL00(i+1).  Return
+ * the first rule whose row is wrong, or RULE_COUNT when all are right;
+ * rules_config_init stops finlint on a wrong table. */
+unsigned rules_table_broken(void);
+
 /* Return a profile by name ("linux", "windows", "bsd", "macos"), or NULL. */
 const struct timer_profile *timer_profile_find(const char *name);
 

@@ -5,7 +5,9 @@
  * them (tests/rules-doc.py), so there is one text to keep true. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rules-int.h"
@@ -18,6 +20,7 @@
 #define ROW(id) static const struct rule_row row_##id
 
 ROW(RULE_FIN_ACK_MISMATCH) = {
+	.check = rules_fin_acks,
 	.info = {
 		"fin-ack-mismatch", "FL001", SEV_WARNING,
 		"the acknowledgement of a FIN does not consume exactly one sequence number",
@@ -39,6 +42,7 @@ ROW(RULE_FIN_ACK_MISMATCH) = {
 };
 
 ROW(RULE_FIN_SEQ_MISMATCH) = {
+	.check = rules_fin_seq,
 	.info = {
 		"fin-seq-mismatch", "FL002", SEV_ERROR,
 		"a FIN is not at the sender's end of stream",
@@ -57,6 +61,7 @@ ROW(RULE_FIN_SEQ_MISMATCH) = {
 };
 
 ROW(RULE_DATA_AFTER_FIN) = {
+	.check = rules_fin_seq,
 	.info = {
 		"data-after-fin", "FL003", SEV_ERROR,
 		"an endpoint sent new data after its own FIN",
@@ -72,6 +77,7 @@ ROW(RULE_DATA_AFTER_FIN) = {
 };
 
 ROW(RULE_RST_AFTER_FIN_WAIT2_TIMEOUT) = {
+	.check = rules_resets,
 	.info = {
 		"rst-after-fin-wait2-timeout", "FL004", SEV_WARNING,
 		"the peer closed after the active closer's FIN_WAIT_2 timer expired and got a RST",
@@ -97,6 +103,7 @@ ROW(RULE_RST_AFTER_FIN_WAIT2_TIMEOUT) = {
 };
 
 ROW(RULE_RST_ON_DATA_AFTER_CLOSE) = {
+	.check = rules_resets,
 	.info = {
 		"rst-on-data-after-close", "FL005", SEV_ERROR,
 		"data reached an endpoint that had fully closed, and was answered by RST",
@@ -115,6 +122,7 @@ ROW(RULE_RST_ON_DATA_AFTER_CLOSE) = {
 };
 
 ROW(RULE_ABORTIVE_CLOSE) = {
+	.check = rules_resets,
 	.info = {
 		"abortive-close", "FL006", SEV_WARNING,
 		"an open connection was ended by RST instead of FIN",
@@ -137,6 +145,7 @@ ROW(RULE_ABORTIVE_CLOSE) = {
 };
 
 ROW(RULE_LINGER_TIMEOUT) = {
+	.check = rules_giveup,
 	.info = {
 		"linger-timeout", "FL007", SEV_ERROR,
 		"a FIN was sent with data unacknowledged, and the data was never acknowledged",
@@ -158,6 +167,7 @@ ROW(RULE_LINGER_TIMEOUT) = {
 };
 
 ROW(RULE_FINAL_ACK_LOST) = {
+	.check = rules_final_ack,
 	.info = {
 		"final-ack-lost", "FL008", SEV_WARNING,
 		"the passive closer retransmitted its FIN: the final ACK was lost",
@@ -179,6 +189,7 @@ ROW(RULE_FINAL_ACK_LOST) = {
 };
 
 ROW(RULE_FINAL_ACK_MISSING) = {
+	.check = rules_fin_acks,
 	.info = {
 		"final-ack-missing", "FL009", SEV_WARNING,
 		"a FIN was never acknowledged although the peer was still sending",
@@ -196,6 +207,7 @@ ROW(RULE_FINAL_ACK_MISSING) = {
 };
 
 ROW(RULE_FIN_WAIT1_GIVEUP) = {
+	.check = rules_giveup,
 	.info = {
 		"fin-wait1-giveup", "FL010", SEV_WARNING,
 		"a FIN was retransmitted with backoff, never acknowledged, and the sender gave up",
@@ -216,6 +228,7 @@ ROW(RULE_FIN_WAIT1_GIVEUP) = {
 };
 
 ROW(RULE_CLOSE_WAIT_STUCK) = {
+	.check = rules_close_wait,
 	.info = {
 		"close-wait-stuck", "FL011", SEV_WARNING,
 		"the peer closed, but this endpoint's application did not close its socket",
@@ -239,6 +252,7 @@ ROW(RULE_CLOSE_WAIT_STUCK) = {
 };
 
 ROW(RULE_TIME_WAIT_REUSE) = {
+	.check = rules_time_wait,
 	.info = {
 		"time-wait-reuse", "FL012", SEV_WARNING,
 		"a new connection reused a 4-tuple still in TIME_WAIT",
@@ -260,6 +274,7 @@ ROW(RULE_TIME_WAIT_REUSE) = {
 };
 
 ROW(RULE_TIME_WAIT_ASSASSINATION) = {
+	.check = rules_time_wait,
 	.info = {
 		"time-wait-assassination", "FL013", SEV_WARNING,
 		"a RST hit an endpoint in TIME_WAIT",
@@ -276,6 +291,7 @@ ROW(RULE_TIME_WAIT_ASSASSINATION) = {
 };
 
 ROW(RULE_RST_OUT_OF_WINDOW) = {
+	.check = rules_ignored_rst,
 	.info = {
 		"rst-out-of-window", "FL014", SEV_WARNING,
 		"a RST outside the receiver's window was ignored; the connection went on",
@@ -293,6 +309,7 @@ ROW(RULE_RST_OUT_OF_WINDOW) = {
 };
 
 ROW(RULE_HALF_OPEN) = {
+	.check = rules_resets,
 	.info = {
 		"half-open", "FL015", SEV_ERROR,
 		"a bare RST from a host with no socket: the connection was already gone there",
@@ -313,6 +330,7 @@ ROW(RULE_HALF_OPEN) = {
 };
 
 ROW(RULE_HALF_CLOSE) = {
+	.check = rules_half_close,
 	.info = {
 		"half-close", "FL016", SEV_INFO,
 		"data kept flowing after the first FIN, and both sides closed cleanly",
@@ -328,6 +346,7 @@ ROW(RULE_HALF_CLOSE) = {
 };
 
 ROW(RULE_SIMULTANEOUS_CLOSE) = {
+	.check = rules_simultaneous,
 	.info = {
 		"simultaneous-close", "FL017", SEV_INFO,
 		"the two FINs crossed",
@@ -361,6 +380,7 @@ ROW(RULE_CONNECTION_REFUSED) = {
 };
 
 ROW(RULE_RST_WITH_PAYLOAD) = {
+	.check = rules_rst_payload,
 	.info = {
 		"rst-with-payload", "FL019", SEV_INFO,
 		"a RST carried data: often text that says why the connection was reset",
@@ -381,6 +401,7 @@ ROW(RULE_RST_WITH_PAYLOAD) = {
 };
 
 ROW(RULE_MIDDLEBOX_RESET) = {
+	.check = rules_middlebox,
 	.info = {
 		"middlebox-reset", "FL020", SEV_WARNING,
 		"a device in the path reset the connection in an endpoint's name",
@@ -406,6 +427,7 @@ ROW(RULE_MIDDLEBOX_RESET) = {
 };
 
 ROW(RULE_SCAN_PROBE) = {
+	.check = rules_probe,
 	.info = {
 		"scan-probe", "FL021", SEV_INFO,
 		"a port scanner's probe, not a connection",
@@ -431,6 +453,7 @@ ROW(RULE_SCAN_PROBE) = {
 };
 
 ROW(RULE_SOCKET_VANISHED) = {
+	.check = rules_resets,
 	.info = {
 		"socket-vanished", "FL022", SEV_INFO,
 		"the active closer's socket was gone before any FIN_WAIT_2 timer could run out",
@@ -453,6 +476,7 @@ ROW(RULE_SOCKET_VANISHED) = {
 };
 
 ROW(RULE_CONNECT_TIMEOUT) = {
+	.check = rules_connect_timeout,
 	.info = {
 		"connect-timeout", "FL023", SEV_WARNING,
 		"the SYN was retransmitted with backoff and never answered: connect() timed out",
@@ -478,6 +502,7 @@ ROW(RULE_CONNECT_TIMEOUT) = {
 };
 
 ROW(RULE_LAST_ACK_GIVEUP) = {
+	.check = rules_last_ack_giveup,
 	.info = {
 		"last-ack-giveup", "FL024", SEV_INFO,
 		"the passive closer's FIN was retransmitted and the peer never answered",
@@ -506,6 +531,33 @@ const struct rule_row *const rules_table[RULE_COUNT] = {
 	RULE_LIST(ROW_OF)
 #undef ROW_OF
 };
+
+/* Report whether a text is there. */
+static bool said(const char *text)
+{
+	return text != NULL && text[0] != '\0';
+}
+
+/* Check the table row by row for what the compiler cannot see. */
+unsigned rules_table_broken(void)
+{
+	for (unsigned i = 0; i < RULE_COUNT; i++) {
+		const struct rule_row *r = rules_table[i];
+		const struct rule_info *ri = &r->info;
+		char code[8];
+
+		snprintf(code, sizeof code, "FL%03u", i + 1);
+		if (r->check == NULL || !said(ri->id) || !said(ri->code) ||
+		    strcmp(ri->code, code) != 0 || ri->severity >= SEV_NEVER || !said(ri->title) ||
+		    !said(ri->meaning) || !said(ri->signature) || !said(ri->kernel) ||
+		    !said(ri->fix) || !said(ri->hint))
+			return i;
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(rules_table[j]->info.id, ri->id) == 0)
+				return i;
+	}
+	return RULE_COUNT;
+}
 
 /* Return a rule's catalogue entry. */
 const struct rule_info *rule_info(unsigned rule)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "finlint.h"
 #include "rules-int.h"
 
 static const struct timer_profile profiles[] = {
@@ -36,6 +37,12 @@ enum { CLOSE_WAIT_DEFAULT_S = 60 };
 /* Set the profile's timers and enable every rule. */
 void rules_config_init(struct rule_config *cfg, const struct timer_profile *profile)
 {
+	unsigned broken = rules_table_broken();
+
+	if (broken < RULE_COUNT)
+		fatal("rules-catalogue.c: the row of FL%03u (%s) lacks its check or a text, has "
+		      "another code, or repeats an id", broken + 1,
+		      rule_info(broken)->id != NULL ? rule_info(broken)->id : "no id");
 	memset(cfg, 0, sizeof *cfg);
 	cfg->profile = profile != NULL ? profile : &profiles[0];
 	cfg->fin_timeout_ns = cfg->profile->fin_timeout_s * NS;

@@ -113,23 +113,8 @@ void rules_check(const struct rule_config *cfg, const struct flow *f, struct fin
 	out->close = classify_close(&f->conn);
 	out->n = 0;
 	for (unsigned i = 0; i < RULE_COUNT; i++)
-		if (cfg->enabled[i] && rules_table[i]->check != NULL && !ran_before(cfg, i))
+		if (cfg->enabled[i] && !ran_before(cfg, i))
 			rules_table[i]->check(&k);
-	rules_connect_timeout(&k);
-	rules_last_ack_giveup(&k);
-	rules_simultaneous(&k);
-	rules_half_close(&k);
-	rules_probe(&k);
-	rules_resets(&k);
-	rules_giveup(&k);
-	rules_final_ack(&k);
-	rules_fin_acks(&k);
-	rules_fin_seq(&k);
-	rules_close_wait(&k);
-	rules_time_wait(&k);
-	rules_ignored_rst(&k);
-	rules_rst_payload(&k);
-	rules_middlebox(&k);
 	caveats(&k);
 	for (unsigned i = 0; i < out->n; i++)
 		qsort(out->f[i].pkts, out->f[i].npkts, sizeof out->f[i].pkts[0], cmp_pkt);
