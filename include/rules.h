@@ -49,7 +49,7 @@ unsigned rules_table_broken(void);
 /* Return a profile by name ("linux", "windows", "bsd", "macos"), or NULL. */
 const struct timer_profile *timer_profile_find(const char *name);
 
-/* Return the profile names, comma separated, for messages. */
+/* Return the profile names for messages: "linux, windows, bsd or macos". */
 const char *timer_profile_names(void);
 
 /* Fill cfg with profile's timers and every rule enabled. */

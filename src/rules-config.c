@@ -28,7 +28,18 @@ const struct timer_profile *timer_profile_find(const char *name)
 /* List the profile names for messages. */
 const char *timer_profile_names(void)
 {
-	return "linux, windows, bsd, macos";
+	static char names[64];
+	const size_t n = sizeof profiles / sizeof profiles[0];
+
+	if (names[0] == '\0') {
+		for (size_t i = 0; i < n; i++) {
+			size_t used = strlen(names);
+
+			snprintf(names + used, sizeof names - used, "%s%s",
+				 i == 0 ? "" : i + 1 < n ? ", " : " or ", profiles[i].name);
+		}
+	}
+	return names;
 }
 
 /* No kernel timer ends CLOSE_WAIT; past this an application is late. */
