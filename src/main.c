@@ -417,8 +417,8 @@ int main(int argc, char **argv)
 		case OPT_PROFILE:
 			profile = timer_profile_find(optarg);
 			if (profile == NULL)
-				usage_error("unknown profile '%s' (use linux, windows, bsd or macos)",
-					    optarg);
+				usage_error("unknown profile '%s' (use %s)", optarg,
+					    timer_profile_names());
 			break;
 		case OPT_FIN_TIMEOUT:
 			fin_timeout = parse_duration(optarg);

@@ -310,14 +310,16 @@ static void put_flow(struct jw *w, const struct flow *f, const struct findings *
 	if (f->prev_id != 0) {
 		jw_object(w, "reuses");
 		jw_uint(w, "id", f->prev_id);
-		jw_plain(w, "client_state", tcp_state_name(f->prev_states[0]));
-		jw_plain(w, "server_state", tcp_state_name(f->prev_states[1]));
+		jw_plain(w, "client_state", tcp_state_name(f->conn.reuse.state[0]));
+		jw_plain(w, "server_state", tcp_state_name(f->conn.reuse.state[1]));
 		jw_end(w);
 	}
 	jw_array(w, "events");
 	for (unsigned i = 0; i < c->event_count; i++) {
 		const struct tcp_event *e = &c->events[i];
 
+		if (e->type == EV_SYN_REUSE)
+			continue; /* "reuses" above says it */
 		jw_object(w, NULL);
 		jw_plain(w, "event", tcp_event_name(e->type));
 		jw_uint(w, "packet", e->pkt);

@@ -211,8 +211,8 @@ static void text_flow(struct report *r, const struct flow *f, const struct findi
 	if (f->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
-			f->prev_id, side_name(f, 0), tcp_state_name(f->prev_states[0]),
-			side_name(f, 1), tcp_state_name(f->prev_states[1]));
+			f->prev_id, side_name(f, 0), tcp_state_name(f->conn.reuse.state[0]),
+			side_name(f, 1), tcp_state_name(f->conn.reuse.state[1]));
 	for (unsigned i = 0; i < found->n; i++)
 		text_finding(r->out, &found->f[i], r->color);
 	if (r->timeline)

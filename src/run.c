@@ -128,36 +128,29 @@ static void expire_flows(const struct loop *l, uint64_t now)
 	flow_table_pack(l->t, now);
 }
 
+/* Count f, begun by pkt, and give it a ladder when one is kept; prev
+ * is the connection whose 4-tuple it reused, or NULL. */
+static void begin(const struct loop *l, struct flow *f, const struct packet *pkt,
+		  const struct flow_prev *prev)
+{
+	(*l->connections)++;
+	flow_begin(f, pkt, prev);
+	if (l->ladder)
+		f->ladder = xcalloc(1, sizeof *f->ladder);
+}
+
 /* A SYN on a 4-tuple whose connection is over starts a new connection;
  * the old one is finished first and linked from the new one. */
 static struct flow *new_connection(const struct loop *l, struct flow *old,
 				   const struct packet *pkt, unsigned *dir)
 {
-	uint64_t prev = old->id, prev_ts = old->last_ts;
-	bool swap = memcmp(old->side[0].addr, pkt->src, 16) != 0 || old->side[0].port != pkt->sport;
-	uint8_t states[2];
-	uint64_t since[2];
-	uint32_t nxt[2];
+	struct flow_prev prev;
 	struct flow *f;
 
-	for (unsigned i = 0; i < 2; i++) {
-		const struct tcp_endpoint *ep = &old->conn.ep[i];
-
-		states[i] = ep->state;
-		since[i] = ep->state_ts;
-		nxt[i] = ep->snd_nxt;
-	}
+	flow_prev_note(&prev, old, pkt);
 	finish(l, old, pkt->ts_ns);
 	f = flow_table_get(l->t, pkt, dir);
-	f->prev_id = prev;
-	f->prev_last_ts = prev_ts;
-	for (unsigned i = 0; i < 2; i++) {
-		unsigned from = swap ? !i : i;
-
-		f->prev_states[i] = states[from];
-		f->prev_state_ts[i] = since[from];
-		f->prev_snd_nxt[i] = nxt[from];
-	}
+	begin(l, f, pkt, &prev);
 	return f;
 }
 
@@ -176,14 +169,8 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 /* Step f with pkt, sent by side dir: its endpoints, ladder and Zeek view. */
 static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	if (f->first_packet == 0) {
-		(*l->connections)++;
-		f->first_packet = pkt->num;
-		f->first_ts = pkt->ts_ns;
-		tcp_conn_init(&f->conn, pkt);
-		if (l->ladder)
-			f->ladder = xcalloc(1, sizeof *f->ladder);
-	}
+	if (f->first_packet == 0)
+		begin(l, f, pkt, NULL);
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);

@@ -617,6 +617,27 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
 
+void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
+{
+	memset(r, 0, sizeof *r);
+	r->known = true;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &old->ep[syn_side == 0 ? i : !i];
+
+		r->state[i] = ep->state;
+		r->state_ts[i] = ep->state_ts;
+		r->snd_nxt[i] = ep->snd_nxt;
+	}
+}
+
+void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r)
+{
+	struct seg s = { .pkt = syn, .from = 0 };
+
+	conn->reuse = *r;
+	add_event(conn, EV_SYN_REUSE, &s, syn->seq, r->snd_nxt[0]);
+}
+
 /* Padding bytes are not data: the segment goes on without them.  Should
  * the peer acknowledge them after all (exactly their end, nothing else),
  * they were data, and the sender's stream is given them back. */
