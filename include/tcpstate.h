@@ -310,4 +310,8 @@ const char *tcp_state_name(uint8_t state);
 /* Return the name of an event type ("fin-acked"). */
 const char *tcp_event_name(uint8_t type);
 
+/* Name an event's two values (struct tcp_event a and b): "seq", "ack"...;
+ * both NULL for an unknown type. */
+void tcp_event_fields(uint8_t type, const char **a, const char **b);
+
 #endif

@@ -813,3 +813,29 @@ const char *tcp_event_name(uint8_t type)
 
 	return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "?";
 }
+
+void tcp_event_fields(uint8_t type, const char **a, const char **b)
+{
+	/* what each event's two values are (enum tcp_event_type) */
+	static const char *const names[][2] = {
+		[EV_FIN] = { "seq", "stream_end" },
+		[EV_FIN_RETRANSMIT] = { "seq", "first_seq" },
+		[EV_FIN_ACKED] = { "ack", "fin_seq" },
+		[EV_FIN_ACK_BEYOND] = { "ack", "fin_seq" },
+		[EV_FIN_SEQ_MOVED] = { "seq", "first_seq" },
+		[EV_DATA_AFTER_FIN] = { "seq", "len" },
+		[EV_DATA_AFTER_PEER_FIN] = { "seq", "len" },
+		[EV_RST] = { "seq", "ack" },
+		[EV_SYN_REUSE] = { "seq", "old_next_seq" },
+		[EV_GAP] = { "stream_end", "seq" },
+		[EV_ACK_UNSEEN] = { "ack", "peer_next_seq" },
+		[EV_SYN_RETRANSMIT] = { "seq", "ms_since_first" },
+	};
+
+	if (type < sizeof names / sizeof names[0] && names[type][0] != NULL) {
+		*a = names[type][0];
+		*b = names[type][1];
+	} else {
+		*a = *b = NULL;
+	}
+}
