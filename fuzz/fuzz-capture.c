@@ -14,19 +14,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* One whole run over the input bytes with the given options and writer. */
+/* One whole run over the input bytes with the given options and format. */
 static void one_run(const uint8_t *data, size_t size, const struct run_options *o,
-		    struct report *r)
+		    const struct report_options *ro, const char *format, FILE *sink)
 {
 	char err[512];
 	FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
+	struct report r;
 
 	if (f == NULL)
 		return;
-	r->ops = o->format;
-	run_capture(capture_open_stream(f, err, sizeof err), "fuzz-input", err, o, r);
+	report_init(&r, ro);
+	report_add_writer(&r, report_find(format), sink);
+	run_capture(capture_open_stream(f, err, sizeof err), "fuzz-input", err, o, &r);
 	if (!o->decode_only)
-		r->ops->end(r);
+		report_end(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *sink;
 	static struct rule_config rules;
 	struct run_options o = { 0 };
-	struct report r = { .fail_on = SEV_WARNING };
+	struct report_options ro = { .fail_on = SEV_WARNING };
 
 	if (size == 0)
 		return 0;
@@ -45,26 +47,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rules_config_init(&rules, NULL);
 	o.rules = &rules;
 	o.out = sink;
-	r.out = sink;
-	o.format = report_find("text");
 	o.threads = 1;
-	one_run(data, size, &o, &r);
+	one_run(data, size, &o, &ro, "text", sink);
 
 	/* The machine formats and the ladder build per-flow records of their
 	 * own: run them over the same bytes. */
-	o.ladder = true;
-	r.timeline = true;
+	ro.timeline = true;
 	o.threads = 2; /* the same bytes through the reader's thread */
-	o.format = report_find("jsonl");
-	one_run(data, size, &o, &r);
-	r.csv_table = CSV_FLOWS;
-	r.flows = FLOWS_ALL;
-	o.format = report_find("csv");
-	one_run(data, size, &o, &r);
+	one_run(data, size, &o, &ro, "jsonl", sink);
+	ro.csv_table = CSV_FLOWS;
+	ro.flows = FLOWS_ALL;
+	one_run(data, size, &o, &ro, "csv", sink);
 
 	/* The packet printer is a separate path through the same decoders. */
-	o.ladder = false;
 	o.decode_only = true;
-	one_run(data, size, &o, &r);
+	one_run(data, size, &o, &ro, "text", sink);
 	return 0;
 }

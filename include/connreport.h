@@ -122,6 +122,7 @@ struct conn_step {
 	uint64_t pkt, ts;
 	uint32_t seq, ack, len;
 	bool relative; /* seq/ack are relative */
+	bool has_ack;  /* the ACK flag is set: ack means something */
 	char flags[9];
 	uint8_t side;  /* the sender */
 	const char *state[2];
@@ -152,6 +153,7 @@ struct conn_report {
 	unsigned close_class;  /* index for per-class totals, conn_close_name() */
 	const char *close;     /* "clean-close" */
 	int active_closer;     /* 0, 1, CONN_CLOSER_BOTH, CONN_CLOSER_NONE */
+	bool aborted;          /* abortive-reset: the active closer reset, not closed */
 	bool three_way;
 
 	/* where the capture was taken, from the handshake's timing */

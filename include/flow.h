@@ -68,10 +68,9 @@ struct flow {
 	struct flow_side side[2]; /* [0] client (the SYN's sender, the SYN-ACK's receiver), or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
-	uint64_t prev_id;     /* the connection this one reused the 4-tuple of */
-	uint8_t prev_states[2]; /* that connection's states when the new SYN came */
-	uint64_t prev_state_ts[2]; /* when each side entered that state */
-	uint32_t prev_snd_nxt[2];  /* each side's next seq in that connection */
+	/* the connection whose 4-tuple this one reused (0: none) and its
+	 * latest packet's time; its sides' states are in conn.reuse */
+	uint64_t prev_id;
 	uint64_t prev_last_ts;
 	struct tcp_conn conn;
 	struct ladder *ladder; /* the last packets, only with --timeline */
@@ -79,6 +78,21 @@ struct flow {
 };
 
 struct flow_table;
+
+/* What a new connection keeps of the connection before it on its 4-tuple. */
+struct flow_prev {
+	uint64_t id, last_ts;
+	struct tcp_reuse tcp; /* by the new connection's sides */
+};
+
+/* Fill *p with what syn, a SYN that ends old and starts a new connection
+ * on its 4-tuple, keeps of old.  Call it before old is finished. */
+void flow_prev_note(struct flow_prev *p, const struct flow *old, const struct packet *syn);
+
+/* Begin f's record with its first packet pkt; prev, when not NULL, is the
+ * connection whose 4-tuple pkt (a SYN) reused: f links to it (prev_id,
+ * conn.reuse) and its event log says so (EV_SYN_REUSE). */
+void flow_begin(struct flow *f, const struct packet *pkt, const struct flow_prev *prev);
 
 /* Create an empty table. */
 struct flow_table *flow_table_new(void);

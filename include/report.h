@@ -1,15 +1,21 @@
-/* report: the one funnel through which the report stream is written. */
+/* report: the funnel every finished connection goes through on its way to
+ * the writers, and the writer interface.
+ *
+ * The run hands the funnel each input file's summary and each finished
+ * connection's record (connreport.h).  The funnel owns the totals and the
+ * fail-on decision, then passes the same record to every writer of the
+ * run, one per output format.  Writers see only records, file summaries
+ * and the run summary; none of them includes an engine header. */
 #ifndef FINLINT_REPORT_H
 #define FINLINT_REPORT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "community-id.h"
+#include "connreport.h"
 #include "filestats.h"
-#include "flow.h"
-#include "rules.h"
-
-struct report;
+#include "rule-catalogue.h"
 
 /* What one CSV row stands for (--csv-table). */
 enum csv_table { CSV_FINDINGS, CSV_FLOWS };
@@ -17,62 +23,101 @@ enum csv_table { CSV_FINDINGS, CSV_FLOWS };
 /* Which connections a report lists. */
 enum report_flows { FLOWS_DEFAULT, FLOWS_ALL, FLOWS_FLAGGED, FLOWS_NONE };
 
-struct report_ops {
-	const char *name;
-	void (*begin_file)(struct report *r, const struct file_stats *fs);
-	void (*flow)(struct report *r, const struct flow *f, const struct findings *fs);
-	void (*end_file)(struct report *r, const struct file_stats *fs);
-	void (*end)(struct report *r);
+/* The close classes a summary counts (conn_close_count() of them). */
+enum { REPORT_CLOSE_MAX = 16 };
+
+/* The run's options that writers read, filled once by main.c. */
+struct report_options {
+	unsigned fail_on;        /* enum severity: findings at or above fail the run */
+	unsigned min_confidence; /* enum confidence: less sure findings never fail it */
+	unsigned flows;          /* enum report_flows: which connections to list */
+	unsigned csv_table;      /* enum csv_table: what a CSV row is */
+	bool timeline;           /* draw each listed connection's last packets */
+	bool color;              /* text: severities in color (a terminal, no NO_COLOR) */
 };
 
-struct report {
-	const struct report_ops *ops;
-	FILE *out;
-	/* totals kept by the funnel (report_begin_file, report_end_file and
-	 * the run loop), not by the writers: files counts the current one */
-	uint64_t files, packets, tcp, connections, files_failed;
+/* The run's totals, kept by the funnel; files counts the current one. */
+struct run_summary {
+	uint64_t files, files_failed, packets, tcp, connections;
 	uint64_t findings[SEV_NEVER]; /* by severity */
 	uint64_t by_rule[RULE_COUNT];
-	uint64_t by_close[CLOSE_COUNT];         /* by enum close_class */
-	unsigned fail_on;             /* enum severity: findings at or above fail the run */
-	unsigned flows;               /* enum report_flows: which connections to list */
-	bool failed;                  /* a finding at or above fail_on was written */
-	unsigned min_confidence;      /* enum confidence: less sure findings never fail the run */
-	uint64_t unsure;              /* findings at or above fail_on left out for their confidence */
-	void *priv; /* the writer's own state */
-	const struct file_stats *file; /* the file being read, between begin_file and end_file */
-	unsigned csv_table;            /* enum csv_table: what a CSV row is */
-	bool timeline;                 /* text: draw each listed connection's last packets */
-	bool color;                    /* text: severities in color (a terminal, no NO_COLOR) */
-	bool input_error;              /* an input failed outside any file's record (set by main) */
+	uint64_t by_close[REPORT_CLOSE_MAX]; /* by conn_report.close_class */
+	bool failed;     /* a finding at or above fail_on, sure enough, was seen */
+	uint64_t unsure; /* findings at or above fail_on left out for their confidence */
+	bool input_error; /* an input failed outside any file's record (set by main) */
+	int exit_status;  /* report_exit_status(), kept current */
 };
+
+struct report_ops;
+
+/* One output of a run: a format and the stream it goes to. */
+struct report_writer {
+	const struct report_ops *ops;
+	FILE *out;
+	void *priv; /* the writer's own state */
+	const struct report_options *opt;
+	const struct run_summary *sum; /* the totals so far; final in end() */
+	const struct file_stats *file; /* the file being read, between begin_file and end_file */
+};
+
+/* One row of the format table. */
+struct report_ops {
+	const char *name; /* "text", "json"... */
+	const char *help; /* one line for --help */
+	bool needs_zeek;  /* records must carry Zeek's view */
+	bool needs_steps; /* records must carry the last packets (--timeline asks for them too) */
+	void (*begin_file)(struct report_writer *w, const struct file_stats *fs);
+	void (*conn)(struct report_writer *w, const struct conn_report *c);
+	void (*end_file)(struct report_writer *w, const struct file_stats *fs);
+	void (*end)(struct report_writer *w);
+};
+
+enum { REPORT_WRITERS_MAX = 8 };
+
+struct report {
+	struct run_summary sum;
+	const struct report_options *opt;
+	unsigned nwriters;
+	struct report_writer writer[REPORT_WRITERS_MAX];
+};
+
+/* Prepare r for a run with these options and no writer yet. */
+void report_init(struct report *r, const struct report_options *opt);
+
+/* Add a writer of format ops to out; false when there are
+ * REPORT_WRITERS_MAX already. */
+bool report_add_writer(struct report *r, const struct report_ops *ops, FILE *out);
+
+/* Whether any writer needs the records' Zeek view, or their last packets. */
+bool report_needs_zeek(const struct report *r);
+bool report_needs_steps(const struct report *r);
+
+/* Start and end one input file: count it, and pass it to every writer. */
+void report_begin_file(struct report *r, const struct file_stats *fs);
+void report_end_file(struct report *r, const struct file_stats *fs);
+
+/* One finished connection: count it and its findings, decide fail-on,
+ * and pass it to every writer. */
+void report_conn(struct report *r, const struct conn_report *c);
+
+/* End the run: every writer writes its summary. */
+void report_end(struct report *r);
 
 /* The exit status the run ends with as far as the report can tell (a
  * write error after it can still make it 3): 3 when an input could not
  * be read whole, else 1 when a finding reached --fail-on, else 0. */
 int report_exit_status(const struct report *r);
 
-/* Start and end one input file: count it in the totals every writer
- * reports, keep it in r->file, and call the writer. */
-void report_begin_file(struct report *r, const struct file_stats *fs);
-void report_end_file(struct report *r, const struct file_stats *fs);
-
-/* Return the writer for a format name, or NULL. */
+/* The format table: a format by name, or NULL; and the names for
+ * messages, "text, json, jsonl or csv". */
 const struct report_ops *report_find(const char *format);
+const char *report_format_names(void);
+/* The i-th format, or NULL past the last. */
+const struct report_ops *report_format(unsigned i);
 
-/* Write the address alone of one side of a flow, as glibc's inet_ntop
- * does; returns its length.  REPORT_ADDRESS_MAX holds any address. */
-enum { REPORT_ADDRESS_MAX = 46 };
-size_t report_address(const struct flow *f, unsigned side, char *buf, unsigned size);
-
-/* The flow's Community ID v1, seed 0. */
-void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN]);
-
-/* Whether a writer whose own default is dflt lists this flow (--flows). */
-bool report_lists(const struct report *r, const struct findings *found, enum report_flows dflt);
-
-/* Write "addr:port" (IPv6 as "[addr]:port") of one side of a flow. */
-void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size);
+/* Whether a writer whose own default is dflt lists this connection (--flows). */
+bool report_lists(const struct report_writer *w, const struct conn_report *c,
+		  enum report_flows dflt);
 
 /* Write a byte count as --max-memory takes it: "1G", "512M", "64K" when
  * it is a whole number of those units, else plain bytes.

@@ -7,31 +7,40 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Every rule, in the order of its code (FL001 first).  The enum below and
+ * the rule table (src/rules-catalogue.c, one row per rule) are both made
+ * from this list, so that a rule cannot have an id without a row.  A new
+ * rule goes at the end, with the next code. */
+#define RULE_LIST(X) \
+	X(RULE_FIN_ACK_MISMATCH)            \
+	X(RULE_FIN_SEQ_MISMATCH)            \
+	X(RULE_DATA_AFTER_FIN)              \
+	X(RULE_RST_AFTER_FIN_WAIT2_TIMEOUT) \
+	X(RULE_RST_ON_DATA_AFTER_CLOSE)     \
+	X(RULE_ABORTIVE_CLOSE)              \
+	X(RULE_LINGER_TIMEOUT)              \
+	X(RULE_FINAL_ACK_LOST)              \
+	X(RULE_FINAL_ACK_MISSING)           \
+	X(RULE_FIN_WAIT1_GIVEUP)            \
+	X(RULE_CLOSE_WAIT_STUCK)            \
+	X(RULE_TIME_WAIT_REUSE)             \
+	X(RULE_TIME_WAIT_ASSASSINATION)     \
+	X(RULE_RST_OUT_OF_WINDOW)           \
+	X(RULE_HALF_OPEN)                   \
+	X(RULE_HALF_CLOSE)                  \
+	X(RULE_SIMULTANEOUS_CLOSE)          \
+	X(RULE_CONNECTION_REFUSED)          \
+	X(RULE_RST_WITH_PAYLOAD)            \
+	X(RULE_MIDDLEBOX_RESET)             \
+	X(RULE_SCAN_PROBE)                  \
+	X(RULE_SOCKET_VANISHED)             \
+	X(RULE_CONNECT_TIMEOUT)             \
+	X(RULE_LAST_ACK_GIVEUP)
+
 enum rule_id {
-	RULE_FIN_ACK_MISMATCH,
-	RULE_FIN_SEQ_MISMATCH,
-	RULE_DATA_AFTER_FIN,
-	RULE_RST_AFTER_FIN_WAIT2_TIMEOUT,
-	RULE_RST_ON_DATA_AFTER_CLOSE,
-	RULE_ABORTIVE_CLOSE,
-	RULE_LINGER_TIMEOUT,
-	RULE_FINAL_ACK_LOST,
-	RULE_FINAL_ACK_MISSING,
-	RULE_FIN_WAIT1_GIVEUP,
-	RULE_CLOSE_WAIT_STUCK,
-	RULE_TIME_WAIT_REUSE,
-	RULE_TIME_WAIT_ASSASSINATION,
-	RULE_RST_OUT_OF_WINDOW,
-	RULE_HALF_OPEN,
-	RULE_HALF_CLOSE,
-	RULE_SIMULTANEOUS_CLOSE,
-	RULE_CONNECTION_REFUSED,
-	RULE_RST_WITH_PAYLOAD,
-	RULE_MIDDLEBOX_RESET,
-	RULE_SCAN_PROBE,
-	RULE_SOCKET_VANISHED,
-	RULE_CONNECT_TIMEOUT,
-	RULE_LAST_ACK_GIVEUP,
+#define RULE_ENUM(id) id,
+	RULE_LIST(RULE_ENUM)
+#undef RULE_ENUM
 	RULE_COUNT
 };
 
@@ -52,7 +61,7 @@ struct rule_info {
 	const char *hint;      /* the fix in one short line, for the text report */
 };
 
-/* Timer values of the closing host's operating system. */
+/* What one finding can hold: evidence packets, and its message's bytes. */
 enum { FINDING_PKTS_MAX = 8, FINDING_MSG_MAX = 512 };
 
 struct finding {

@@ -2,8 +2,8 @@
  * wrong, with the packets that prove it, the likely cause and the fix.
  *
  * The catalogue (ids, severities, explanations, rule-catalogue.h) lives
- * in src/rules-catalogue.c; the checks in src/rules.c.  A connection gets
- * at most one finding per rule. */
+ * in src/rules-catalogue.c; the checks, one file per rule family, in
+ * src/rules-*.c (rules-int.h lists them); rules_check in src/rules.c. */
 #ifndef FINLINT_RULES_H
 #define FINLINT_RULES_H
 
@@ -40,10 +40,16 @@ struct findings {
 	struct finding f[RULE_COUNT];
 };
 
+/* Check the rule table for what the compiler cannot: every row with a
+ * check and all its texts, ids unique, row i's code FL00(i+1).  Return
+ * the first rule whose row is wrong, or RULE_COUNT when all are right;
+ * rules_config_init stops finlint on a wrong table. */
+unsigned rules_table_broken(void);
+
 /* Return a profile by name ("linux", "windows", "bsd", "macos"), or NULL. */
 const struct timer_profile *timer_profile_find(const char *name);
 
-/* Return the profile names, comma separated, for messages. */
+/* Return the profile names for messages: "linux, windows, bsd or macos". */
 const char *timer_profile_names(void);
 
 /* Fill cfg with profile's timers and every rule enabled. */

@@ -11,11 +11,9 @@
 
 struct run_options {
 	bool decode_only; /* print each decoded packet instead of a report */
-	const struct report_ops *format;
-	FILE *out;
+	FILE *out; /* --decode's output */
 	const struct rule_config *rules; /* timers and the rules to run */
 	const char *filter;              /* BPF expression, or NULL */
-	bool ladder;                     /* keep each connection's last packets */
 	unsigned threads;                /* 2: read and decode on a thread of their own */
 	uint64_t max_memory;             /* bytes of flow memory; 0: no cap */
 };

@@ -42,7 +42,8 @@ enum tcp_event_type {
 	EV_DATA_AFTER_FIN,  /* new data from a side after its own FIN; a: seq, b: len */
 	EV_DATA_AFTER_PEER_FIN, /* data toward a side that had sent FIN; a: seq, b: len */
 	EV_RST,             /* a: seq, b: ack (0 without ACK) */
-	EV_SYN_REUSE,       /* a new SYN in a closed connection's 4-tuple */
+	EV_SYN_REUSE,       /* a SYN reused a closed connection's 4-tuple (tcp_conn_reuse);
+			     * a: its seq, b: its sender's next seq in the old connection */
 	EV_GAP,             /* a segment starts past the sender's stream end: bytes not captured */
 	EV_ACK_UNSEEN,      /* an ack for bytes never seen: the capture missed them */
 	EV_SYN_RETRANSMIT,  /* the same SYN again; a: seq, b: ms since the first SYN */
@@ -221,6 +222,17 @@ struct tcp_endpoint {
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };
 
+/* What a connection knows of the one before it on its 4-tuple, whose
+ * closed or reset record its SYN ended: each old side's state then, since
+ * when, and its next seq, indexed by the new connection's sides.  It
+ * lives apart from the event log (EV_SYN_REUSE), which can fill up. */
+struct tcp_reuse {
+	uint64_t state_ts[2];
+	uint32_t snd_nxt[2];
+	uint8_t state[2]; /* enum tcp_state */
+	bool known;       /* false: the 4-tuple was not in use */
+};
+
 /* Both endpoints of one connection: [0] client (SYN sender) or, picked up
  * mid-stream, the first packet's sender. */
 struct tcp_conn {
@@ -233,10 +245,20 @@ struct tcp_conn {
 	uint8_t event_count;
 	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	struct tcp_event events[TCP_EVENTS_MAX];
+	struct tcp_reuse reuse;
 };
 
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
+
+/* Fill *r with what a SYN sent by old's side syn_side takes over from
+ * old: the new connection's side 0 is that sender. */
+void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side);
+
+/* Record, right after tcp_conn_init, that conn's first packet syn reused
+ * the 4-tuple of the connection r describes: conn->reuse, and an
+ * EV_SYN_REUSE event. */
+void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r);
 
 /* Step both endpoints with pkt, sent by side dir (0 or 1). */
 void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt);
@@ -287,5 +309,9 @@ const char *tcp_state_name(uint8_t state);
 
 /* Return the name of an event type ("fin-acked"). */
 const char *tcp_event_name(uint8_t type);
+
+/* Name an event's two values (struct tcp_event a and b): "seq", "ack"...;
+ * both NULL for an unknown type. */
+void tcp_event_fields(uint8_t type, const char **a, const char **b);
 
 #endif

@@ -444,6 +444,29 @@ void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash)
 		prefetch(s->node);
 }
 
+void flow_prev_note(struct flow_prev *p, const struct flow *old, const struct packet *syn)
+{
+	/* the SYN's sender is the new connection's client, side 0 */
+	unsigned from = memcmp(old->side[0].addr, syn->src, 16) != 0 ||
+			old->side[0].port != syn->sport;
+
+	p->id = old->id;
+	p->last_ts = old->last_ts;
+	tcp_reuse_note(&p->tcp, &old->conn, from);
+}
+
+void flow_begin(struct flow *f, const struct packet *pkt, const struct flow_prev *prev)
+{
+	f->first_packet = pkt->num;
+	f->first_ts = pkt->ts_ns;
+	tcp_conn_init(&f->conn, pkt);
+	if (prev == NULL)
+		return;
+	f->prev_id = prev->id;
+	f->prev_last_ts = prev->last_ts;
+	tcp_conn_reuse(&f->conn, pkt, &prev->tcp);
+}
+
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir)
 {
 	struct flow_key k;

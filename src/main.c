@@ -317,7 +317,9 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
 				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
-	struct report r = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
+	struct report_options ro = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
+	const struct report_ops *format = NULL;
+	struct report r;
 	struct output out = { 0 };
 	struct rule_config rules;
 	const struct timer_profile *profile = NULL;
@@ -346,37 +348,36 @@ int main(int argc, char **argv)
 			o.decode_only = true;
 			break;
 		case 'f':
-			o.format = report_find(optarg);
-			if (o.format == NULL)
-				usage_error("unknown format '%s' (use text, json, jsonl or csv)", optarg);
+			format = report_find(optarg);
+			if (format == NULL)
+				usage_error("unknown format '%s' (use %s)", optarg, report_format_names());
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case OPT_FAIL_ON:
-			r.fail_on = severity_parse(optarg);
-			if (r.fail_on > SEV_NEVER)
+			ro.fail_on = severity_parse(optarg);
+			if (ro.fail_on > SEV_NEVER)
 				usage_error("unknown severity '%s' (use error, warning, info or never)",
 					    optarg);
 			break;
 		case OPT_MIN_CONFIDENCE:
-			r.min_confidence = confidence_parse(optarg);
-			if (r.min_confidence > CONF_LOW)
+			ro.min_confidence = confidence_parse(optarg);
+			if (ro.min_confidence > CONF_LOW)
 				usage_error("unknown confidence '%s' (use high, medium or low)", optarg);
 			break;
 		case OPT_FLOWS:
 			if (strcmp(optarg, "all") == 0)
-				r.flows = FLOWS_ALL;
+				ro.flows = FLOWS_ALL;
 			else if (strcmp(optarg, "flagged") == 0)
-				r.flows = FLOWS_FLAGGED;
+				ro.flows = FLOWS_FLAGGED;
 			else if (strcmp(optarg, "none") == 0)
-				r.flows = FLOWS_NONE;
+				ro.flows = FLOWS_NONE;
 			else
 				usage_error("unknown --flows value '%s' (use all, flagged or none)", optarg);
 			break;
 		case OPT_TIMELINE:
-			o.ladder = true;
-			r.timeline = true;
+			ro.timeline = true;
 			break;
 		case OPT_NO_COLOR:
 			no_color = true;
@@ -397,9 +398,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CSV_TABLE:
 			if (strcmp(optarg, "findings") == 0)
-				r.csv_table = CSV_FINDINGS;
+				ro.csv_table = CSV_FINDINGS;
 			else if (strcmp(optarg, "flows") == 0)
-				r.csv_table = CSV_FLOWS;
+				ro.csv_table = CSV_FLOWS;
 			else
 				usage_error("unknown --csv-table value '%s' (use findings or flows)", optarg);
 			break;
@@ -417,8 +418,8 @@ int main(int argc, char **argv)
 		case OPT_PROFILE:
 			profile = timer_profile_find(optarg);
 			if (profile == NULL)
-				usage_error("unknown profile '%s' (use linux, windows, bsd or macos)",
-					    optarg);
+				usage_error("unknown profile '%s' (use %s)", optarg,
+					    timer_profile_names());
 			break;
 		case OPT_FIN_TIMEOUT:
 			fin_timeout = parse_duration(optarg);
@@ -498,27 +499,27 @@ int main(int argc, char **argv)
 	if (output != NULL)
 		o.out = out.fp;
 
-	if (o.format == NULL)
-		o.format = report_find("text");
+	if (format == NULL)
+		format = report_find("text");
 	if (quiet && o.out == stdout) {
 		/* nobody reads it: list no connection, only the totals are
 		 * written, to nowhere */
-		r.flows = FLOWS_NONE;
+		ro.flows = FLOWS_NONE;
 		o.out = fopen("/dev/null", "w");
 		if (o.out == NULL)
 			fatal("cannot open /dev/null: %s", strerror(errno));
 	}
 	/* Color only for people: a terminal, and never against NO_COLOR. */
-	r.color = !no_color && strcmp(o.format->name, "text") == 0 && isatty(fileno(o.out)) &&
+	ro.color = !no_color && strcmp(format->name, "text") == 0 && isatty(fileno(o.out)) &&
 		  (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0');
-	r.ops = o.format;
-	r.out = o.out;
+	report_init(&r, &ro);
+	report_add_writer(&r, format, o.out);
 	for (size_t i = 0; i < inputs.count; i++)
 		if (!run_file(inputs.path[i], &o, &r))
 			status = EXIT_INPUT;
-	r.input_error = status == EXIT_INPUT;
+	r.sum.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
-		r.ops->end(&r);
+		report_end(&r);
 	inputs_free(&inputs);
 	free(filter);
 	/* A report of what could be read is still wanted when an input was

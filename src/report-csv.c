@@ -12,11 +12,9 @@
 
 #include <csv.h>
 
-#include "classify.h"
-#include "community-id.h"
+#include "connreport.h"
 #include "escape.h"
 #include "report.h"
-#include "rules.h"
 
 static const char *const finding_columns[] = {
 	"file", "flow", "client_addr", "client_port", "server_addr", "server_port",
@@ -59,10 +57,10 @@ static void end_row(struct row *w)
 	w->n = 0;
 }
 
-static void header(struct report *r)
+static void header(struct report_writer *r)
 {
-	const char *const *cols = r->csv_table == CSV_FLOWS ? flow_columns : finding_columns;
-	size_t n = r->csv_table == CSV_FLOWS ? sizeof flow_columns / sizeof flow_columns[0]
+	const char *const *cols = r->opt->csv_table == CSV_FLOWS ? flow_columns : finding_columns;
+	size_t n = r->opt->csv_table == CSV_FLOWS ? sizeof flow_columns / sizeof flow_columns[0]
 					     : sizeof finding_columns / sizeof finding_columns[0];
 	struct row w = { .out = r->out };
 
@@ -76,46 +74,41 @@ static void header(struct report *r)
  * that are not UTF-8, which become U+FFFD so that the table is UTF-8 text.
  * It is made once per file: r->priv holds it between begin_file and
  * end_file. */
-static void csv_begin_file(struct report *r, const struct file_stats *fs)
+static void csv_begin_file(struct report_writer *r, const struct file_stats *fs)
 {
-	if (r->files == 1) /* the funnel has counted this file already */
+	if (r->sum->files == 1) /* the funnel has counted this file already */
 		header(r);
 	free(r->priv);
 	r->priv = escape_utf8(fs->path);
 }
 
 /* The columns every row starts with: which file, which connection. */
-static void flow_key(struct row *w, const struct report *r, const struct flow *f)
+static void flow_key(struct row *w, const struct report_writer *r, const struct conn_report *c)
 {
-	char buf[64], cid[COMMUNITY_ID_LEN];
-
 	put(w, r->priv != NULL ? (const char *)r->priv : "");
-	put_u64(w, f->id);
+	put_u64(w, c->id);
 	for (unsigned side = 0; side < 2; side++) {
-		report_address(f, side, buf, sizeof buf);
-		put(w, buf);
-		put_u64(w, f->side[side].port);
+		put(w, c->end[side].addr);
+		put_u64(w, c->end[side].port);
 	}
-	report_community_id(f, cid);
-	put(w, cid);
+	put(w, c->community_id);
 }
 
-static void finding_rows(struct report *r, const struct flow *f, const struct findings *found,
-			 const char *close)
+static void finding_rows(struct report_writer *r, const struct conn_report *c)
 {
 	struct row w = { .out = r->out };
 
-	for (unsigned i = 0; i < found->n; i++) {
-		const struct finding *fd = &found->f[i];
-		const struct rule_info *ri = rule_info(fd->rule);
+	for (unsigned i = 0; i < c->finding_count; i++) {
+		const struct conn_finding *fd = &c->findings[i];
+		const struct rule_info *ri = fd->rule;
 		char pkts[FINDING_PKTS_MAX * 21 + 1] = "";
 		size_t used = 0;
 
 		for (unsigned j = 0; j < fd->npkts && used < sizeof pkts; j++)
 			used += (size_t)snprintf(pkts + used, sizeof pkts - used, "%s%" PRIu64,
 						 j == 0 ? "" : " ", fd->pkts[j]);
-		flow_key(&w, r, f);
-		put(&w, close);
+		flow_key(&w, r, c);
+		put(&w, c->close);
 		put(&w, ri->id);
 		put(&w, ri->code);
 		put(&w, severity_name(fd->severity));
@@ -128,66 +121,62 @@ static void finding_rows(struct report *r, const struct flow *f, const struct fi
 	}
 }
 
-static void flow_row(struct report *r, const struct flow *f, const struct findings *found,
-		     const struct close_verdict *v)
+static void flow_row(struct report_writer *r, const struct conn_report *c)
 {
-	const struct tcp_conn *c = &f->conn;
-	bool nano = r->file != NULL && r->file->nanosecond;
 	struct row w = { .out = r->out };
 	char t[48], rules[RULE_COUNT * 32] = "";
 	size_t used = 0;
 
-	flow_key(&w, r, f);
-	put_u64(&w, f->first_packet);
-	put_u64(&w, f->last_packet);
-	report_time(f->first_ts, nano, t, sizeof t);
+	flow_key(&w, r, c);
+	put_u64(&w, c->first_pkt);
+	put_u64(&w, c->last_pkt);
+	report_time(c->first_ts, c->nanosecond, t, sizeof t);
 	put(&w, t);
-	report_time(f->last_ts, nano, t, sizeof t);
+	report_time(c->last_ts, c->nanosecond, t, sizeof t);
 	put(&w, t);
 	put(&w, c->mid_stream ? "true" : "false");
-	put(&w, classify_name(v->cls));
-	put(&w, v->active_closer == 0 ? "client" : v->active_closer == 1 ? "server" :
-		v->active_closer == CLOSER_BOTH ? "both" : "");
-	put(&w, tcp_state_name(c->ep[0].state));
-	put(&w, tcp_state_name(c->ep[1].state));
-	put(&w, capture_point_name(classify_capture_point(c).where));
-	put_u64(&w, found->n);
-	for (unsigned i = 0; i < found->n && used < sizeof rules; i++)
+	put(&w, c->close);
+	put(&w, c->active_closer == 0 ? "client" : c->active_closer == 1 ? "server" :
+		c->active_closer == CONN_CLOSER_BOTH ? "both" : "");
+	put(&w, c->side[0].state);
+	put(&w, c->side[1].state);
+	put(&w, c->capture_point);
+	put_u64(&w, c->finding_count);
+	for (unsigned i = 0; i < c->finding_count && used < sizeof rules; i++)
 		used += (size_t)snprintf(rules + used, sizeof rules - used, "%s%s", i == 0 ? "" : " ",
-					 rule_info(found->f[i].rule)->id);
+					 c->findings[i].rule->id);
 	put(&w, rules);
 	end_row(&w);
 }
 
-static void csv_flow(struct report *r, const struct flow *f, const struct findings *found)
+static void csv_conn(struct report_writer *r, const struct conn_report *c)
 {
-	const struct close_verdict *v = &found->close;
-
-	if (r->csv_table == CSV_FLOWS) {
-		if (report_lists(r, found, FLOWS_ALL))
-			flow_row(r, f, found, v);
+	if (r->opt->csv_table == CSV_FLOWS) {
+		if (report_lists(r, c, FLOWS_ALL))
+			flow_row(r, c);
 	} else {
-		finding_rows(r, f, found, classify_name(v->cls));
+		finding_rows(r, c);
 	}
 }
 
-static void csv_end_file(struct report *r, const struct file_stats *fs)
+static void csv_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	(void)fs; /* rows are written as flows finish; nothing per file */
 	free(r->priv);
 	r->priv = NULL;
 }
 
-static void csv_end(struct report *r)
+static void csv_end(struct report_writer *r)
 {
-	if (r->files == 0)
+	if (r->sum->files == 0)
 		header(r);
 }
 
 const struct report_ops report_csv_ops = {
 	.name = "csv",
+	.help = "RFC 4180 rows: one per finding, or per connection (--csv-table flows)",
 	.begin_file = csv_begin_file,
-	.flow = csv_flow,
+	.conn = csv_conn,
 	.end_file = csv_end_file,
 	.end = csv_end,
 };

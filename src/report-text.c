@@ -6,13 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "decode.h"
+#include "connreport.h"
 #include "escape.h"
 #include "finlint.h"
-#include "ladder.h"
 #include "report.h"
-#include "rules.h"
 #include "wrap.h"
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -30,7 +27,7 @@ static void put_escaped(FILE *out, const char *s)
 	free(e);
 }
 
-static void text_begin_file(struct report *r, const struct file_stats *fs)
+static void text_begin_file(struct report_writer *r, const struct file_stats *fs)
 {
 	put_escaped(r->out, fs->path);
 	fputc('\n', r->out);
@@ -39,11 +36,11 @@ static void text_begin_file(struct report *r, const struct file_stats *fs)
 			fs->snaplen, fs->nanosecond ? "nanosecond" : "microsecond");
 }
 
-static const char *side_name(const struct flow *f, int side)
+static const char *side_name(const struct conn_report *c, int side)
 {
-	if (side == CLOSER_BOTH)
+	if (side == CONN_CLOSER_BOTH)
 		return "both";
-	return rules_side_name(f, side);
+	return c->side[side].role;
 }
 
 /* Print text indented by indent columns, wrapped before 80 columns; the
@@ -57,34 +54,28 @@ static void wrap(FILE *out, unsigned indent, const char *label, const char *text
 
 /* The ladder: one line per packet, an arrow between the two sides with
  * flags and relative seq/ack on it, both sides' states after it. */
-static void text_ladder(FILE *out, const struct flow *f)
+static void text_ladder(FILE *out, const struct conn_report *c)
 {
-	const struct ladder *l = f->ladder;
-	const struct tcp_conn *c = &f->conn;
+	const char *a = c->side[0].role, *b = c->side[1].role;
 	enum { ARROW = 40 };
 
-	if (l == NULL || l->count == 0)
+	if (!c->steps_known || c->step_count == 0)
 		return;
 	fprintf(out, "    last %u packets (seq/ack relative to each side's ISN, %s; states after "
 		     "each packet):\n",
-		l->count, c->ep[0].isn_known && c->ep[1].isn_known ? "as tcpdump shows them" :
+		c->step_count, c->steps[0].relative ? "as tcpdump shows them" :
 		"absolute where the SYN was not seen");
 	fprintf(out, "      %8s %10s  %-*s%s  %-12s %s\n", "packet", "+seconds",
-		ARROW + 2 - (int)strlen(rules_side_name(f, 1)), rules_side_name(f, 0),
-		rules_side_name(f, 1), rules_side_name(f, 0), rules_side_name(f, 1));
-	for (unsigned i = 0; i < l->count; i++) {
-		const struct ladder_step *s = ladder_step_at(l, i);
-		const struct tcp_endpoint *me = &c->ep[s->dir], *peer = &c->ep[!s->dir];
-		char flags[9], label[80], arrow[ARROW + 1];
-		uint32_t seq = me->isn_known ? s->seq - me->isn : s->seq;
-		uint32_t ack = peer->isn_known ? s->ack - peer->isn : s->ack;
+		ARROW + 2 - (int)strlen(b), a, b, a, b);
+	for (unsigned i = 0; i < c->step_count; i++) {
+		const struct conn_step *s = &c->steps[i];
+		char label[80], arrow[ARROW + 1];
 		int n;
 		size_t len;
 
-		decode_flags_str(s->flags, flags);
-		n = snprintf(label, sizeof label, " %s seq %" PRIu32, flags, seq);
-		if (s->flags & TCP_ACK)
-			n += snprintf(label + n, sizeof label - (size_t)n, " ack %" PRIu32, ack);
+		n = snprintf(label, sizeof label, " %s seq %" PRIu32, s->flags, s->seq);
+		if (s->has_ack)
+			n += snprintf(label + n, sizeof label - (size_t)n, " ack %" PRIu32, s->ack);
 		if (s->len > 0)
 			snprintf(label + n, sizeof label - (size_t)n, " len %" PRIu32, s->len);
 		len = strlen(label);
@@ -92,7 +83,7 @@ static void text_ladder(FILE *out, const struct flow *f)
 			len = ARROW - 6;
 		memset(arrow, '-', ARROW);
 		arrow[ARROW] = '\0';
-		if (s->dir == 0) {
+		if (s->side == 0) {
 			memcpy(arrow + 3, label, len);
 			arrow[3 + len] = ' ';
 			arrow[ARROW - 1] = '>';
@@ -103,8 +94,8 @@ static void text_ladder(FILE *out, const struct flow *f)
 		}
 		/* signed: a capture's time may go backwards */
 		fprintf(out, "      %8" PRIu64 " %10.6f  |%s|  %-12s %s\n", s->pkt,
-			(double)(int64_t)(s->ts - ladder_step_at(l, 0)->ts) / 1e9, arrow,
-			tcp_state_name(s->state[0]), tcp_state_name(s->state[1]));
+			(double)(int64_t)(s->ts - c->steps[0].ts) / 1e9, arrow, s->state[0],
+			s->state[1]);
 	}
 }
 
@@ -113,9 +104,9 @@ static const char *severity_color(unsigned sev)
 	return sev == SEV_ERROR ? "\033[1;31m" : sev == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
-static void text_finding(FILE *out, const struct finding *fd, bool color)
+static void text_finding(FILE *out, const struct conn_finding *fd, bool color)
 {
-	const struct rule_info *ri = rule_info(fd->rule);
+	const struct rule_info *ri = fd->rule;
 	char label[160];
 	int n;
 
@@ -138,34 +129,32 @@ static void text_finding(FILE *out, const struct finding *fd, bool color)
 
 /* What the capture did to this connection's packets, one line, only when
  * it did something: the analysis left those packets out. */
-static void text_caveats(FILE *out, const struct flow *f)
+static void text_caveats(FILE *out, const struct conn_report *c)
 {
-	const struct tcp_conn *c = &f->conn;
 	bool any = false;
 
 	for (int i = 0; i < 2; i++) {
-		const struct tcp_endpoint *ep = &c->ep[i];
+		const struct conn_side *ep = &c->side[i];
 
 		if (ep->copies > 0) {
 			fprintf(out, "%s%" PRIu32 " capture %s of the %s's packets left out (first: "
 				     "packet %" PRIu64 ")",
 				any ? "; " : "    capture caveats: ", ep->copies,
-				plural(ep->copies, "copy", "copies"), rules_side_name(f, i), ep->copy_pkt);
+				plural(ep->copies, "copy", "copies"), ep->role, ep->first_copy_pkt);
 			any = true;
 		}
 		if (ep->shift_known) {
 			fprintf(out, "%sthe %s's packets seen again with seq shifted by %" PRIu32
 				     " (both sides of a device that rewrites sequence numbers)",
-				any ? "; " : "    capture caveats: ", rules_side_name(f, i),
-				ep->seq_shift);
+				any ? "; " : "    capture caveats: ", ep->role, ep->seq_shift);
 			any = true;
 		}
 		if (ep->pad_segments > 0) {
 			fprintf(out, "%s%" PRIu32 " %s of the %s whose IP length counts Ethernet "
 				     "padding as data (first: packet %" PRIu64 "): not counted",
 				any ? "; " : "    capture caveats: ", ep->pad_segments,
-				plural(ep->pad_segments, "segment", "segments"), rules_side_name(f, i),
-				ep->pad_pkt);
+				plural(ep->pad_segments, "segment", "segments"), ep->role,
+				ep->first_pad_pkt);
 			any = true;
 		}
 	}
@@ -173,53 +162,43 @@ static void text_caveats(FILE *out, const struct flow *f)
 		fputc('\n', out);
 }
 
-static void text_flow(struct report *r, const struct flow *f, const struct findings *found)
+static void text_conn(struct report_writer *r, const struct conn_report *c)
 {
-	const struct tcp_conn *c = &f->conn;
-	struct close_verdict v;
-	char a[64], b[64];
-
-	if (!report_lists(r, found, FLOWS_FLAGGED))
+	if (!report_lists(r, c, FLOWS_FLAGGED))
 		return;
-	v = found->close;
-	report_endpoint(f, 0, a, sizeof a);
-	report_endpoint(f, 1, b, sizeof b);
 	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",
-		f->id, a, c->mid_stream ? "--" : "->", b, f->first_packet, f->last_packet);
-	fprintf(r->out, "    %s", classify_name(v.cls));
-	if (v.active_closer != CLOSER_NONE)
-		fprintf(r->out, ", %s %s first", side_name(f, v.active_closer),
-			v.cls == CLOSE_ABORT ? "reset" : "closed");
-	if (v.three_way)
+		c->id, c->end[0].text, c->mid_stream ? "--" : "->", c->end[1].text, c->first_pkt,
+		c->last_pkt);
+	fprintf(r->out, "    %s", c->close);
+	if (c->active_closer != CONN_CLOSER_NONE)
+		fprintf(r->out, ", %s %s first", side_name(c, c->active_closer),
+			c->aborted ? "reset" : "closed");
+	if (c->three_way)
 		fputs(", three-way", r->out);
 	if (c->mid_stream)
 		fputs(", picked up mid-stream (no SYN in the capture)", r->out);
-	fprintf(r->out, "; final states: %s %s, %s %s\n", side_name(f, 0),
-		tcp_state_name(c->ep[0].state), side_name(f, 1), tcp_state_name(c->ep[1].state));
-	{
-		struct capture_point_verdict cp = classify_capture_point(c);
-
-		if (cp.where != CAPTURE_UNKNOWN)
-			fprintf(r->out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
-				capture_point_words(cp.where), (double)cp.syn_to_synack_ns / 1e6,
-				(double)cp.synack_to_ack_ns / 1e6);
-	}
-	text_caveats(r->out, f);
-	if (f->finished_early)
+	fprintf(r->out, "; final states: %s %s, %s %s\n", side_name(c, 0), c->side[0].state,
+		side_name(c, 1), c->side[1].state);
+	if (strcmp(c->capture_point, "unknown") != 0)
+		fprintf(r->out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
+			c->capture_point_words, (double)c->syn_to_synack_ns / 1e6,
+			(double)c->synack_to_ack_ns / 1e6);
+	text_caveats(r->out, c);
+	if (c->finished_early)
 		fputs("    finished early by --max-memory: later packets are not in this record\n",
 		      r->out);
-	if (f->prev_id != 0)
+	if (c->prev_id != 0)
 		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
-			f->prev_id, side_name(f, 0), tcp_state_name(f->prev_states[0]),
-			side_name(f, 1), tcp_state_name(f->prev_states[1]));
-	for (unsigned i = 0; i < found->n; i++)
-		text_finding(r->out, &found->f[i], r->color);
-	if (r->timeline)
-		text_ladder(r->out, f);
+			c->prev_id, side_name(c, 0), c->prev_state[0], side_name(c, 1),
+			c->prev_state[1]);
+	for (unsigned i = 0; i < c->finding_count; i++)
+		text_finding(r->out, &c->findings[i], r->opt->color);
+	if (r->opt->timeline)
+		text_ladder(r->out, c);
 }
 
-static void text_end_file(struct report *r, const struct file_stats *fs)
+static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	char t0[48], t1[48];
 
@@ -283,62 +262,66 @@ static void text_end_file(struct report *r, const struct file_stats *fs)
 	fputc('\n', r->out);
 }
 
-static void text_end(struct report *r)
+static void text_end(struct report_writer *w)
 {
+	const struct run_summary *r = w->sum;
+	const struct report_options *o = w->opt;
+	FILE *out = w->out;
 	bool any = false;
 
-	for (unsigned i = 0; i < CLOSE_COUNT; i++)
+	for (unsigned i = 0; i < conn_close_count(); i++)
 		if (r->by_close[i] > 0) {
-			fprintf(r->out, "%s%s %" PRIu64, any ? ", " : "connections by close: ",
-				classify_name((enum close_class)i), r->by_close[i]);
+			fprintf(out, "%s%s %" PRIu64, any ? ", " : "connections by close: ",
+				conn_close_name(i), r->by_close[i]);
 			any = true;
 		}
 	if (any)
-		fputc('\n', r->out);
+		fputc('\n', out);
 	any = false;
 	for (unsigned i = 0; i < RULE_COUNT; i++)
 		if (r->by_rule[i] > 0) {
-			fprintf(r->out, "%s%s %" PRIu64, any ? ", " : "findings by rule: ",
+			fprintf(out, "%s%s %" PRIu64, any ? ", " : "findings by rule: ",
 				rule_info(i)->id, r->by_rule[i]);
 			any = true;
 		}
 	if (any)
-		fputc('\n', r->out);
-	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s",
+		fputc('\n', out);
+	fprintf(out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s",
 		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
 		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
 	/* never "pass" when an input error makes the run fail anyway */
-	if (report_exit_status(r) == EXIT_INPUT && r->fail_on < SEV_NEVER)
-		fprintf(r->out, " (--fail-on %s: %s; input error: exit status 3",
-			severity_name(r->fail_on), r->failed ? "reached" : "not reached");
-	else if (report_exit_status(r) == EXIT_INPUT)
-		fputs(" (input error: exit status 3", r->out);
-	else if (r->fail_on < SEV_NEVER)
-		fprintf(r->out, " (--fail-on %s: %s", severity_name(r->fail_on),
+	if (r->exit_status == EXIT_INPUT && o->fail_on < SEV_NEVER)
+		fprintf(out, " (--fail-on %s: %s; input error: exit status 3",
+			severity_name(o->fail_on), r->failed ? "reached" : "not reached");
+	else if (r->exit_status == EXIT_INPUT)
+		fputs(" (input error: exit status 3", out);
+	else if (o->fail_on < SEV_NEVER)
+		fprintf(out, " (--fail-on %s: %s", severity_name(o->fail_on),
 			r->failed ? "fail" : "pass");
-	if (r->fail_on < SEV_NEVER && r->unsure > 0)
-		fprintf(r->out, "; %" PRIu64 " %s below --min-confidence %s not counted",
+	if (o->fail_on < SEV_NEVER && r->unsure > 0)
+		fprintf(out, "; %" PRIu64 " %s below --min-confidence %s not counted",
 			r->unsure, plural(r->unsure, "finding", "findings"),
-			confidence_name(r->min_confidence));
-	if (report_exit_status(r) == EXIT_INPUT || r->fail_on < SEV_NEVER)
-		fputc(')', r->out);
-	fputc('\n', r->out);
+			confidence_name(o->min_confidence));
+	if (r->exit_status == EXIT_INPUT || o->fail_on < SEV_NEVER)
+		fputc(')', out);
+	fputc('\n', out);
 
-	fprintf(r->out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s",
+	fprintf(out, "%" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " TCP %s, %" PRIu64 " %s",
 		r->files, plural(r->files, "file", "files"), r->packets,
 		plural(r->packets, "packet", "packets"), r->tcp, plural(r->tcp, "segment", "segments"),
 		r->connections, plural(r->connections, "connection", "connections"));
 	if (r->files_failed)
-		fprintf(r->out, "; %" PRIu64 " %s could not be read whole", r->files_failed,
+		fprintf(out, "; %" PRIu64 " %s could not be read whole", r->files_failed,
 			plural(r->files_failed, "file", "files"));
-	fputc('\n', r->out);
+	fputc('\n', out);
 }
 
 const struct report_ops report_text_ops = {
 	.name = "text",
+	.help = "for people: a block per flagged connection, the totals at the end",
 	.begin_file = text_begin_file,
-	.flow = text_flow,
+	.conn = text_conn,
 	.end_file = text_end_file,
 	.end = text_end,
 };

@@ -1,4 +1,5 @@
-/* report: the table of report writers, and formatting they share. */
+/* report: the funnel between the run and the writers, the table of
+ * formats, and the formatting writers share. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -6,10 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <arpa/inet.h>
-
-#include "community-id.h"
-#include "decode.h"
 #include "finlint.h"
 #include "report.h"
 
@@ -18,19 +15,41 @@ extern const struct report_ops report_json_ops;
 extern const struct report_ops report_jsonl_ops;
 extern const struct report_ops report_csv_ops;
 
-static const struct report_ops *const writers[] = {
+static const struct report_ops *const formats[] = {
 	&report_text_ops,
 	&report_json_ops,
 	&report_jsonl_ops,
 	&report_csv_ops,
 };
 
+enum { FORMAT_COUNT = sizeof formats / sizeof formats[0] };
+
 const struct report_ops *report_find(const char *format)
 {
-	for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
-		if (strcmp(writers[i]->name, format) == 0)
-			return writers[i];
+	for (size_t i = 0; i < FORMAT_COUNT; i++)
+		if (strcmp(formats[i]->name, format) == 0)
+			return formats[i];
 	return NULL;
+}
+
+const struct report_ops *report_format(unsigned i)
+{
+	return i < FORMAT_COUNT ? formats[i] : NULL;
+}
+
+const char *report_format_names(void)
+{
+	static char names[256];
+
+	if (names[0] == '\0') {
+		size_t used = 0;
+
+		for (size_t i = 0; i < FORMAT_COUNT; i++)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+						 i == 0 ? "" : i + 1 == FORMAT_COUNT ? " or " : ", ",
+						 formats[i]->name);
+	}
+	return names;
 }
 
 /* Write v as exactly n decimal digits at p. */
@@ -149,146 +168,122 @@ size_t report_time(uint64_t ts_ns, bool nanosecond, char *buf, unsigned size)
 	return len;
 }
 
+static void update_status(struct report *r)
+{
+	r->sum.exit_status = report_exit_status(r);
+}
+
 int report_exit_status(const struct report *r)
 {
-	if (r->input_error || r->files_failed > 0)
+	if (r->sum.input_error || r->sum.files_failed > 0)
 		return EXIT_INPUT;
-	return r->failed ? EXIT_FINDINGS : EXIT_OK;
+	return r->sum.failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+void report_init(struct report *r, const struct report_options *opt)
+{
+	memset(r, 0, sizeof *r);
+	r->opt = opt;
+	_Static_assert(REPORT_CLOSE_MAX >= 9, "REPORT_CLOSE_MAX too small");
+}
+
+bool report_add_writer(struct report *r, const struct report_ops *ops, FILE *out)
+{
+	struct report_writer *w;
+
+	if (r->nwriters >= REPORT_WRITERS_MAX)
+		return false;
+	w = &r->writer[r->nwriters++];
+	memset(w, 0, sizeof *w);
+	w->ops = ops;
+	w->out = out;
+	w->opt = r->opt;
+	w->sum = &r->sum;
+	return true;
+}
+
+bool report_needs_zeek(const struct report *r)
+{
+	for (unsigned i = 0; i < r->nwriters; i++)
+		if (r->writer[i].ops->needs_zeek)
+			return true;
+	return false;
+}
+
+bool report_needs_steps(const struct report *r)
+{
+	if (r->opt->timeline)
+		return true;
+	for (unsigned i = 0; i < r->nwriters; i++)
+		if (r->writer[i].ops->needs_steps)
+			return true;
+	return false;
 }
 
 void report_begin_file(struct report *r, const struct file_stats *fs)
 {
-	r->files++;
-	r->file = fs;
-	r->ops->begin_file(r, fs);
+	r->sum.files++;
+	for (unsigned i = 0; i < r->nwriters; i++) {
+		struct report_writer *w = &r->writer[i];
+
+		w->file = fs;
+		w->ops->begin_file(w, fs);
+	}
 }
 
 void report_end_file(struct report *r, const struct file_stats *fs)
 {
 	if (fs->error[0] != '\0')
-		r->files_failed++;
-	r->packets += fs->packets;
-	r->tcp += fs->tcp;
-	r->ops->end_file(r, fs);
-	r->file = NULL;
-}
+		r->sum.files_failed++;
+	r->sum.packets += fs->packets;
+	r->sum.tcp += fs->tcp;
+	update_status(r);
+	for (unsigned i = 0; i < r->nwriters; i++) {
+		struct report_writer *w = &r->writer[i];
 
-/* inet_ntop's IPv4 form at p; returns the end. */
-static char *dotted_quad(char *p, const uint8_t a[4])
-{
-	for (unsigned i = 0; i < 4; i++) {
-		if (i > 0)
-			*p++ = '.';
-		if (a[i] >= 100)
-			*p++ = (char)('0' + a[i] / 100);
-		if (a[i] >= 10)
-			*p++ = (char)('0' + a[i] / 10 % 10);
-		*p++ = (char)('0' + a[i] % 10);
+		w->ops->end_file(w, fs);
+		w->file = NULL;
 	}
-	return p;
 }
 
-/* One group of an IPv6 address as "%x" writes it; returns the end. */
-static char *hex_group(char *p, unsigned v)
+void report_conn(struct report *r, const struct conn_report *c)
 {
-	static const char hex[] = "0123456789abcdef";
-	bool started = false;
+	struct run_summary *s = &r->sum;
 
-	for (int shift = 12; shift >= 0; shift -= 4) {
-		unsigned d = v >> shift & 15u;
+	if (c->close_class < REPORT_CLOSE_MAX)
+		s->by_close[c->close_class]++;
+	for (unsigned i = 0; i < c->finding_count; i++) {
+		const struct conn_finding *fd = &c->findings[i];
 
-		if (d != 0 || started || shift == 0) {
-			*p++ = hex[d];
-			started = true;
-		}
+		s->findings[fd->severity]++;
+		s->by_rule[fd->rule_index]++;
+		/* a guess does not fail CI: only findings sure enough count */
+		if (fd->severity >= r->opt->fail_on && fd->confidence <= r->opt->min_confidence)
+			s->failed = true;
+		else if (fd->severity >= r->opt->fail_on)
+			s->unsure++;
 	}
-	return p;
-}
+	s->connections++;
+	update_status(r);
+	for (unsigned i = 0; i < r->nwriters; i++) {
+		struct report_writer *w = &r->writer[i];
 
-/* glibc's inet_ntop IPv6 form at p (RFC 5952 but for its IPv4-compatible
- * and -mapped forms); returns the end. */
-static char *ipv6_text(char *p, const uint8_t a[16])
-{
-	unsigned words[8];
-	int best = -1, best_len = 0, cur = -1, cur_len = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		words[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-	/* the first longest run of zero groups, if two or more, is "::" */
-	for (int i = 0; i <= 8; i++) {
-		if (i < 8 && words[i] == 0) {
-			if (cur < 0) {
-				cur = i;
-				cur_len = 0;
-			}
-			cur_len++;
-		} else if (cur >= 0) {
-			if (best < 0 || cur_len > best_len) {
-				best = cur;
-				best_len = cur_len;
-			}
-			cur = -1;
-		}
+		if (w->ops->conn != NULL)
+			w->ops->conn(w, c);
 	}
-	if (best_len < 2)
-		best = -1;
-	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + best_len) {
-			if (i == best)
-				*p++ = ':';
-			continue;
-		}
-		if (i != 0)
-			*p++ = ':';
-		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
-			return dotted_quad(p, a + 12);
-		p = hex_group(p, words[i]);
-	}
-	if (best >= 0 && best + best_len == 8)
-		*p++ = ':';
-	return p;
 }
 
-_Static_assert(REPORT_ADDRESS_MAX >= INET6_ADDRSTRLEN, "REPORT_ADDRESS_MAX too small");
-
-size_t report_address(const struct flow *f, unsigned side, char *buf, unsigned size)
+void report_end(struct report *r)
 {
-	/* written by hand: inet_ntop's sprintf per group was a good part of
-	 * the JSON writer's time; straight into buf when it has room, as in
-	 * report_time */
-	char text[REPORT_ADDRESS_MAX];
-	char *out = size >= sizeof text ? buf : text;
-	const uint8_t *a = f->side[side].addr;
-	size_t len = (size_t)((f->family == 6 ? ipv6_text(out, a) : dotted_quad(out, a)) - out);
-
-	if (len < size) {
-		if (out != buf)
-			memcpy(buf, out, len);
-		buf[len] = '\0';
-		return len;
-	}
-	snprintf(buf, size, "?"); /* as when inet_ntop fails for want of room */
-	return size > 0 ? strlen(buf) : 0;
+	update_status(r);
+	for (unsigned i = 0; i < r->nwriters; i++)
+		r->writer[i].ops->end(&r->writer[i]);
 }
 
-void report_community_id(const struct flow *f, char out[COMMUNITY_ID_LEN])
+bool report_lists(const struct report_writer *w, const struct conn_report *c,
+		  enum report_flows dflt)
 {
-	community_id_v1(out, 0, f->family, f->side[0].addr, f->side[0].port, f->side[1].addr,
-			f->side[1].port, 6 /* TCP */);
-}
+	enum report_flows mode = w->opt->flows != FLOWS_DEFAULT ? w->opt->flows : dflt;
 
-bool report_lists(const struct report *r, const struct findings *found, enum report_flows dflt)
-{
-	enum report_flows mode = r->flows != FLOWS_DEFAULT ? r->flows : dflt;
-
-	return mode == FLOWS_ALL || (mode == FLOWS_FLAGGED && found->n > 0);
-}
-
-void report_endpoint(const struct flow *f, unsigned side, char *buf, unsigned size)
-{
-	struct packet ep = { .family = f->family };
-
-	memcpy(ep.src, f->side[side].addr, 16);
-	ep.sport = f->side[side].port;
-	decode_endpoint_str(&ep, true, buf, size);
+	return mode == FLOWS_ALL || (mode == FLOWS_FLAGGED && c->finding_count > 0);
 }

@@ -1,15 +1,27 @@
-/* rules-catalogue: what each rule means, in words a reader of a bug ticket
- * can act on.  `finlint --explain RULE` prints these and docs/rules.md is
- * generated from them, so there is one text to keep true. */
+/* rules-catalogue: the rule table.  One row per rule: its id, code and
+ * default severity, what it means in words a reader of a bug ticket can
+ * act on, and the check that finds it.  `finlint --explain RULE` prints
+ * the texts, docs/rules.md and the schema's rule enums are generated from
+ * them (tests/rules-doc.py), so there is one text to keep true. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "rules-int.h"
 
-static const struct rule_info catalogue[RULE_COUNT] = {
-	[RULE_FIN_ACK_MISMATCH] = {
+/* One row per rule; ROW(id) names the row that the table below, made
+ * from RULE_LIST (rule-catalogue.h), points to, so that no rule can be
+ * left without one.  Rows are in the order of their codes; the texts are
+ * struct rule_info's fields in order: id, code, severity, title, meaning,
+ * signature, kernel, fix, hint. */
+#define ROW(id) static const struct rule_row row_##id
+
+ROW(RULE_FIN_ACK_MISMATCH) = {
+	.check = rules_fin_acks,
+	.info = {
 		"fin-ack-mismatch", "FL001", SEV_WARNING,
 		"the acknowledgement of a FIN does not consume exactly one sequence number",
 		"A FIN occupies one sequence number, so the peer must acknowledge it with "
@@ -26,8 +38,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"balancer, firewall with sequence randomisation, user-space stack) and fix "
 		"or bypass its FIN handling; capture on both sides to see where the ack "
 		"changes.",
-		"find the middlebox or stack that rewrites sequence numbers"},
-	[RULE_FIN_SEQ_MISMATCH] = {
+		"find the middlebox or stack that rewrites sequence numbers" },
+};
+
+ROW(RULE_FIN_SEQ_MISMATCH) = {
+	.check = rules_fin_seq,
+	.info = {
 		"fin-seq-mismatch", "FL002", SEV_ERROR,
 		"a FIN is not at the sender's end of stream",
 		"The FIN's sequence number should be the sender's next unsent byte. Here a "
@@ -41,8 +57,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"do.",
 		"Look for a device or stack that rewrites sequence numbers; capture on both "
 		"sides of it. Bytes beyond the first FIN were not delivered.",
-		"find the middlebox or stack that rewrites sequence numbers"},
-	[RULE_DATA_AFTER_FIN] = {
+		"find the middlebox or stack that rewrites sequence numbers" },
+};
+
+ROW(RULE_DATA_AFTER_FIN) = {
+	.check = rules_fin_seq,
+	.info = {
 		"data-after-fin", "FL003", SEV_ERROR,
 		"an endpoint sent new data after its own FIN",
 		"After a FIN the sender has promised to send nothing more. Here the same "
@@ -53,8 +73,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"shutdown(SHUT_WR) makes later write() calls fail with EPIPE.",
 		"Treat this as a bug in the sending stack or a middlebox; the application "
 		"data after the FIN did not arrive.",
-		"fix the sending stack or middlebox: bytes after a FIN are dropped"},
-	[RULE_RST_AFTER_FIN_WAIT2_TIMEOUT] = {
+		"fix the sending stack or middlebox: bytes after a FIN are dropped" },
+};
+
+ROW(RULE_RST_AFTER_FIN_WAIT2_TIMEOUT) = {
+	.check = rules_resets,
+	.info = {
 		"rst-after-fin-wait2-timeout", "FL004", SEV_WARNING,
 		"the peer closed after the active closer's FIN_WAIT_2 timer expired and got a RST",
 		"The active closer's FIN was acknowledged, so it sat in FIN_WAIT_2 waiting "
@@ -75,8 +99,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"net.ipv4.tcp_fin_timeout, or TCP_LINGER2 per socket; on Windows "
 		"TcpFinWait2Delay; on FreeBSD net.inet.tcp.finwait2_timeout; on macOS "
 		"net.inet.tcp.fin_timeout.",
-		"close the passive side as soon as it reads end-of-file"},
-	[RULE_RST_ON_DATA_AFTER_CLOSE] = {
+		"close the passive side as soon as it reads end-of-file" },
+};
+
+ROW(RULE_RST_ON_DATA_AFTER_CLOSE) = {
+	.check = rules_resets,
+	.info = {
 		"rst-on-data-after-close", "FL005", SEV_ERROR,
 		"data reached an endpoint that had fully closed, and was answered by RST",
 		"One side closed its socket completely (close(), not shutdown(SHUT_WR)) while "
@@ -90,8 +118,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Close in two steps: shutdown(fd, SHUT_WR), then read() until it returns 0 "
 		"(the peer's FIN), then close(). Or make the protocol say when the peer has "
 		"finished sending before closing.",
-		"shutdown(SHUT_WR), read until 0, then close()"},
-	[RULE_ABORTIVE_CLOSE] = {
+		"shutdown(SHUT_WR), read until 0, then close()" },
+};
+
+ROW(RULE_ABORTIVE_CLOSE) = {
+	.check = rules_resets,
+	.info = {
 		"abortive-close", "FL006", SEV_WARNING,
 		"an open connection was ended by RST instead of FIN",
 		"The endpoint aborted the connection: RST|ACK at its next sequence number, "
@@ -109,8 +141,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"close(). If SO_LINGER {1, 0}: remove it unless losing in-flight data is "
 		"acceptable; use a normal close and let TIME_WAIT do its job, or enable "
 		"tcp_tw_reuse on the client.",
-		"read everything the peer sent before close(); drop SO_LINGER {1, 0}"},
-	[RULE_LINGER_TIMEOUT] = {
+		"read everything the peer sent before close(); drop SO_LINGER {1, 0}" },
+};
+
+ROW(RULE_LINGER_TIMEOUT) = {
+	.check = rules_giveup,
+	.info = {
 		"linger-timeout", "FL007", SEV_ERROR,
 		"a FIN was sent with data unacknowledged, and the data was never acknowledged",
 		"The endpoint closed while its last data was still unacknowledged, and "
@@ -127,8 +163,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Check close()'s return value when lingering; better, have the peer confirm "
 		"receipt at the application level before closing. Find why the peer stopped "
 		"acknowledging (it crashed, a firewall dropped the flow, the path failed).",
-		"check close()'s result, or confirm receipt in the protocol"},
-	[RULE_FINAL_ACK_LOST] = {
+		"check close()'s result, or confirm receipt in the protocol" },
+};
+
+ROW(RULE_FINAL_ACK_LOST) = {
+	.check = rules_final_ack,
+	.info = {
 		"final-ack-lost", "FL008", SEV_WARNING,
 		"the passive closer retransmitted its FIN: the final ACK was lost",
 		"The passive closer sent its FIN from LAST_ACK and then sent it again with "
@@ -145,8 +185,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"end in an error.",
 		"Usually packet loss on the path: look at the link's drops. Keep TIME_WAIT "
 		"(do not abort sockets to avoid it).",
-		"look for packet loss on the path; keep TIME_WAIT"},
-	[RULE_FINAL_ACK_MISSING] = {
+		"look for packet loss on the path; keep TIME_WAIT" },
+};
+
+ROW(RULE_FINAL_ACK_MISSING) = {
+	.check = rules_fin_acks,
+	.info = {
 		"final-ack-missing", "FL009", SEV_WARNING,
 		"a FIN was never acknowledged although the peer was still sending",
 		"One side sent a FIN that no packet acknowledged, while the peer kept sending "
@@ -159,8 +203,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Capture at the peer to see whether the FIN arrives; look for a firewall or "
 		"middlebox dropping FIN segments, or a stateful device that timed the flow "
 		"out.",
-		"capture at the peer; look for a device dropping FINs"},
-	[RULE_FIN_WAIT1_GIVEUP] = {
+		"capture at the peer; look for a device dropping FINs" },
+};
+
+ROW(RULE_FIN_WAIT1_GIVEUP) = {
+	.check = rules_giveup,
+	.info = {
 		"fin-wait1-giveup", "FL010", SEV_WARNING,
 		"a FIN was retransmitted with backoff, never acknowledged, and the sender gave up",
 		"The closing side stayed in FIN_WAIT_1: its FIN was never acknowledged, it "
@@ -176,8 +224,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Find why the peer stopped acknowledging: it crashed or was rebooted, a "
 		"firewall or NAT dropped the flow's state, or the path broke. Enable "
 		"keepalives on the peer so its half-open socket is cleaned up.",
-		"find why the peer stopped answering; enable keepalives there"},
-	[RULE_CLOSE_WAIT_STUCK] = {
+		"find why the peer stopped answering; enable keepalives there" },
+};
+
+ROW(RULE_CLOSE_WAIT_STUCK) = {
+	.check = rules_close_wait,
+	.info = {
 		"close-wait-stuck", "FL011", SEV_WARNING,
 		"the peer closed, but this endpoint's application did not close its socket",
 		"One side's FIN was acknowledged, which puts the other side in CLOSE_WAIT: "
@@ -196,8 +248,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Fix the application: when read() returns 0 (or the library reports the "
 		"peer closed), close the socket; make sure every error path closes it too. "
 		"`ss -tanp state close-wait` shows the owning process.",
-		"close the socket when read() returns 0, on every path"},
-	[RULE_TIME_WAIT_REUSE] = {
+		"close the socket when read() returns 0, on every path" },
+};
+
+ROW(RULE_TIME_WAIT_REUSE) = {
+	.check = rules_time_wait,
+	.info = {
 		"time-wait-reuse", "FL012", SEV_WARNING,
 		"a new connection reused a 4-tuple still in TIME_WAIT",
 		"A SYN opened a new connection on the same addresses and ports while one "
@@ -214,8 +270,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Widen the ephemeral port range (net.ipv4.ip_local_port_range), stop binding "
 		"a fixed client port, reuse connections (keep-alive/pooling), or let the "
 		"client side be the one holding TIME_WAIT with tcp_tw_reuse.",
-		"widen the ephemeral port range or reuse connections"},
-	[RULE_TIME_WAIT_ASSASSINATION] = {
+		"widen the ephemeral port range or reuse connections" },
+};
+
+ROW(RULE_TIME_WAIT_ASSASSINATION) = {
+	.check = rules_time_wait,
+	.info = {
 		"time-wait-assassination", "FL013", SEV_WARNING,
 		"a RST hit an endpoint in TIME_WAIT",
 		"An endpoint in TIME_WAIT received a RST. RFC 1337 calls this TIME_WAIT "
@@ -227,8 +287,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"that reset idle flows.",
 		"Set net.ipv4.tcp_rfc1337=1 on the host holding TIME_WAIT, and find who sends "
 		"the RST (the evidence packet's source).",
-		"set net.ipv4.tcp_rfc1337=1; find who sends the RST"},
-	[RULE_RST_OUT_OF_WINDOW] = {
+		"set net.ipv4.tcp_rfc1337=1; find who sends the RST" },
+};
+
+ROW(RULE_RST_OUT_OF_WINDOW) = {
+	.check = rules_ignored_rst,
+	.info = {
 		"rst-out-of-window", "FL014", SEV_WARNING,
 		"a RST outside the receiver's window was ignored; the connection went on",
 		"A RST arrived whose sequence number is not what the receiver expects next, "
@@ -241,8 +305,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"flow, and late RSTs of an older connection look like this.",
 		"Find the RST's source (TTL and IP ID compared with the real peer's packets "
 		"help); if a middlebox sends it, fix its flow tracking.",
-		"find the RST's real source (compare TTL and IP ID)"},
-	[RULE_HALF_OPEN] = {
+		"find the RST's real source (compare TTL and IP ID)" },
+};
+
+ROW(RULE_HALF_OPEN) = {
+	.check = rules_resets,
+	.info = {
 		"half-open", "FL015", SEV_ERROR,
 		"a bare RST from a host with no socket: the connection was already gone there",
 		"The endpoint answered a segment with a RST without ACK whose seq equals the "
@@ -258,8 +326,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Find why the host forgot the connection: a restart, a crash, a NAT or "
 		"conntrack timeout shorter than the connection's idle time (enable TCP "
 		"keepalives below it), or a load balancer failover without state sync.",
-		"find why the host lost the connection (restart, NAT timeout)"},
-	[RULE_HALF_CLOSE] = {
+		"find why the host lost the connection (restart, NAT timeout)" },
+};
+
+ROW(RULE_HALF_CLOSE) = {
+	.check = rules_half_close,
+	.info = {
 		"half-close", "FL016", SEV_INFO,
 		"data kept flowing after the first FIN, and both sides closed cleanly",
 		"One side sent its FIN (shutdown(SHUT_WR)) and kept receiving; the peer "
@@ -270,8 +342,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"reads end-of-file, may go on writing, and closes when done.",
 		"Nothing to fix. If the peer did not expect a half-close, it may have "
 		"treated end-of-file as an error; check its logs.",
-		"nothing to fix"},
-	[RULE_SIMULTANEOUS_CLOSE] = {
+		"nothing to fix" },
+};
+
+ROW(RULE_SIMULTANEOUS_CLOSE) = {
+	.check = rules_simultaneous,
+	.info = {
 		"simultaneous-close", "FL017", SEV_INFO,
 		"the two FINs crossed",
 		"Both sides sent a FIN before receiving the other's, so each went through "
@@ -282,8 +358,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"socket for the connection.",
 		"Nothing to fix. Two TIME_WAIT sockets per connection can matter on very busy "
 		"hosts: make one side (usually the client) close first.",
-		"nothing to fix"},
-	[RULE_CONNECTION_REFUSED] = {
+		"nothing to fix" },
+};
+
+ROW(RULE_CONNECTION_REFUSED) = {
+	.check = rules_refused,
+	.info = {
 		"connection-refused", "FL018", SEV_INFO,
 		"the SYN was answered by RST: nothing listened on the port",
 		"The server host answered the client's SYN with RST|ACK, the reply of a host "
@@ -296,8 +376,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"net.ipv4.tcp_abort_on_overflow is set.",
 		"Check that the service runs and listens on that address and port (ss -tlnp), "
 		"and that no firewall rejects the connection.",
-		"start the service or open the port (ss -tlnp)"},
-	[RULE_RST_WITH_PAYLOAD] = {
+		"start the service or open the port (ss -tlnp)" },
+};
+
+ROW(RULE_RST_WITH_PAYLOAD) = {
+	.check = rules_rst_payload,
+	.info = {
 		"rst-with-payload", "FL019", SEV_INFO,
 		"a RST carried data: often text that says why the connection was reset",
 		"A RST segment carried payload bytes. RFC 9293 (3.5.3) lets a RST carry "
@@ -313,8 +397,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Read the text: it usually names the device or policy that refused the "
 		"connection (a web filter, a firewall rule, an access list). Fix the "
 		"policy or the request it refused.",
-		"read the RST's text: it names who refused and why"},
-	[RULE_MIDDLEBOX_RESET] = {
+		"read the RST's text: it names who refused and why" },
+};
+
+ROW(RULE_MIDDLEBOX_RESET) = {
+	.check = rules_middlebox,
+	.info = {
 		"middlebox-reset", "FL020", SEV_WARNING,
 		"a device in the path reset the connection in an endpoint's name",
 		"The RST that ended the connection claims to come from one endpoint, but its "
@@ -335,8 +423,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Find the device at that distance (the TTL tells how many hops from the "
 		"capture point) and check its idle timeouts and policies; for long idle "
 		"connections enable TCP keepalives below its idle timeout.",
-		"find the firewall or load balancer that resets; keepalives below its idle timeout"},
-	[RULE_SCAN_PROBE] = {
+		"find the firewall or load balancer that resets; keepalives below its idle timeout" },
+};
+
+ROW(RULE_SCAN_PROBE) = {
+	.check = rules_probe,
+	.info = {
 		"scan-probe", "FL021", SEV_INFO,
 		"a port scanner's probe, not a connection",
 		"The packets are a scanner's probe and the target's answer: a segment no TCP "
@@ -357,8 +449,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Nothing to fix in the endpoints. Check whether the scanning host is expected "
 		"(an inventory scan, a load balancer's health check); if not, treat it as "
 		"reconnaissance.",
-		"check whether the scanner is expected"},
-	[RULE_SOCKET_VANISHED] = {
+		"check whether the scanner is expected" },
+};
+
+ROW(RULE_SOCKET_VANISHED) = {
+	.check = rules_resets,
+	.info = {
 		"socket-vanished", "FL022", SEV_INFO,
 		"the active closer's socket was gone before any FIN_WAIT_2 timer could run out",
 		"The active closer's FIN was acknowledged, and less than a second later the "
@@ -376,8 +472,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Look for TIME_WAIT bucket overflow (nstat TcpExtTCPTimeWaitOverflow, dmesg) "
 		"or for a proxy or user-space stack in front of the closer; nothing was lost "
 		"on this connection.",
-		"check for TIME_WAIT bucket overflow or a proxy that forgets closed connections"},
-	[RULE_CONNECT_TIMEOUT] = {
+		"check for TIME_WAIT bucket overflow or a proxy that forgets closed connections" },
+};
+
+ROW(RULE_CONNECT_TIMEOUT) = {
+	.check = rules_connect_timeout,
+	.info = {
 		"connect-timeout", "FL023", SEV_WARNING,
 		"the SYN was retransmitted with backoff and never answered: connect() timed out",
 		"The client sent its SYN, heard nothing, and sent the same SYN again at "
@@ -398,8 +498,12 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"or security group that drops the SYN (a REJECT rule would fail fast with "
 		"ECONNREFUSED instead); set a connect timeout in the client that fits how "
 		"long the user can wait.",
-		"find what drops the SYN: firewall, host down, wrong address"},
-	[RULE_LAST_ACK_GIVEUP] = {
+		"find what drops the SYN: firewall, host down, wrong address" },
+};
+
+ROW(RULE_LAST_ACK_GIVEUP) = {
+	.check = rules_last_ack_giveup,
+	.info = {
 		"last-ack-giveup", "FL024", SEV_INFO,
 		"the passive closer's FIN was retransmitted and the peer never answered",
 		"The peer closed first and this side answered with its own FIN from "
@@ -419,18 +523,86 @@ static const struct rule_info catalogue[RULE_COUNT] = {
 		"Find what drops the flow's state after the first FIN: a load balancer or "
 		"firewall with a very short FIN timeout, or a peer that aborts its sockets "
 		"after close(). Many sockets in LAST_ACK on a server are the sign.",
-		"find what forgets the connection after the peer's FIN"},
+		"find what forgets the connection after the peer's FIN" },
 };
 
-const struct rule_info *rule_info(unsigned rule)
+const struct rule_row *const rules_table[RULE_COUNT] = {
+#define ROW_OF(id) [id] = &row_##id,
+	RULE_LIST(ROW_OF)
+#undef ROW_OF
+};
+
+/* Report whether a text is there. */
+static bool said(const char *text)
 {
-	return rule < RULE_COUNT ? &catalogue[rule] : NULL;
+	return text != NULL && text[0] != '\0';
 }
 
+/* Check the table row by row for what the compiler cannot see. */
+unsigned rules_table_broken(void)
+{
+	for (unsigned i = 0; i < RULE_COUNT; i++) {
+		const struct rule_row *r = rules_table[i];
+		const struct rule_info *ri = &r->info;
+		char code[8];
+
+		snprintf(code, sizeof code, "FL%03u", i + 1);
+		if (r->check == NULL || !said(ri->id) || !said(ri->code) ||
+		    strcmp(ri->code, code) != 0 || ri->severity >= SEV_NEVER || !said(ri->title) ||
+		    !said(ri->meaning) || !said(ri->signature) || !said(ri->kernel) ||
+		    !said(ri->fix) || !said(ri->hint))
+			return i;
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(rules_table[j]->info.id, ri->id) == 0)
+				return i;
+	}
+	return RULE_COUNT;
+}
+
+/* Return a rule's catalogue entry. */
+const struct rule_info *rule_info(unsigned rule)
+{
+	return rule < RULE_COUNT ? &rules_table[rule]->info : NULL;
+}
+
+/* Find a rule by id or code. */
 unsigned rule_find(const char *name)
 {
 	for (unsigned i = 0; i < RULE_COUNT; i++)
-		if (strcmp(name, catalogue[i].id) == 0 || strcasecmp(name, catalogue[i].code) == 0)
+		if (strcmp(name, rules_table[i]->info.id) == 0 ||
+		    strcasecmp(name, rules_table[i]->info.code) == 0)
 			return i;
 	return RULE_COUNT;
+}
+
+/* Name a severity. */
+const char *severity_name(unsigned sev)
+{
+	static const char *const names[] = { "info", "warning", "error", "never" };
+
+	return sev < sizeof names / sizeof names[0] ? names[sev] : "?";
+}
+
+/* Parse a severity name. */
+unsigned severity_parse(const char *name)
+{
+	for (unsigned i = SEV_INFO; i <= SEV_NEVER; i++)
+		if (strcmp(name, severity_name(i)) == 0)
+			return i;
+	return SEV_NEVER + 1;
+}
+
+/* Name a confidence. */
+const char *confidence_name(unsigned conf)
+{
+	return conf == CONF_HIGH ? "high" : conf == CONF_MEDIUM ? "medium" : "low";
+}
+
+/* Parse a confidence name. */
+unsigned confidence_parse(const char *name)
+{
+	for (unsigned i = CONF_HIGH; i <= CONF_LOW; i++)
+		if (strcmp(name, confidence_name(i)) == 0)
+			return i;
+	return CONF_LOW + 1;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyse.h"
 #include "capclock.h"
 #include "capture.h"
 #include "classify.h"
@@ -71,6 +72,8 @@ struct loop {
 	struct flow_table *t;
 	struct report *r;
 	const struct rule_config *rules;
+	struct analyse_needs needs;  /* what the report's writers read */
+	struct conn_report *record;  /* one, reused for every finished connection */
 	uint64_t time_wait_ns;
 	bool ladder;
 	uint64_t *connections; /* started so far, compact ones when rebuilt */
@@ -81,30 +84,19 @@ struct loop {
 	bool holding;
 };
 
-/* A finished connection, at capture time now: judge it, write it, free it. */
+_Static_assert((int)CLOSE_COUNT <= (int)REPORT_CLOSE_MAX, "REPORT_CLOSE_MAX too small");
+
+/* A finished connection, at capture time now: judge it, build its
+ * record, hand it to the report, free it. */
 static void finish(const struct loop *l, struct flow *f, uint64_t now)
 {
 	struct findings found;
-	struct report *r = l->r;
 
 	tcp_conn_finish(&f->conn, now);
 	rules_check(l->rules, f, &found);
-	r->by_close[found.close.cls]++;
-	for (unsigned i = 0; i < found.n; i++) {
-		const struct finding *fd = &found.f[i];
-
-		r->findings[fd->severity]++;
-		r->by_rule[fd->rule]++;
-		/* a guess does not fail CI: only findings sure enough count */
-		if (fd->severity >= r->fail_on && fd->confidence <= r->min_confidence)
-			r->failed = true;
-		else if (fd->severity >= r->fail_on)
-			r->unsure++;
-	}
-	r->connections++;
+	analyse_connection(f, &found, l->fs, &l->needs, l->record);
 	l->fs->capture_copies += f->conn.ep[0].copies + f->conn.ep[1].copies;
-	if (r->ops->flow != NULL)
-		r->ops->flow(r, f, &found);
+	report_conn(l->r, l->record);
 	free(f->ladder);
 	f->ladder = NULL;
 	zeek_conn_free(&f->zeek);
@@ -128,36 +120,29 @@ static void expire_flows(const struct loop *l, uint64_t now)
 	flow_table_pack(l->t, now);
 }
 
+/* Count f, begun by pkt, and give it a ladder when one is kept; prev
+ * is the connection whose 4-tuple it reused, or NULL. */
+static void begin(const struct loop *l, struct flow *f, const struct packet *pkt,
+		  const struct flow_prev *prev)
+{
+	(*l->connections)++;
+	flow_begin(f, pkt, prev);
+	if (l->ladder)
+		f->ladder = xcalloc(1, sizeof *f->ladder);
+}
+
 /* A SYN on a 4-tuple whose connection is over starts a new connection;
  * the old one is finished first and linked from the new one. */
 static struct flow *new_connection(const struct loop *l, struct flow *old,
 				   const struct packet *pkt, unsigned *dir)
 {
-	uint64_t prev = old->id, prev_ts = old->last_ts;
-	bool swap = memcmp(old->side[0].addr, pkt->src, 16) != 0 || old->side[0].port != pkt->sport;
-	uint8_t states[2];
-	uint64_t since[2];
-	uint32_t nxt[2];
+	struct flow_prev prev;
 	struct flow *f;
 
-	for (unsigned i = 0; i < 2; i++) {
-		const struct tcp_endpoint *ep = &old->conn.ep[i];
-
-		states[i] = ep->state;
-		since[i] = ep->state_ts;
-		nxt[i] = ep->snd_nxt;
-	}
+	flow_prev_note(&prev, old, pkt);
 	finish(l, old, pkt->ts_ns);
 	f = flow_table_get(l->t, pkt, dir);
-	f->prev_id = prev;
-	f->prev_last_ts = prev_ts;
-	for (unsigned i = 0; i < 2; i++) {
-		unsigned from = swap ? !i : i;
-
-		f->prev_states[i] = states[from];
-		f->prev_state_ts[i] = since[from];
-		f->prev_snd_nxt[i] = nxt[from];
-	}
+	begin(l, f, pkt, &prev);
 	return f;
 }
 
@@ -176,14 +161,8 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 /* Step f with pkt, sent by side dir: its endpoints, ladder and Zeek view. */
 static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	if (f->first_packet == 0) {
-		(*l->connections)++;
-		f->first_packet = pkt->num;
-		f->first_ts = pkt->ts_ns;
-		tcp_conn_init(&f->conn, pkt);
-		if (l->ladder)
-			f->ladder = xcalloc(1, sizeof *f->ladder);
-	}
+	if (f->first_packet == 0)
+		begin(l, f, pkt, NULL);
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
@@ -300,7 +279,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	uint64_t connections = 0;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .ladder = o->ladder, .connections = &connections, .fs = &fs };
+			  .connections = &connections, .fs = &fs };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;
@@ -354,9 +333,13 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		const struct reader_item *items;
 		size_t n;
 
+		l.record = xmalloc(sizeof *l.record);
+		l.needs.zeek = report_needs_zeek(r);
+		l.needs.steps = report_needs_steps(r);
+		l.ladder = l.needs.steps;
 		l.t = flow_table_new();
 		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);
-		flow_table_set_cap(l.t, o->max_memory, o->ladder ? sizeof(struct ladder) + 16 : 0);
+		flow_table_set_cap(l.t, o->max_memory, l.ladder ? sizeof(struct ladder) + 16 : 0);
 		while ((n = reader_next(rd, &items)) > 0)
 			track_batch(&l, items, n);
 		if (l.holding)
@@ -391,6 +374,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		}
 		report_end_file(r, &fs);
 		flow_table_free(l.t);
+		free(l.record);
 	}
 	capture_close(cap);
 	return ok;

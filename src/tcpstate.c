@@ -617,6 +617,27 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
 
+void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
+{
+	memset(r, 0, sizeof *r);
+	r->known = true;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &old->ep[syn_side == 0 ? i : !i];
+
+		r->state[i] = ep->state;
+		r->state_ts[i] = ep->state_ts;
+		r->snd_nxt[i] = ep->snd_nxt;
+	}
+}
+
+void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r)
+{
+	struct seg s = { .pkt = syn, .from = 0 };
+
+	conn->reuse = *r;
+	add_event(conn, EV_SYN_REUSE, &s, syn->seq, r->snd_nxt[0]);
+}
+
 /* Padding bytes are not data: the segment goes on without them.  Should
  * the peer acknowledge them after all (exactly their end, nothing else),
  * they were data, and the sender's stream is given them back. */
@@ -791,4 +812,30 @@ const char *tcp_event_name(uint8_t type)
 	};
 
 	return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "?";
+}
+
+void tcp_event_fields(uint8_t type, const char **a, const char **b)
+{
+	/* what each event's two values are (enum tcp_event_type) */
+	static const char *const names[][2] = {
+		[EV_FIN] = { "seq", "stream_end" },
+		[EV_FIN_RETRANSMIT] = { "seq", "first_seq" },
+		[EV_FIN_ACKED] = { "ack", "fin_seq" },
+		[EV_FIN_ACK_BEYOND] = { "ack", "fin_seq" },
+		[EV_FIN_SEQ_MOVED] = { "seq", "first_seq" },
+		[EV_DATA_AFTER_FIN] = { "seq", "len" },
+		[EV_DATA_AFTER_PEER_FIN] = { "seq", "len" },
+		[EV_RST] = { "seq", "ack" },
+		[EV_SYN_REUSE] = { "seq", "old_next_seq" },
+		[EV_GAP] = { "stream_end", "seq" },
+		[EV_ACK_UNSEEN] = { "ack", "peer_next_seq" },
+		[EV_SYN_RETRANSMIT] = { "seq", "ms_since_first" },
+	};
+
+	if (type < sizeof names / sizeof names[0] && names[type][0] != NULL) {
+		*a = names[type][0];
+		*b = names[type][1];
+	} else {
+		*a = *b = NULL;
+	}
 }

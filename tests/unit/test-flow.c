@@ -1,6 +1,7 @@
 /* test-flow: both directions find one entry, entries survive the table
- * growing and shrinking around them, and flows packed (closed ones for
- * their TIME_WAIT, open ones silent for a minute) come back unchanged. */
+ * growing and shrinking around them, flows packed (closed ones for
+ * their TIME_WAIT, open ones silent for a minute) come back unchanged,
+ * and a SYN that reuses a 4-tuple links the new connection to the old. */
 #include "config.h"
 
 #include "check.h"
@@ -19,6 +20,93 @@ static struct packet make(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
 	p.sport = ap;
 	p.dport = bp;
 	return p;
+}
+
+/* One segment of the reuse test: from a to b, at packet num, 1 ms apart. */
+static struct packet seg(struct packet p, uint8_t flags, uint32_t seq, uint32_t ack,
+			 uint64_t num)
+{
+	p.flags = flags;
+	p.seq = seq;
+	p.ack = ack;
+	p.num = num;
+	p.ts_ns = num * 1000000u;
+	p.ttl = 64;
+	p.win = 1000;
+	return p;
+}
+
+/* A connection closed cleanly, client first, so the client holds
+ * TIME_WAIT; then the server's host opens a new connection on the same
+ * 4-tuple: the new flow's side 0 is the old server, and what it keeps of
+ * the old connection (conn.reuse, EV_SYN_REUSE) is by its own sides. */
+static void reuse(struct flow_table *t)
+{
+	struct packet c = make(0x0f000001, 40001, 0x0f000002, 8080);
+	struct packet s = make(0x0f000002, 8080, 0x0f000001, 40001);
+	struct packet syn;
+	struct flow_prev prev;
+	struct flow *f, *g;
+	unsigned dir;
+	const struct {
+		bool from_client;
+		uint8_t flags;
+		uint32_t seq, ack;
+	} close[] = {
+		{ true, TCP_SYN, 100, 0 },
+		{ false, TCP_SYN | TCP_ACK, 900, 101 },
+		{ true, TCP_ACK, 101, 901 },
+		{ true, TCP_FIN | TCP_ACK, 101, 901 },
+		{ false, TCP_ACK, 901, 102 },
+		{ false, TCP_FIN | TCP_ACK, 901, 102 },
+		{ true, TCP_ACK, 102, 902 },
+	};
+
+	for (unsigned i = 0; i < sizeof close / sizeof close[0]; i++) {
+		struct packet p = seg(close[i].from_client ? c : s, close[i].flags, close[i].seq,
+				      close[i].ack, i + 1);
+
+		f = flow_table_get(t, &p, &dir);
+		if (f->first_packet == 0)
+			flow_begin(f, &p, NULL);
+		f->last_ts = p.ts_ns;
+		tcp_conn_step(&f->conn, dir, &p);
+	}
+	CHECK_U64(f->conn.ep[0].state, TCPS_TIME_WAIT);
+	CHECK_U64(f->conn.ep[1].state, TCPS_CLOSED);
+	CHECK(!f->conn.reuse.known && f->conn.event_count > 0);
+	for (unsigned i = 0; i < f->conn.event_count; i++)
+		CHECK(f->conn.events[i].type != EV_SYN_REUSE);
+
+	syn = seg(s, TCP_SYN, 5000, 0, 20);
+	flow_prev_note(&prev, f, &syn);
+	CHECK_U64(prev.id, f->id);
+	CHECK_U64(prev.last_ts, 7000000u);
+	flow_table_remove(t, f);
+	g = flow_table_get(t, &syn, &dir);
+	CHECK_U64(dir, 0);
+	CHECK_U64(g->side[0].port, 8080);
+	flow_begin(g, &syn, &prev);
+	CHECK_U64(g->first_packet, 20);
+	CHECK_U64(g->prev_id, prev.id);
+	CHECK_U64(g->prev_last_ts, 7000000u);
+	CHECK(g->conn.reuse.known);
+	CHECK_U64(g->conn.reuse.state[0], TCPS_CLOSED);    /* the old server */
+	CHECK_U64(g->conn.reuse.state[1], TCPS_TIME_WAIT); /* the old client */
+	CHECK_U64(g->conn.reuse.state_ts[1], 6000000u);   /* its FIN's ACK, packet 6 */
+	CHECK_U64(g->conn.reuse.snd_nxt[0], 902);
+	CHECK_U64(g->conn.reuse.snd_nxt[1], 102);
+	CHECK_U64(g->conn.event_count, 1);
+	CHECK_U64(g->conn.events[0].type, EV_SYN_REUSE);
+	CHECK_U64(g->conn.events[0].pkt, 20);
+	CHECK_U64(g->conn.events[0].dir, 0);
+	CHECK_U64(g->conn.events[0].a, 5000);
+	CHECK_U64(g->conn.events[0].b, 902);
+	/* the SYN itself steps the new connection as any first SYN does */
+	tcp_conn_step(&g->conn, dir, &syn);
+	CHECK_U64(g->conn.ep[0].state, TCPS_SYN_SENT);
+	CHECK(g->conn.syn_seen && !g->conn.mid_stream);
+	flow_table_remove(t, g);
 }
 
 int main(void)
@@ -185,6 +273,7 @@ int main(void)
 		flow_table_mark_closed(t, f);
 		flow_table_pack(t, base);
 	}
+	reuse(t);
 	flow_table_free(t);
 	return check_done("test-flow");
 }

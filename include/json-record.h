@@ -1,0 +1,25 @@
+/* json-record: the objects of the JSON and JSON Lines reports. */
+#ifndef FINLINT_JSON_RECORD_H
+#define FINLINT_JSON_RECORD_H
+
+#include <cjson/cJSON.h>
+
+#include "connreport.h"
+#include "filestats.h"
+#include "json-writer.h"
+#include "report.h"
+
+enum { JSON_SCHEMA_VERSION = 1 };
+
+/* A connection's object; with a type, the JSON Lines record that starts
+ * with it. */
+void json_put_conn(struct jw *w, const struct conn_report *c, const char *type);
+
+/* The members of one finding (the caller opens and closes the object). */
+void json_put_finding(struct jw *w, const struct conn_finding *fd);
+
+/* The record of one input file, and the run's summary so far. */
+cJSON *json_file_object(const struct file_stats *fs);
+cJSON *json_summary(const struct report_writer *w);
+
+#endif

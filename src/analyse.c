@@ -1,0 +1,268 @@
+/* analyse: build the finished-connection record from the engine's flow.
+ * Everything a writer prints about a connection is decided here once:
+ * names of states and sides, the capture point, the merged timeline, the
+ * relative sequence numbers of the ladder. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr-text.h"
+#include "analyse.h"
+#include "classify.h"
+#include "decode.h"
+#include "ladder.h"
+#include "zeek.h"
+
+_Static_assert((int)CONN_ADDRESS_MAX >= (int)(ADDR_TEXT_MAX), "CONN_ADDRESS_MAX too small");
+_Static_assert((int)CONN_TIMELINE_MAX >= (int)(2 * TCP_TIMELINE_MAX), "timeline view too small");
+_Static_assert((int)CONN_EVENTS_MAX >= (int)(TCP_EVENTS_MAX), "event view too small");
+_Static_assert((int)CONN_ZEEK_MAX >= (int)(ZEEK_PIECES_MAX), "Zeek view too small");
+_Static_assert((int)CONN_ZEEK_HISTORY_MAX >= (int)(ZEEK_HISTORY_MAX), "Zeek history too small");
+_Static_assert((int)CONN_STEPS_MAX >= (int)(LADDER_STEPS), "ladder view too small");
+_Static_assert((int)CONN_EXCERPT_MAX >= (int)(TCP_RST_EXCERPT_MAX), "RST excerpt too small");
+_Static_assert((int)CONN_CLOSER_NONE == (int)CLOSER_NONE && (int)CONN_CLOSER_BOTH == (int)CLOSER_BOTH,
+	       "closer values differ");
+
+unsigned conn_close_count(void)
+{
+	return CLOSE_COUNT;
+}
+
+const char *conn_close_name(unsigned cls)
+{
+	return classify_name((enum close_class)cls);
+}
+
+static void put_endpoint(struct conn_endpoint *e, const struct flow *f, unsigned side)
+{
+	size_t n = addr_text(f->family, f->side[side].addr, e->addr);
+
+	e->port = f->side[side].port;
+	if (f->family == 6)
+		snprintf(e->text, sizeof e->text, "[%s]:%u", e->addr, e->port);
+	else
+		snprintf(e->text, sizeof e->text, "%.*s:%u", (int)n, e->addr, e->port);
+}
+
+static void put_rst(struct conn_rst *r, const struct tcp_endpoint *ep)
+{
+	static const char *const kinds[] = { "none", "no-socket", "abort", "other" };
+
+	r->pkt = ep->rst_pkt;
+	decode_flags_str(ep->rst_flags, r->flags);
+	r->seq = ep->rst_seq;
+	r->has_ack = (ep->rst_flags & TCP_ACK) != 0;
+	r->ack = ep->rst_ack;
+	r->kind = kinds[ep->rst_kind & 3];
+	r->count = ep->rsts;
+	r->accepted_pkt = ep->rst_accept_pkt;
+	r->ttl = ep->rst_ttl;
+	r->ip_id = ep->rst_ip_id;
+	r->sender_ttl_known = ep->ttl_n > 0;
+	r->ttl_min = ep->ttl_min;
+	r->ttl_max = ep->ttl_max;
+	r->data_ttl_known = ep->data_ttl_n > 0;
+	r->data_ttl_min = ep->data_ttl_min;
+	r->data_ttl_max = ep->data_ttl_max;
+	r->payload_pkt = ep->rst_data_pkt;
+	r->payload_bytes = ep->rst_data_len;
+	r->excerpt_len = ep->rst_excerpt_len;
+	memcpy(r->excerpt, ep->rst_excerpt, ep->rst_excerpt_len);
+}
+
+static void put_side(struct conn_side *s, const struct flow *f, unsigned side)
+{
+	const struct tcp_endpoint *ep = &f->conn.ep[side];
+
+	s->state = tcp_state_name(ep->state);
+	s->role = rules_side_name(f, (int)side);
+	s->packets = ep->packets;
+	s->data_bytes = ep->data_bytes;
+	s->retransmissions = ep->retransmits;
+	s->keepalives = ep->keepalives;
+	s->gaps = ep->gaps;
+	s->acks_unseen = ep->acks_unseen;
+	s->isn_known = ep->isn_known;
+	s->isn = ep->isn;
+	s->copies = ep->copies;
+	s->first_copy_pkt = ep->copy_pkt;
+	s->shift_known = ep->shift_known;
+	s->seq_shift = ep->seq_shift;
+	s->pad_segments = ep->pad_segments;
+	s->first_pad_pkt = ep->pad_pkt;
+	s->has_fin = ep->fin_seen;
+	if (ep->fin_seen) {
+		s->fin.seq = ep->fin_seq;
+		s->fin.pkt = ep->fin_pkt;
+		s->fin.ts = ep->fin_ts;
+		s->fin.times_sent = ep->fin_count;
+		s->fin.before_handshake = ep->fin_before_handshake;
+		s->fin.acked_by = ep->fin_acked ? ep->fin_ack_pkt : 0;
+	}
+	s->has_rst = ep->rsts > 0;
+	if (s->has_rst)
+		put_rst(&s->rst, ep);
+}
+
+/* Both sides' transitions in packet order: who entered which state when. */
+static void put_timeline(struct conn_report *out, const struct tcp_conn *c)
+{
+	unsigned i = 0, j = 0;
+
+	out->timeline_count = 0;
+	while (i < c->ep[0].timeline_count || j < c->ep[1].timeline_count) {
+		const struct tcp_transition *a =
+			i < c->ep[0].timeline_count ? &c->ep[0].timeline[i] : NULL;
+		const struct tcp_transition *b =
+			j < c->ep[1].timeline_count ? &c->ep[1].timeline[j] : NULL;
+		bool take_a = b == NULL ||
+			      (a != NULL && (a->ts < b->ts || (a->ts == b->ts && a->pkt <= b->pkt)));
+		const struct tcp_transition *t = take_a ? a : b;
+		struct conn_transition *o = &out->timeline[out->timeline_count++];
+
+		o->side = take_a ? 0 : 1;
+		o->state = tcp_state_name(t->state);
+		o->ts = t->ts;
+		o->pkt = t->pkt;
+		if (take_a)
+			i++;
+		else
+			j++;
+	}
+}
+
+static void put_events(struct conn_report *out, const struct tcp_conn *c)
+{
+	out->event_count = c->event_count;
+	out->events_dropped = c->events_dropped;
+	for (unsigned i = 0; i < c->event_count; i++) {
+		const struct tcp_event *e = &c->events[i];
+		struct conn_event *o = &out->events[i];
+
+		o->name = tcp_event_name(e->type);
+		o->pkt = e->pkt;
+		o->side = e->dir;
+		tcp_event_fields(e->type, &o->a_name, &o->b_name);
+		o->a = e->a;
+		o->b = e->b;
+	}
+}
+
+static void put_zeek(struct conn_report *out, const struct zeek_conn *z)
+{
+	struct zeek_piece zp;
+
+	out->zeek_known = true;
+	out->zeek_count = 0;
+	while (out->zeek_count < CONN_ZEEK_MAX && zeek_piece_get(z, out->zeek_count, &zp)) {
+		struct conn_zeek_line *o = &out->zeek[out->zeek_count++];
+
+		o->first_pkt = zp.first_pkt;
+		o->conn_state = zeek_conn_state_name(zp.conn_state);
+		o->orig_side = zp.orig_side;
+		snprintf(o->history, sizeof o->history, "%s", zp.history);
+	}
+	out->zeek_dropped = zeek_pieces_dropped(z);
+}
+
+/* The ladder's packets with seq/ack relative to each sender's ISN, as
+ * tcpdump shows them, where the ISN is known. */
+static void put_steps(struct conn_report *out, const struct flow *f)
+{
+	const struct ladder *l = f->ladder;
+	const struct tcp_conn *c = &f->conn;
+	uint64_t packets = c->ep[0].packets + c->ep[1].packets;
+
+	out->steps_known = true;
+	out->step_count = l->count;
+	for (unsigned i = 0; i < l->count; i++) {
+		const struct ladder_step *s = ladder_step_at(l, i);
+		const struct tcp_endpoint *me = &c->ep[s->dir], *peer = &c->ep[!s->dir];
+		struct conn_step *o = &out->steps[i];
+
+		o->pkt = s->pkt;
+		o->ts = s->ts;
+		o->seq = me->isn_known ? s->seq - me->isn : s->seq;
+		o->ack = peer->isn_known ? s->ack - peer->isn : s->ack;
+		o->relative = c->ep[0].isn_known && c->ep[1].isn_known;
+		o->len = s->len;
+		decode_flags_str(s->flags, o->flags);
+		o->has_ack = (s->flags & TCP_ACK) != 0;
+		o->side = s->dir;
+		o->state[0] = tcp_state_name(s->state[0]);
+		o->state[1] = tcp_state_name(s->state[1]);
+	}
+	out->steps_left_out = packets > l->count ? packets - l->count : 0;
+}
+
+static void put_findings(struct conn_report *out, const struct findings *found)
+{
+	out->finding_count = found->n;
+	for (unsigned i = 0; i < found->n; i++) {
+		const struct finding *fd = &found->f[i];
+		struct conn_finding *o = &out->findings[i];
+
+		o->rule = rule_info(fd->rule);
+		o->rule_index = fd->rule;
+		o->severity = fd->severity;
+		o->confidence = fd->confidence;
+		o->side = fd->side;
+		o->npkts = fd->npkts;
+		memcpy(o->pkts, fd->pkts, sizeof o->pkts);
+		o->message = fd->message;
+	}
+}
+
+void analyse_connection(const struct flow *f, const struct findings *found,
+			const struct file_stats *fs, const struct analyse_needs *needs,
+			struct conn_report *out)
+{
+	const struct tcp_conn *c = &f->conn;
+	struct capture_point_verdict cp = classify_capture_point(c);
+
+	out->id = f->id;
+	out->file = fs != NULL ? fs->path : "";
+	for (unsigned i = 0; i < 2; i++)
+		put_endpoint(&out->end[i], f, i);
+	community_id_v1(out->community_id, 0, f->family, f->side[0].addr, f->side[0].port,
+			f->side[1].addr, f->side[1].port, 6 /* TCP */);
+	out->mid_stream = c->mid_stream;
+	out->finished_early = f->finished_early;
+	out->nanosecond = fs != NULL && fs->nanosecond;
+	out->first_pkt = f->first_packet;
+	out->last_pkt = f->last_packet;
+	out->first_ts = f->first_ts;
+	out->last_ts = f->last_ts;
+
+	out->close_class = found->close.cls;
+	out->close = classify_name(found->close.cls);
+	out->active_closer = found->close.active_closer;
+	out->aborted = found->close.cls == CLOSE_ABORT;
+	out->three_way = found->close.three_way;
+
+	out->capture_point = capture_point_name(cp.where);
+	out->capture_point_words = capture_point_words(cp.where);
+	out->handshake_seen = cp.handshake_seen;
+	out->syn_to_synack_ns = cp.syn_to_synack_ns;
+	out->synack_to_ack_ns = cp.synack_to_ack_ns;
+
+	out->prev_id = f->prev_id;
+	out->prev_last_ts = f->prev_last_ts;
+	for (unsigned i = 0; i < 2; i++)
+		out->prev_state[i] = f->prev_id != 0 ? tcp_state_name(c->reuse.state[i]) : NULL;
+
+	for (unsigned i = 0; i < 2; i++)
+		put_side(&out->side[i], f, i);
+	put_timeline(out, c);
+	put_events(out, c);
+	out->zeek_known = false;
+	out->zeek_count = 0;
+	if (needs->zeek)
+		put_zeek(out, &f->zeek);
+	out->steps_known = false;
+	out->step_count = 0;
+	if (needs->steps && f->ladder != NULL)
+		put_steps(out, f);
+	put_findings(out, found);
+}

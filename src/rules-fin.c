@@ -1,0 +1,192 @@
+/* rules-fin: the rules about FIN accounting: where a FIN sits in its
+ * sender's stream, what acknowledges it, and a FIN repeated because its
+ * final ACK was lost. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+#include "rules-int.h"
+
+/* The shortest time after which a retransmission timer can fire: no
+ * stack retransmits sooner than one round trip (the handshake's SYN to
+ * its ACK spans a whole one wherever the capture point is), nor sooner
+ * than a millisecond (Linux's tail-loss probe floor is 2 jiffies).  A copy
+ * sooner than this is the capture's duplicate, not the sender's. */
+static uint64_t rto_floor(const struct tcp_conn *c)
+{
+	uint64_t floor = NS / 1000;
+
+	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts && c->hs_ack_ts - c->syn_ts > floor)
+		floor = c->hs_ack_ts - c->syn_ts;
+	return floor;
+}
+
+/* Report a FIN retransmitted from LAST_ACK to repair a lost final ACK. */
+void rules_final_ack(struct check *k)
+{
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
+		bool passive = peer->fin_seen && peer->fin_acked && peer->fin_ack_pkt <= me->fin_pkt;
+		uint64_t rexmit = me->fin_rexmit_clean_pkt;
+		struct finding *fd;
+
+		if (!me->fin_seen)
+			continue;
+		/* Only a copy that repairs nothing but the final ACK counts: the
+		 * peer had acked every byte before the FIN (a FIN re-sent with
+		 * missing data repairs the data), it came a retransmission
+		 * timeout after the copy before it (not a capture duplicate),
+		 * and the peer acknowledged the FIN at some point, as a peer
+		 * holding TIME_WAIT does for every copy (one that answers none
+		 * has no state left: last-ack-giveup's case). */
+		if (passive && rexmit != 0 && me->fin_acked &&
+		    me->fin_rexmit_clean_gap >= rto_floor(k->c) &&
+		    (fd = rules_found(k, RULE_FINAL_ACK_LOST, x)) != NULL) {
+			bool seen = me->fin_ack_pkt < rexmit;
+
+			rules_evidence(fd, seen ? me->fin_ack_pkt : me->fin_pkt);
+			rules_evidence(fd, rexmit);
+			if (seen)
+				rules_say(fd, "the %s acknowledged the %s's FIN (packet %" PRIu64
+					"), yet the %s retransmitted that FIN from LAST_ACK "
+					"(packet %" PRIu64 "): the final ACK was lost after the "
+					"capture point, on its way to the %s",
+					  who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x), rexmit,
+					  who(k, x));
+			else
+				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") was retransmitted "
+					"from LAST_ACK (packet %" PRIu64 ") with no ACK of it seen "
+					"before: the final ACK was lost before the capture point "
+					"(or the capture was taken at the %s)",
+					  who(k, x), me->fin_pkt, rexmit, who(k, x));
+			{
+				struct capture_point_verdict cp = classify_capture_point(k->c);
+
+				if (cp.where == CAPTURE_NEAR_CLIENT || cp.where == CAPTURE_NEAR_SERVER)
+					rules_say(fd, " (the handshake's timing places the capture "
+						"point %s)",
+						  capture_point_words(cp.where));
+			}
+			if (me->fin_ack_pkt > rexmit)
+				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+					"(packet %" PRIu64 ")",
+					  who(k, !x), me->fin_ack_pkt);
+			else if (peer->last_pkt > rexmit)
+				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+					"(packet %" PRIu64 ")",
+					  who(k, !x), peer->last_pkt);
+			else
+				rules_say(fd, "; no answer to the retransmission was captured");
+		}
+	}
+}
+
+/* Report FINs acknowledged wrongly, or never although the peer went on. */
+void rules_fin_acks(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
+		const struct tcp_event *beyond = NULL;
+		struct finding *fd;
+
+		if (!me->fin_seen)
+			continue;
+		for (unsigned i = 0; i < c->event_count; i++)
+			if (c->events[i].type == EV_FIN_ACK_BEYOND && c->events[i].dir == !x)
+				beyond = &c->events[i];
+		/* A FIN behind the stream end, or moved, is fin-seq-mismatch's
+		 * case: acks past it follow from that. */
+		if (beyond != NULL && (rules_first_event(c, EV_FIN_SEQ_MOVED, x) != NULL ||
+				       seq_lt(me->fin_seq, me->snd_nxt - 1)))
+			beyond = NULL;
+		if (beyond != NULL && (fd = rules_found(k, RULE_FIN_ACK_MISMATCH, !x)) != NULL) {
+			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, beyond->pkt);
+			rules_say(fd, "the %s's FIN has seq %" PRIu32 ", so its acknowledgement "
+				"must be %"
+				PRIu32 "; the %s acknowledged %" PRIu32 " (packet %" PRIu64 "), %"
+				PRIu32 " past it",
+				  who(k, x), me->fin_seq, me->fin_seq + 1, who(k, !x), beyond->a,
+				  beyond->pkt, beyond->a - (me->fin_seq + 1));
+			continue;
+		}
+		if (!me->fin_acked && me->fin_ack_short_pkt != 0 && peer->fin_seen &&
+		    peer->fin_pkt > me->fin_pkt &&
+		    (fd = rules_found(k, RULE_FIN_ACK_MISMATCH, !x)) != NULL) {
+			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin_ack_short_pkt);
+			rules_evidence(fd, peer->fin_pkt);
+			rules_say(fd, "the %s's FIN (packet %" PRIu64 ", seq %" PRIu32 ") was "
+				"never acknowledged with %" PRIu32 ": the %s kept acking %" PRIu32
+				" (from packet %" PRIu64 ") and sent its own FIN (packet %" PRIu64
+				"), so it went on closing without counting the FIN's sequence "
+				"number",
+				  who(k, x), me->fin_pkt, me->fin_seq, me->fin_seq + 1, who(k, !x),
+				  me->fin_seq, me->fin_ack_short_pkt, peer->fin_pkt);
+			continue;
+		}
+		if (!me->fin_acked && !c->reset && !tcp_endpoint_gave_up(me) &&
+		    peer->last_pkt > me->last_fin_pkt && !peer->rsts &&
+		    peer->last_ts > me->last_fin_ts && /* later in time, not only in the file */
+		    peer->last_ts - me->last_fin_ts > rules_round_trip(c) &&
+		    (fd = rules_found(k, RULE_FINAL_ACK_MISSING, x)) != NULL) {
+			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, peer->last_pkt);
+			rules_say(fd, "the %s's FIN (packet %" PRIu64 ") was never acknowledged, "
+				"although the %s went on sending (last: packet %" PRIu64 ", acking "
+				"%" PRIu32 " < FIN+1 = %" PRIu32 "): the FIN did not reach the %s, "
+				"or its stack ignored it",
+				  who(k, x), me->fin_pkt, who(k, !x), peer->last_pkt, peer->last_ack,
+				  me->fin_seq + 1, who(k, !x));
+		}
+	}
+}
+
+/* Report FINs not at their sender's stream end, and data after a FIN. */
+void rules_fin_seq(struct check *k)
+{
+	const struct tcp_conn *c = k->c;
+
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &c->ep[x];
+		const struct tcp_event *fin = rules_first_event(c, EV_FIN, x);
+		const struct tcp_event *moved = rules_first_event(c, EV_FIN_SEQ_MOVED, x);
+		const struct tcp_event *after = rules_first_event(c, EV_DATA_AFTER_FIN, x);
+		struct finding *fd;
+
+		if (fin == NULL)
+			continue;
+		/* a FIN at the SYN's own seq before the handshake is an
+		 * abandoned connect (the record says so), not a FIN behind data */
+		if ((moved != NULL || (seq_lt(fin->a, fin->b) && !me->fin_before_handshake)) &&
+		    (fd = rules_found(k, RULE_FIN_SEQ_MISMATCH, x)) != NULL) {
+			rules_evidence(fd, me->fin_pkt);
+			if (moved != NULL) {
+				rules_evidence(fd, moved->pkt);
+				rules_say(fd, "the %s sent its FIN at seq %" PRIu32 " (packet %"
+					PRIu64 ") and again at seq %" PRIu32 " (packet %" PRIu64
+					"): the two ends no longer agree where the stream ends",
+					  who(k, x), moved->b, me->fin_pkt, moved->a, moved->pkt);
+			} else {
+				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") has seq %" PRIu32
+					" although it had already sent data up to %" PRIu32 ": the "
+					"%"
+					PRIu32 " bytes beyond the FIN are not part of the stream",
+					  who(k, x), me->fin_pkt, fin->a, fin->b, fin->b - fin->a);
+			}
+		}
+		if (after != NULL && (fd = rules_found(k, RULE_DATA_AFTER_FIN, x)) != NULL) {
+			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, after->pkt);
+			rules_say(fd, "the %s sent %" PRIu32 " bytes at seq %" PRIu32 " (packet %"
+				PRIu64 ") after its own FIN (packet %" PRIu64 ", seq %" PRIu32 "): "
+				"a receiver that accepted the FIN discards them",
+				  who(k, x), after->b, after->a, after->pkt, me->fin_pkt, me->fin_seq);
+		}
+	}
+}
