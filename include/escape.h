@@ -24,6 +24,12 @@ char *escape_text(const char *s);
  * replaced by U+FFFD, everything else as it is.  The caller frees it. */
 char *escape_utf8(const char *s);
 
+/* s for HTML or XML text and attribute values alike: first as
+ * escape_text makes it (XML 1.0 allows no control character, not even as
+ * a reference, and a terminal-safe form reads the same everywhere), then
+ * &, <, >, " and ' as character references.  The caller frees it. */
+char *escape_markup(const char *s);
+
 /* Print "finlint: PATH: message" on stderr, path and message both through
  * escape_text, as one line. */
 void escape_diag(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -110,6 +110,46 @@ char *escape_utf8(const char *s)
 	return out;
 }
 
+char *escape_markup(const char *s)
+{
+	char *t = escape_text(s);
+	size_t n = strlen(t);
+	char *out = xmalloc(6 * n + 1), *p = out; /* 6: &quot; */
+
+	for (size_t i = 0; i < n; i++) {
+		const char *ref = NULL;
+
+		switch (t[i]) {
+		case '&':
+			ref = "&amp;";
+			break;
+		case '<':
+			ref = "&lt;";
+			break;
+		case '>':
+			ref = "&gt;";
+			break;
+		case '"':
+			ref = "&quot;";
+			break;
+		case '\'':
+			ref = "&#39;";
+			break;
+		}
+		if (ref != NULL) {
+			size_t len = strlen(ref);
+
+			memcpy(p, ref, len);
+			p += len;
+		} else {
+			*p++ = t[i];
+		}
+	}
+	*p = '\0';
+	free(t);
+	return out;
+}
+
 void escape_diag(const char *path, const char *fmt, ...)
 {
 	char msg[1024];
