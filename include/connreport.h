@@ -137,6 +137,7 @@ struct conn_finding {
 	uint8_t npkts;
 	uint64_t pkts[FINDING_PKTS_MAX]; /* evidence, ascending packet numbers */
 	const char *message;
+	bool baselined; /* in the --baseline report: shown, never fails the run (set by the funnel) */
 };
 
 struct conn_report {

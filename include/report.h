@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "baseline.h"
 #include "connreport.h"
 #include "filestats.h"
 #include "rule-catalogue.h"
@@ -34,6 +35,12 @@ struct report_options {
 	unsigned csv_table;      /* enum csv_table: what a CSV row is */
 	bool timeline;           /* draw each listed connection's last packets */
 	bool color;              /* text: severities in color (a terminal, no NO_COLOR) */
+	/* --severity RULE=LEVEL: where severity_set, the severity every
+	 * finding of the rule gets (the funnel applies it) */
+	bool severity_set[RULE_COUNT];
+	uint8_t severity[RULE_COUNT];
+	bool disabled[RULE_COUNT]; /* rules the run left out (--select, --ignore, =off) */
+	const struct baseline *baseline; /* --baseline FILE, or NULL */
 };
 
 /* The run's totals, kept by the funnel; files counts the current one. */
@@ -44,6 +51,7 @@ struct run_summary {
 	uint64_t by_close[REPORT_CLOSE_MAX]; /* by conn_report.close_class */
 	bool failed;     /* a finding at or above fail_on, sure enough, was seen */
 	uint64_t unsure; /* findings at or above fail_on left out for their confidence */
+	uint64_t baselined; /* findings the --baseline report held */
 	bool input_error; /* an input failed outside any file's record (set by main) */
 	int exit_status;  /* report_exit_status(), kept current */
 };
@@ -96,9 +104,14 @@ bool report_needs_steps(const struct report *r);
 void report_begin_file(struct report *r, const struct file_stats *fs);
 void report_end_file(struct report *r, const struct file_stats *fs);
 
-/* One finished connection: count it and its findings, decide fail-on,
- * and pass it to every writer. */
-void report_conn(struct report *r, const struct conn_report *c);
+/* One finished connection: give its findings the --severity levels and
+ * the --baseline marks, count it and them, decide fail-on, and pass it to
+ * every writer. */
+void report_conn(struct report *r, struct conn_report *c);
+
+/* Whether a finding fails the run: at or above --fail-on, sure enough
+ * (--min-confidence), and not in the baseline. */
+bool report_finding_fails(const struct report_options *opt, const struct conn_finding *f);
 
 /* End the run: every writer writes its summary. */
 void report_end(struct report *r);

@@ -141,6 +141,12 @@ char *escape_markup(const char *s)
 
 			memcpy(p, ref, len);
 			p += len;
+		} else if ((unsigned char)t[i] == 0xef && i + 2 < n && (unsigned char)t[i + 1] == 0xbf &&
+			   ((unsigned char)t[i + 2] & 0xfe) == 0xbe) {
+			/* U+FFFE and U+FFFF are UTF-8 but no XML character,
+			 * not even as a reference (XML 1.0 2.2) */
+			p += sprintf(p, "\\xef\\xbf\\x%02x", (unsigned char)t[i + 2]);
+			i += 2;
 		} else {
 			*p++ = t[i];
 		}

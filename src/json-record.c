@@ -167,6 +167,8 @@ void json_put_finding(struct jw *w, const struct conn_finding *fd)
 	jw_end(w);
 	jw_string(w, "message", fd->message);
 	jw_string(w, "fix", ri->fix);
+	if (fd->baselined)
+		jw_bool(w, "baselined", true);
 }
 
 /* Both sides' transitions in packet order: who entered which state when. */
@@ -366,6 +368,8 @@ cJSON *json_summary(const struct report_writer *w)
 	cJSON_AddStringToObject(o, "fail_on", severity_name(w->opt->fail_on));
 	cJSON_AddStringToObject(o, "min_confidence", confidence_name(w->opt->min_confidence));
 	cJSON_AddNumberToObject(o, "below_min_confidence", (double)r->unsure);
+	if (w->opt->baseline != NULL)
+		cJSON_AddNumberToObject(o, "baselined", (double)r->baselined);
 	cJSON_AddBoolToObject(o, "failed", r->failed);
 	cJSON_AddNumberToObject(o, "exit_status", r->exit_status);
 	return o;

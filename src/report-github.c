@@ -118,18 +118,29 @@ static void github_end_file(struct report_writer *rw, const struct file_stats *f
 static void github_end(struct report_writer *rw)
 {
 	const struct run_summary *sum = rw->sum;
+	const char *sep = " (";
 
 	fprintf(rw->out, "::notice title=finlint::%" PRIu64 " file%s, %" PRIu64 " connection%s, %"
-		PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info%s (--fail-on %s: %s)",
+		PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info%s",
 		sum->files, sum->files == 1 ? "" : "s", sum->connections,
 		sum->connections == 1 ? "" : "s", sum->findings[SEV_ERROR],
 		sum->findings[SEV_ERROR] == 1 ? "" : "s", sum->findings[SEV_WARNING],
 		sum->findings[SEV_WARNING] == 1 ? "" : "s", sum->findings[SEV_INFO],
-		sum->findings[SEV_INFO] == 1 ? "" : "s", severity_name(rw->opt->fail_on),
-		sum->failed ? "fail" : "pass");
-	if (rw->opt->baseline)
+		sum->findings[SEV_INFO] == 1 ? "" : "s");
+	if (rw->opt->baseline != NULL)
 		fprintf(rw->out, ", %" PRIu64 " baselined", sum->baselined);
-	fputc('\n', rw->out);
+	/* what the text summary says of the run's outcome */
+	if (rw->opt->fail_on < SEV_NEVER) {
+		fprintf(rw->out, "%s--fail-on %s: %s", sep, severity_name(rw->opt->fail_on),
+			sum->exit_status == EXIT_INPUT ? sum->failed ? "reached" : "not reached" :
+			sum->failed ? "fail" : "pass");
+		sep = "; ";
+	}
+	if (sum->exit_status == EXIT_INPUT) {
+		fprintf(rw->out, "%sinput error: exit status 3", sep);
+		sep = "; ";
+	}
+	fputs(sep[0] == ';' ? ")\n" : "\n", rw->out);
 }
 
 const struct report_ops report_github_ops = {

@@ -315,7 +315,7 @@ static void put_result(struct sarif_state *st, const struct report_writer *rw,
 		jw_end(w);
 	}
 	put_fingerprints(w, fp);
-	if (rw->opt->baseline)
+	if (rw->opt->baseline != NULL)
 		jw_plain(w, "baselineState", f->baselined ? "unchanged" : "new");
 	jw_object(w, "properties");
 	jw_uint(w, "connection", c->id);
@@ -391,9 +391,9 @@ static void put_overrides(struct jw *w, const struct report_options *opt)
 
 	for (unsigned i = 0; i < RULE_COUNT; i++) {
 		const struct rule_info *ri = rule_info(i);
-		bool level = opt->rule_level[i] < SEV_NEVER && opt->rule_level[i] != ri->severity;
+		bool level = opt->severity_set[i] && opt->severity[i] != ri->severity;
 
-		if (!level && opt->rule_enabled[i])
+		if (!level && !opt->disabled[i])
 			continue;
 		if (!any)
 			jw_array(w, "ruleConfigurationOverrides");
@@ -404,10 +404,10 @@ static void put_overrides(struct jw *w, const struct report_options *opt)
 		jw_uint(w, "index", i);
 		jw_end(w);
 		jw_object(w, "configuration");
-		if (!opt->rule_enabled[i])
+		if (opt->disabled[i])
 			jw_bool(w, "enabled", false);
 		else
-			jw_plain(w, "level", level_name(opt->rule_level[i]));
+			jw_plain(w, "level", level_name(opt->severity[i]));
 		jw_end(w);
 		jw_end(w);
 	}
@@ -472,7 +472,7 @@ static void put_summary(struct jw *w, const struct report_writer *rw)
 	jw_end(w);
 	jw_plain(w, "failOn", severity_name(rw->opt->fail_on));
 	jw_plain(w, "minConfidence", confidence_name(rw->opt->min_confidence));
-	if (rw->opt->baseline)
+	if (rw->opt->baseline != NULL)
 		jw_uint(w, "baselined", sum->baselined);
 	jw_bool(w, "failed", sum->failed);
 	jw_end(w);

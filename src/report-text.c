@@ -120,6 +120,8 @@ static void text_finding(FILE *out, const struct conn_finding *fd, bool color)
 			severity_name(fd->severity), label + strlen(severity_name(fd->severity)));
 	else
 		fprintf(out, "    %s", label);
+	if (fd->baselined)
+		fputs(" (baselined)", out);
 	if (fd->confidence != CONF_HIGH)
 		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
 	fputc('\n', out);
@@ -290,6 +292,8 @@ static void text_end(struct report_writer *w)
 		r->findings[SEV_ERROR], plural(r->findings[SEV_ERROR], "error", "errors"),
 		r->findings[SEV_WARNING], plural(r->findings[SEV_WARNING], "warning", "warnings"),
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
+	if (o->baseline != NULL)
+		fprintf(out, ", %" PRIu64 " baselined", r->baselined);
 	/* never "pass" when an input error makes the run fail anyway */
 	if (r->exit_status == EXIT_INPUT && o->fail_on < SEV_NEVER)
 		fprintf(out, " (--fail-on %s: %s; input error: exit status 3",

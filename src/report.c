@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fingerprint.h"
 #include "finlint.h"
 #include "report.h"
 
@@ -14,12 +15,18 @@ extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
 extern const struct report_ops report_jsonl_ops;
 extern const struct report_ops report_csv_ops;
+extern const struct report_ops report_sarif_ops;
+extern const struct report_ops report_junit_ops;
+extern const struct report_ops report_github_ops;
 
 static const struct report_ops *const formats[] = {
 	&report_text_ops,
 	&report_json_ops,
 	&report_jsonl_ops,
 	&report_csv_ops,
+	&report_sarif_ops,
+	&report_junit_ops,
+	&report_github_ops,
 };
 
 enum { FORMAT_COUNT = sizeof formats / sizeof formats[0] };
@@ -246,21 +253,40 @@ void report_end_file(struct report *r, const struct file_stats *fs)
 	}
 }
 
-void report_conn(struct report *r, const struct conn_report *c)
+bool report_finding_fails(const struct report_options *opt, const struct conn_finding *f)
+{
+	/* a guess does not fail CI: only findings sure enough count */
+	return f->severity >= opt->fail_on && f->confidence <= opt->min_confidence && !f->baselined;
+}
+
+void report_conn(struct report *r, struct conn_report *c)
 {
 	struct run_summary *s = &r->sum;
+	const struct report_options *opt = r->opt;
 
 	if (c->close_class < REPORT_CLOSE_MAX)
 		s->by_close[c->close_class]++;
 	for (unsigned i = 0; i < c->finding_count; i++) {
-		const struct conn_finding *fd = &c->findings[i];
+		struct conn_finding *fd = &c->findings[i];
 
+		/* the run's settings first, so that every writer and the
+		 * totals see the same finding */
+		if (fd->rule_index < RULE_COUNT && opt->severity_set[fd->rule_index])
+			fd->severity = opt->severity[fd->rule_index];
+		fd->baselined = false;
+		if (opt->baseline != NULL) {
+			char fp[FINGERPRINT_MAX];
+
+			fingerprint_of(fp, c, fd);
+			fd->baselined = baseline_has(opt->baseline, fp);
+		}
 		s->findings[fd->severity]++;
 		s->by_rule[fd->rule_index]++;
-		/* a guess does not fail CI: only findings sure enough count */
-		if (fd->severity >= r->opt->fail_on && fd->confidence <= r->opt->min_confidence)
+		if (fd->baselined)
+			s->baselined++;
+		else if (report_finding_fails(opt, fd))
 			s->failed = true;
-		else if (fd->severity >= r->opt->fail_on)
+		else if (fd->severity >= opt->fail_on)
 			s->unsure++;
 	}
 	s->connections++;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden reports: finlint's text, JSON, JSON Lines and CSV output for the scenario-lab
+"""Golden reports: finlint's text, JSON, JSON Lines, CSV and GitHub output for the scenario-lab
 captures and the synthesized rule captures, compared byte for byte with
 tests/golden/.  Each rule's findings (evidence packets, message, fix) are
 pinned in all three formats.  Paths are given relative to the source tree,
@@ -10,7 +10,10 @@ so the outputs do not depend on where the tree is.
 
 Also checks that CSV survives Python's csv module: a capture whose name
 holds a comma, a double quote and a newline must come back field for field
-equal to the JSON report's values.  Standard library only."""
+equal to the JSON report's values; and that the GitHub workflow commands
+for a capture named with every character the runner reads as syntax
+(%, CR, LF, ':' and ',') escape them as the runner unescapes them.
+Standard library only."""
 import csv
 import io
 import json
@@ -32,7 +35,8 @@ CAPTURES = sorted(
     ["tests/data/rules/" + n for n in os.listdir(os.path.join(srcdir, "tests/data/rules"))
      if n.endswith(".pcap")])
 FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "jsonl": ["-f", "jsonl"],
-           "csv": ["-f", "csv"], "flows.csv": ["-f", "csv", "--csv-table", "flows"]}
+           "csv": ["-f", "csv"], "flows.csv": ["-f", "csv", "--csv-table", "flows"],
+           "github": ["-f", "github"]}
 
 passed = failed = 0
 
@@ -93,6 +97,45 @@ if not update:
         else:
             failed += 1
             print(f"FAIL csv round trip: {rows!r}")
+    finally:
+        shutil.rmtree(tmp)
+
+    # GitHub workflow commands: the runner unescapes %25, %0D, %0A in the
+    # data and also %3A, %2C in properties; a property ends at ',' and the
+    # properties at "::".  Read the lines back that way.
+    def unescape(text, prop):
+        pairs = [("%0D", "\r"), ("%0A", "\n")] + ([("%3A", ":"), ("%2C", ",")] if prop else [])
+        for a, b in pairs:
+            text = text.replace(a, b)
+        return text.replace("%25", "%")
+
+    tmp = tempfile.mkdtemp()
+    try:
+        name = os.path.join(tmp, "50%,a:b\r\nc%0A.pcap")
+        shutil.copy(os.path.join(srcdir, "samples", "10-rst-on-data-after-close.pcap"), name)
+        doc = json.loads(run(["-f", "json", name], cwd=tmp))
+        lines = run(["-f", "github", name], cwd=tmp).splitlines()
+        fl = doc["flows"][0]
+        x = fl["findings"][0]
+        got = None
+        if len(lines) == 2 and lines[0].startswith("::error "):
+            head, _, data = lines[0][len("::error "):].partition("::")
+            props = dict(p.split("=", 1) for p in head.split(","))
+            got = {k: unescape(v, True) for k, v in props.items()}, unescape(data, False)
+        # escape_text shows the CR and LF of the name as \r and \n
+        shown = name.replace("\r", "\\r").replace("\n", "\\n")
+        want = ({"file": shown, "line": str(x["packets"][0]),
+                 "title": "%s (%s)" % (x["rule"], x["code"])},
+                "connection %d %s:%d -> %s:%d: %s\nevidence: packets %s, confidence %s\n"
+                "fix: %s (finlint --explain %s)" %
+                (fl["id"], fl["client"]["addr"], fl["client"]["port"], fl["server"]["addr"],
+                 fl["server"]["port"], x["message"], ", ".join(map(str, x["packets"])),
+                 x["confidence"], "shutdown(SHUT_WR), read until 0, then close()", x["code"]))
+        if got == want and lines[1].startswith("::notice title=finlint::1 file, 1 connection"):
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL github escaping: got {got!r}\n    want {want!r}\n    lines {lines!r}")
     finally:
         shutil.rmtree(tmp)
 
