@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
+#include "argfile.h"
+#include "baseline.h"
 #include "capture.h"
 #include "escape.h"
 #include "finlint.h"
@@ -41,11 +44,18 @@ static const char usage_text[] =
 	"            in packet numbers, so evidence matches Wireshark's frame.number\n"
 	"\n"
 	"Report:\n"
-	"  -f, --format FMT  text (default), json (one document: inputs, flows with their\n"
-	"                    findings, summary), jsonl (one object per line, typed header,\n"
-	"                    flow, finding, file or summary, written as the analysis\n"
-	"                    goes) or\n"
-	"                    csv (RFC 4180, one row per finding, with a header row)\n"
+	"  -f, --format FMT[:PATH]  text (default), json (one document: inputs, flows\n"
+	"                    with their findings, summary), jsonl (one object per line,\n"
+	"                    typed header, flow, finding, file or summary, written as\n"
+	"                    the analysis goes), csv (RFC 4180, one row per finding,\n"
+	"                    with a header row), sarif (SARIF 2.1.0 for code scanning:\n"
+	"                    GitHub, one result per finding), junit (JUnit XML: a\n"
+	"                    testsuite per capture, a testcase per connection, a failure\n"
+	"                    per finding that fails the run) or github (GitHub Actions\n"
+	"                    workflow commands, one annotation per finding).\n"
+	"                    Repeat it to write several formats in one pass: each\n"
+	"                    FORMAT:PATH goes to PATH (written as -o writes), the one\n"
+	"                    -f without a path to -o or standard output\n"
 	"      --csv-table T csv rows: findings (default) or flows (one per connection)\n"
 	"  -o, --output FILE write the report to FILE instead of standard output; FILE is\n"
 	"                    replaced only by a whole report, and never when it is one\n"
@@ -57,6 +67,12 @@ static const char usage_text[] =
 	"      --min-confidence C  only findings of confidence C or higher count for\n"
 	"                    --fail-on: high, medium (default) or low; a finding resting\n"
 	"                    on a mid-stream start, gaps or a one-sided capture is lower\n"
+	"      --severity RULE=LEVEL  every finding of RULE (id or code) gets LEVEL:\n"
+	"                    error, warning or info, or off (the rule does not run);\n"
+	"                    repeatable, the last for a rule wins\n"
+	"      --baseline FILE  a previous report (-f json, jsonl or sarif): findings it\n"
+	"                    holds (same rule, Community ID and first evidence packet)\n"
+	"                    are marked baselined, still reported, and never fail the run\n"
 	"      --timeline    text: after each listed connection, a ladder diagram of its\n"
 	"                    last 12 packets (flags, relative seq/ack, both sides' states)\n"
 	"  -q, --quiet       no report on standard output (with -o FILE, FILE still gets\n"
@@ -88,6 +104,9 @@ static const char usage_text[] =
 	"      --close-wait T   CLOSE_WAIT longer than this is stuck (default 60 s)\n"
 	"                       T is a number of seconds, or with a unit: 500ms, 30s, 2m\n"
 	"\n"
+	"  @FILE             read more arguments from FILE: words separated by blanks and\n"
+	"                    line ends, quoted with '...' or \"...\", lines starting with\n"
+	"                    # are comments; FILE may name further @FILEs\n"
 	"  -h, --help        show this help and exit\n"
 	"  -V, --version     show the version and exit\n"
 	"\n"
@@ -96,8 +115,10 @@ static const char usage_text[] =
 	"     every input read whole\n"
 	"  1  findings at or above the --fail-on severity (default: warning) and the\n"
 	"     --min-confidence confidence (default: medium)\n"
-	"  2  usage error (unknown option or rule, bad value, no input), or an output FILE\n"
-	"     that cannot be created or is one of the inputs; nothing is read\n"
+	"  2  usage error (unknown option or rule, bad value, no input, an @FILE or\n"
+	"     --baseline FILE that cannot be read), or an output FILE (-o, -f FMT:FILE)\n"
+	"     that cannot be created, is one of the inputs or is named twice; nothing is\n"
+	"     read\n"
 	"  3  input error: a file is missing, unreadable, not a capture, damaged part-way, or\n"
 	"     of an unsupported link type, or a directory cannot be read; every other file\n"
 	"     is still analysed, and what could be read of a damaged file is reported\n"
@@ -110,6 +131,8 @@ static const char usage_text[] =
 	"  finlint dump.pcap\n"
 	"  finlint --fail-on error captures/\n"
 	"  finlint --profile bsd --fin-timeout 30 -f json -o report.json dump.pcap\n"
+	"  finlint -f text -f sarif:finlint.sarif -f junit:finlint.xml captures/\n"
+	"  finlint @ci/finlint.opts --baseline ci/baseline.sarif captures/\n"
 	"  finlint --explain rst-after-fin-wait2-timeout\n"
 	"  tcpdump -i any -w - port 443 | finlint -\n"
 	"\n"
@@ -282,12 +305,122 @@ static int explain(const char *name)
 	return EXIT_OK;
 }
 
+/* One -f: a format and the file it goes to (NULL: -o or standard
+ * output). */
+struct format_spec {
+	const struct report_ops *ops;
+	const char *path;
+	struct output out;
+};
+
+/* Parse FORMAT[:PATH]; only the first ':' splits, so a path may hold
+ * more. */
+static void parse_format(const char *arg, struct format_spec *spec)
+{
+	const char *colon = strchr(arg, ':');
+	size_t len = colon != NULL ? (size_t)(colon - arg) : strlen(arg);
+	char name[32];
+
+	memset(spec, 0, sizeof *spec);
+	if (len < sizeof name) {
+		memcpy(name, arg, len);
+		name[len] = '\0';
+		spec->ops = report_find(name);
+	}
+	if (spec->ops == NULL)
+		usage_error("unknown format '%.*s' (use %s)", (int)len, arg, report_format_names());
+	if (colon != NULL && colon[1] == '\0')
+		usage_error("-f %s: a file name must follow the ':'", arg);
+	spec->path = colon != NULL ? colon + 1 : NULL;
+}
+
+/* --severity RULE=LEVEL into ro; off[rule] when LEVEL is off. */
+static void parse_severity(const char *arg, struct report_options *ro, bool off[RULE_COUNT])
+{
+	const char *eq = strchr(arg, '=');
+	char name[64];
+	unsigned rule, sev;
+
+	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof name)
+		usage_error("--severity takes RULE=LEVEL, not '%s'", arg);
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	rule = rule_find(name);
+	if (rule >= RULE_COUNT)
+		usage_error("unknown rule '%s' in --severity (see finlint --list-rules)", name);
+	if (strcmp(eq + 1, "off") == 0) {
+		off[rule] = true;
+		ro->severity_set[rule] = false;
+		return;
+	}
+	sev = severity_parse(eq + 1);
+	if (sev >= SEV_NEVER)
+		usage_error("unknown level '%s' in --severity (use error, warning, info or off)",
+			    eq + 1);
+	off[rule] = false;
+	ro->severity_set[rule] = true;
+	ro->severity[rule] = (uint8_t)sev;
+}
+
+/* Whether two output names are one file: the same name, or the same
+ * existing file by device and inode. */
+static bool same_output(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino && S_ISREG(sa.st_mode);
+}
+
+/* Open every FORMAT:PATH output as -o's is opened: never over an input,
+ * never one file twice.  Return false after the diagnostic, with what was
+ * opened closed again and nothing replaced. */
+static bool open_paths(struct format_spec *spec, unsigned n, const char *output,
+		       const struct input_list *inputs)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const char *path = spec[i].path, *same;
+		bool twice;
+
+		if (path == NULL)
+			continue;
+		twice = output != NULL && same_output(path, output);
+		for (unsigned j = 0; j < i && !twice; j++)
+			twice = spec[j].path != NULL && same_output(path, spec[j].path);
+		if (twice) {
+			escape_diag(path, "this file would be written twice (by two -f, or -f and -o)");
+			break;
+		}
+		same = output_same_input(path, inputs);
+		if (same != NULL) {
+			escape_diag(path, "the output is also the input %s: not writing the report over it",
+				    same);
+			break;
+		}
+		if (!output_open(&spec[i].out, path)) {
+			escape_diag(path, "%s", strerror(errno));
+			break;
+		}
+	}
+	if (i == n)
+		return true;
+	while (i-- > 0)
+		if (spec[i].path != NULL)
+			output_close(&spec[i].out, false);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
+		OPT_SEVERITY, OPT_BASELINE,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -295,6 +428,8 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "flows", required_argument, NULL, OPT_FLOWS },
 		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
 		{ "timeline", no_argument, NULL, OPT_TIMELINE },
@@ -318,7 +453,15 @@ int main(int argc, char **argv)
 				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
 	struct report_options ro = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
-	const struct report_ops *format = NULL;
+	/* the argument list with every @FILE read: static, so that it stays
+	 * reachable to the end (leak checkers) */
+	static struct argfile args;
+	static struct format_spec spec[REPORT_WRITERS_MAX], default_text;
+	unsigned nspec = 0;
+	const struct format_spec *to_stdout = NULL;
+	bool off[RULE_COUNT] = { false };
+	const char *baseline_path = NULL;
+	struct baseline *baseline = NULL;
 	struct report r;
 	struct output out = { 0 };
 	struct rule_config rules;
@@ -331,6 +474,14 @@ int main(int argc, char **argv)
 	const char *same;
 	int c, status = EXIT_OK;
 
+	{
+		char err[1024];
+
+		if (!argfile_expand(&args, argc, argv, err, sizeof err))
+			usage_error("%s", err);
+		argc = args.argc;
+		argv = args.argv;
+	}
 	/* Everything after "--" is the filter expression; getopt must not
 	 * see it (and GNU getopt would move the files around it). */
 	for (int i = 1; i < argc; i++) {
@@ -348,9 +499,16 @@ int main(int argc, char **argv)
 			o.decode_only = true;
 			break;
 		case 'f':
-			format = report_find(optarg);
-			if (format == NULL)
-				usage_error("unknown format '%s' (use %s)", optarg, report_format_names());
+			if (nspec == REPORT_WRITERS_MAX)
+				usage_error("at most %d -f options", REPORT_WRITERS_MAX);
+			parse_format(optarg, &spec[nspec]);
+			if (spec[nspec].path == NULL) {
+				if (to_stdout != NULL)
+					usage_error("only one -f without a path (its report goes to -o or "
+						    "standard output); give the others as FORMAT:PATH");
+				to_stdout = &spec[nspec];
+			}
+			nspec++;
 			break;
 		case 'o':
 			output = optarg;
@@ -365,6 +523,12 @@ int main(int argc, char **argv)
 			ro.min_confidence = confidence_parse(optarg);
 			if (ro.min_confidence > CONF_LOW)
 				usage_error("unknown confidence '%s' (use high, medium or low)", optarg);
+			break;
+		case OPT_SEVERITY:
+			parse_severity(optarg, &ro, off);
+			break;
+		case OPT_BASELINE:
+			baseline_path = optarg;
 			break;
 		case OPT_FLOWS:
 			if (strcmp(optarg, "all") == 0)
@@ -445,6 +609,12 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("%s", "no capture given");
+	for (unsigned i = 0; i < nspec; i++)
+		if (o.decode_only && spec[i].path != NULL)
+			usage_error("--decode writes no report: -f %s:%s has nothing to write",
+				    spec[i].ops->name, spec[i].path);
+	if (to_stdout == NULL && output != NULL && nspec == REPORT_WRITERS_MAX)
+		usage_error("at most %d reports in one run (-f and -o)", REPORT_WRITERS_MAX);
 
 	if (filter != NULL) {
 		char err[512];
@@ -470,7 +640,23 @@ int main(int argc, char **argv)
 	}
 	if (cw_set)
 		rules.close_wait_ns = close_wait;
+	for (unsigned i = 0; i < RULE_COUNT; i++) {
+		if (off[i])
+			rules.enabled[i] = false;
+		ro.disabled[i] = !rules.enabled[i];
+	}
 	o.rules = &rules;
+	if (baseline_path != NULL) {
+		char err[512];
+
+		baseline = baseline_load(baseline_path, err, sizeof err);
+		if (baseline == NULL) {
+			escape_diag(baseline_path, "%s", err);
+			free(filter);
+			return EXIT_USAGE;
+		}
+		ro.baseline = baseline;
+	}
 
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
@@ -491,29 +677,51 @@ int main(int argc, char **argv)
 		escape_diag(output, "%s", strerror(errno));
 		status = EXIT_USAGE;
 	}
+	if (status != EXIT_USAGE && !open_paths(spec, nspec, output, &inputs)) {
+		if (output != NULL)
+			output_close(&out, false);
+		status = EXIT_USAGE;
+	}
 	if (status == EXIT_USAGE) {
 		inputs_free(&inputs);
+		baseline_free(baseline);
 		free(filter);
 		return status;
 	}
 	if (output != NULL)
 		o.out = out.fp;
 
-	if (format == NULL)
-		format = report_find("text");
+	/* Standard output (or -o) gets the -f without a path; text when
+	 * there is none, unless every -f named its file and -o is not given. */
+	if (to_stdout == NULL && (nspec == 0 || output != NULL)) {
+		default_text.ops = report_find("text");
+		to_stdout = &default_text;
+	}
 	if (quiet && o.out == stdout) {
-		/* nobody reads it: list no connection, only the totals are
-		 * written, to nowhere */
-		ro.flows = FLOWS_NONE;
+		/* nobody reads it: no report there (--decode writes to
+		 * nowhere) */
+		to_stdout = NULL;
 		o.out = fopen("/dev/null", "w");
 		if (o.out == NULL)
 			fatal("cannot open /dev/null: %s", strerror(errno));
 	}
-	/* Color only for people: a terminal, and never against NO_COLOR. */
-	ro.color = !no_color && strcmp(format->name, "text") == 0 && isatty(fileno(o.out)) &&
-		  (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0');
+	/* Color only for people: a terminal, and never against NO_COLOR;
+	 * the options are every writer's, so not when text also goes to a
+	 * file. */
+	ro.color = !no_color && to_stdout != NULL && strcmp(to_stdout->ops->name, "text") == 0 &&
+		   isatty(fileno(o.out)) && (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0');
+	for (unsigned i = 0; i < nspec; i++)
+		if (spec[i].path != NULL && strcmp(spec[i].ops->name, "text") == 0)
+			ro.color = false;
 	report_init(&r, &ro);
-	report_add_writer(&r, format, o.out);
+	/* in the order given, the one to standard output among them */
+	for (unsigned i = 0; i < nspec; i++)
+		if (spec[i].path != NULL)
+			report_add_writer(&r, spec[i].ops, spec[i].out.fp);
+		else if (to_stdout == &spec[i])
+			report_add_writer(&r, spec[i].ops, o.out);
+	if (to_stdout != NULL && to_stdout == &default_text)
+		report_add_writer(&r, to_stdout->ops, o.out);
 	for (size_t i = 0; i < inputs.count; i++)
 		if (!run_file(inputs.path[i], &o, &r))
 			status = EXIT_INPUT;
@@ -521,9 +729,20 @@ int main(int argc, char **argv)
 	if (!o.decode_only)
 		report_end(&r);
 	inputs_free(&inputs);
+	baseline_free(baseline);
 	free(filter);
 	/* A report of what could be read is still wanted when an input was
 	 * damaged: it replaces the old one unless writing it failed. */
+	status = report_exit_status(&r);
+	for (unsigned i = 0; i < nspec; i++) {
+		if (spec[i].path == NULL)
+			continue;
+		errno = 0;
+		if (!output_close(&spec[i].out, true)) {
+			escape_diag(spec[i].path, "write error: %s", strerror(errno != 0 ? errno : EIO));
+			status = EXIT_INPUT;
+		}
+	}
 	errno = 0;
 	if (output != NULL)
 		written = output_close(&out, true);
@@ -534,5 +753,5 @@ int main(int argc, char **argv)
 			    strerror(errno != 0 ? errno : EIO));
 		return EXIT_INPUT;
 	}
-	return report_exit_status(&r);
+	return status;
 }
