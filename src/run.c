@@ -66,7 +66,6 @@ static void print_decoded(FILE *out, const struct packet *pkt, enum decode_resul
  * corrupt timestamp cannot end every open connection. */
 enum { IDLE_TIMEOUT_S = CAPCLOCK_LEAP_S };
 
-static const uint64_t NS = 1000000000u;
 
 /* The loop's view of the options, for the helpers below. */
 struct loop {
@@ -111,7 +110,7 @@ static void expire_flows(const struct loop *l, uint64_t now)
 
 	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
 		finish(l, f, now);
-	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS)) != NULL)
+	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS_PER_S)) != NULL)
 		finish(l, f, now);
 	/* over --max-memory: the flow comes marked finished_early */
 	while ((f = flow_table_over_cap(l->t)) != NULL)
