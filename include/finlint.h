@@ -13,6 +13,7 @@
 #define FINLINT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Process exit statuses, documented in README.md and finlint(1). */
 enum exit_status {
@@ -20,9 +21,13 @@ enum exit_status {
 	EXIT_FINDINGS = 1, /* findings at or above the threshold */
 	EXIT_USAGE = 2,    /* bad command line */
 	EXIT_INPUT = 3,    /* an input could not be read whole; the rest was analysed */
+	EXIT_SOFTWARE = 70, /* finlint itself failed (out of memory, a broken table): sysexits' EX_SOFTWARE */
 };
 
-/* Print "finlint: message" on stderr and exit with status 70. */
+/* Nanoseconds in a second: capture times are nanoseconds since the epoch. */
+#define NS_PER_S UINT64_C(1000000000)
+
+/* Print "finlint: message" on stderr and exit with EXIT_SOFTWARE. */
 void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Allocate or die. */

@@ -24,9 +24,6 @@ struct jw {
 	char closers[JW_DEPTH_MAX]; /* '}' or ']' for each open container */
 };
 
-/* Start an empty document (the buffer is kept between documents). */
-void jw_reset(struct jw *w);
-
 /* Free the buffer. */
 void jw_free(struct jw *w);
 
@@ -36,7 +33,7 @@ void jw_end(struct jw *w);
 /* Bytes outside any value, such as the separator between two records. */
 void jw_raw(struct jw *w, const char *bytes, size_t len);
 
-/* Write the buffer to out, then reset. */
+/* Write the buffer to out and empty it (its memory is kept for the next record). */
 void jw_flush(struct jw *w, FILE *out);
 
 /* Write the bytes stored so far to out and keep the containers open, so

@@ -73,7 +73,6 @@ struct flow_table {
 
 enum { FLOW_TABLE_MIN = 1024 };
 
-static const uint64_t NS = 1000000000u;
 
 /* Order the two endpoints so both directions give the same key. */
 static void key_from(uint8_t family, const uint8_t *src, uint16_t sport, const uint8_t *dst,
@@ -700,7 +699,7 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
 		n = older;
 	}
-	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS)) {
+	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS_PER_S)) {
 		unlink_activity(t, n);
 		n->list = FLOW_IDLE;
 		append_activity(t, n);

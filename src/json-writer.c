@@ -124,12 +124,6 @@ void jw_open_(struct jw *w, char *p, char bracket)
 	w->first[w->depth++] = true;
 }
 
-void jw_reset(struct jw *w)
-{
-	w->len = 0;
-	w->depth = 0;
-}
-
 void jw_free(struct jw *w)
 {
 	free(w->buf);
@@ -158,7 +152,8 @@ void jw_raw(struct jw *w, const char *bytes, size_t len)
 void jw_flush(struct jw *w, FILE *out)
 {
 	fwrite(w->buf, 1, w->len, out);
-	jw_reset(w);
+	w->len = 0;
+	w->depth = 0;
 }
 
 void jw_drain(struct jw *w, FILE *out)

@@ -124,6 +124,8 @@ static const char usage_text[] =
 	"     is still analysed, and what could be read of a damaged file is reported\n"
 	"     (3 wins over 1); also when the report could not be written (a full disk):\n"
 	"     then an existing -o FILE is left as it was\n"
+	"  70 finlint itself failed (out of memory, or a broken rule table in a modified\n"
+	"     build): the message says which; please report it\n"
 	"Diagnostics go to standard error as 'finlint: FILE: problem', with control\n"
 	"characters in file names shown escaped (\\n, \\x1b), as in the text report.\n"
 	"\n"

@@ -121,8 +121,8 @@ static size_t rfc3339(uint64_t ts_ns, bool nanosecond, char *out)
 		bool in_range;
 		char text[20];
 	} last = { .sec = UINT64_MAX };
-	uint64_t sec = ts_ns / 1000000000u;
-	uint32_t frac = (uint32_t)(ts_ns % 1000000000u);
+	uint64_t sec = ts_ns / NS_PER_S;
+	uint32_t frac = (uint32_t)(ts_ns % NS_PER_S);
 	unsigned n = nanosecond ? 9u : 6u;
 
 	if (sec != last.sec) {

@@ -56,9 +56,9 @@ void rules_config_init(struct rule_config *cfg, const struct timer_profile *prof
 		      rule_info(broken)->id != NULL ? rule_info(broken)->id : "no id");
 	memset(cfg, 0, sizeof *cfg);
 	cfg->profile = profile != NULL ? profile : &profiles[0];
-	cfg->fin_timeout_ns = cfg->profile->fin_timeout_s * NS;
-	cfg->time_wait_ns = cfg->profile->time_wait_s * NS;
-	cfg->close_wait_ns = CLOSE_WAIT_DEFAULT_S * NS;
+	cfg->fin_timeout_ns = cfg->profile->fin_timeout_s * NS_PER_S;
+	cfg->time_wait_ns = cfg->profile->time_wait_s * NS_PER_S;
+	cfg->close_wait_ns = CLOSE_WAIT_DEFAULT_S * NS_PER_S;
 	for (unsigned i = 0; i < RULE_COUNT; i++)
 		cfg->enabled[i] = true;
 }

@@ -17,7 +17,7 @@
  * sooner than this is the capture's duplicate, not the sender's. */
 static uint64_t rto_floor(const struct tcp_conn *c)
 {
-	uint64_t floor = NS / 1000;
+	uint64_t floor = NS_PER_S / 1000;
 
 	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts && c->hs_ack_ts - c->syn_ts > floor)
 		floor = c->hs_ack_ts - c->syn_ts;

@@ -61,11 +61,11 @@ void rules_say(struct finding *fd, const char *fmt, ...)
 /* Write a timer's value in seconds into buf. */
 const char *rules_duration(uint64_t ns, char *buf)
 {
-	int n = snprintf(buf, DURATION_MAX, "%" PRIu64, ns / NS);
+	int n = snprintf(buf, DURATION_MAX, "%" PRIu64, ns / NS_PER_S);
 
-	if (ns % NS != 0) {
+	if (ns % NS_PER_S != 0) {
 		char frac[16];
-		size_t len = (size_t)snprintf(frac, sizeof frac, "%09" PRIu64, ns % NS);
+		size_t len = (size_t)snprintf(frac, sizeof frac, "%09" PRIu64, ns % NS_PER_S);
 
 		while (len > 0 && frac[len - 1] == '0')
 			frac[--len] = '\0';
@@ -108,6 +108,6 @@ const struct tcp_event *rules_first_event(const struct tcp_conn *c, uint8_t type
 uint64_t rules_round_trip(const struct tcp_conn *c)
 {
 	if (c->hs_ack_ts != 0 && c->hs_ack_ts >= c->syn_ts && c->syn_ts != 0)
-		return 2 * (c->hs_ack_ts - c->syn_ts) + NS / 1000;
-	return NS / 5;
+		return 2 * (c->hs_ack_ts - c->syn_ts) + NS_PER_S / 1000;
+	return NS_PER_S / 5;
 }

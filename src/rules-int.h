@@ -8,10 +8,9 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "finlint.h"
 #include "flow.h"
 #include "rules.h"
-
-static const uint64_t NS = 1000000000u;
 
 /* One finished connection being checked: the run's configuration, the
  * flow and its engine record, how it ended, and the findings so far. */

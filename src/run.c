@@ -21,6 +21,7 @@
 #include "reader.h"
 #include "report.h"
 #include "run.h"
+#include "zeek.h"
 
 /* One line per frame in the format tests/decode/ pins down; times as the
  * reports write them. */
@@ -65,7 +66,6 @@ static void print_decoded(FILE *out, const struct packet *pkt, enum decode_resul
  * corrupt timestamp cannot end every open connection. */
 enum { IDLE_TIMEOUT_S = CAPCLOCK_LEAP_S };
 
-static const uint64_t NS = 1000000000u;
 
 /* The loop's view of the options, for the helpers below. */
 struct loop {
@@ -75,7 +75,6 @@ struct loop {
 	struct analyse_needs needs;  /* what the report's writers read */
 	struct conn_report *record;  /* one, reused for every finished connection */
 	uint64_t time_wait_ns;
-	bool ladder;
 	uint64_t *connections; /* started so far, compact ones when rebuilt */
 	struct file_stats *fs;
 	struct capclock clock;
@@ -111,7 +110,7 @@ static void expire_flows(const struct loop *l, uint64_t now)
 
 	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
 		finish(l, f, now);
-	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS)) != NULL)
+	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS_PER_S)) != NULL)
 		finish(l, f, now);
 	/* over --max-memory: the flow comes marked finished_early */
 	while ((f = flow_table_over_cap(l->t)) != NULL)
@@ -120,14 +119,14 @@ static void expire_flows(const struct loop *l, uint64_t now)
 	flow_table_pack(l->t, now);
 }
 
-/* Count f, begun by pkt, and give it a ladder when one is kept; prev
- * is the connection whose 4-tuple it reused, or NULL. */
+/* Count f, begun by pkt, and give it a ladder when a writer reads one;
+ * prev is the connection whose 4-tuple it reused, or NULL. */
 static void begin(const struct loop *l, struct flow *f, const struct packet *pkt,
 		  const struct flow_prev *prev)
 {
 	(*l->connections)++;
 	flow_begin(f, pkt, prev);
-	if (l->ladder)
+	if (l->needs.steps)
 		f->ladder = xcalloc(1, sizeof *f->ladder);
 }
 
@@ -158,7 +157,10 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
-/* Step f with pkt, sent by side dir: its endpoints, ladder and Zeek view. */
+/* Step f with pkt, sent by side dir: its endpoints, and its ladder and
+ * Zeek view when a writer reads them.  The Zeek view stays inside the
+ * flow, where it is packed with it and in cache when stepped; a run
+ * that does not write it leaves it zero, which packs to almost nothing. */
 static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
 	if (f->first_packet == 0)
@@ -170,7 +172,8 @@ static void step(const struct loop *l, struct flow *f, unsigned dir, const struc
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);
-	zeek_step(&f->zeek, dir, pkt);
+	if (l->needs.zeek)
+		zeek_step(&f->zeek, dir, pkt);
 }
 
 /* How the flow table rebuilds a connection it kept compact: the same
@@ -336,10 +339,10 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		l.record = xmalloc(sizeof *l.record);
 		l.needs.zeek = report_needs_zeek(r);
 		l.needs.steps = report_needs_steps(r);
-		l.ladder = l.needs.steps;
 		l.t = flow_table_new();
 		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);
-		flow_table_set_cap(l.t, o->max_memory, l.ladder ? sizeof(struct ladder) + 16 : 0);
+		flow_table_set_cap(l.t, o->max_memory,
+				   l.needs.steps ? sizeof(struct ladder) + 16 : 0);
 		while ((n = reader_next(rd, &items)) > 0)
 			track_batch(&l, items, n);
 		if (l.holding)

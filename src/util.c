@@ -17,7 +17,7 @@ void fatal(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(70);
+	exit(EXIT_SOFTWARE);
 }
 
 void *xmalloc(size_t size)

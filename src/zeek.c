@@ -16,19 +16,18 @@
 #include "finlint.h"
 #include "zeek.h"
 
-static const uint64_t SEC = 1000000000u;
 
 /* Zeek's defaults (init-bare.zeek): tcp_SYN_timeout, tcp_session_timer,
  * tcp_connection_linger, tcp_attempt_delay, tcp_close_delay, and the
  * inactivity timeouts, udp_inactivity_timeout being the one a TCP
  * connection starts with until its handshake is over. */
-#define SYN_TIMEOUT (5 * SEC)
-#define SESSION_TIMER (6 * SEC)
-#define LINGER (5 * SEC)
-#define ATTEMPT_DELAY (5 * SEC)
-#define CLOSE_DELAY (5 * SEC)
-#define IDLE_HANDSHAKE (60 * SEC)
-#define IDLE_OPEN (300 * SEC)
+#define SYN_TIMEOUT (5 * NS_PER_S)
+#define SESSION_TIMER (6 * NS_PER_S)
+#define LINGER (5 * NS_PER_S)
+#define ATTEMPT_DELAY (5 * NS_PER_S)
+#define CLOSE_DELAY (5 * NS_PER_S)
+#define IDLE_HANDSHAKE (60 * NS_PER_S)
+#define IDLE_OPEN (300 * NS_PER_S)
 
 enum {
 	TOO_LARGE_SEQ_DELTA = 1048576, /* a SYN or RST this far off is not trusted */

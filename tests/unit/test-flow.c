@@ -5,9 +5,8 @@
 #include "config.h"
 
 #include "check.h"
+#include "finlint.h"
 #include "flow.h"
-
-static const uint64_t NS_PER_S = 1000000000u;
 
 static struct packet make(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
 {
