@@ -40,7 +40,7 @@ static void put_endpoint(struct conn_endpoint *e, const struct flow *f, unsigned
 
 	e->port = f->side[side].port;
 	if (f->family == 6)
-		snprintf(e->text, sizeof e->text, "[%s]:%u", e->addr, e->port);
+		snprintf(e->text, sizeof e->text, "[%.*s]:%u", (int)n, e->addr, e->port);
 	else
 		snprintf(e->text, sizeof e->text, "%.*s:%u", (int)n, e->addr, e->port);
 }
