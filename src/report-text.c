@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "finlint.h"
 #include "report.h"
+#include "text-ladder.h"
 #include "wrap.h"
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -50,53 +51,6 @@ static void wrap(FILE *out, unsigned indent, const char *label, const char *text
 	fprintf(out, "%*s%s", (int)indent, "", label);
 	wrap_text(out, text, indent + (unsigned)strlen(label), indent + 2, 79);
 	fputc('\n', out);
-}
-
-/* The ladder: one line per packet, an arrow between the two sides with
- * flags and relative seq/ack on it, both sides' states after it. */
-static void text_ladder(FILE *out, const struct conn_report *c)
-{
-	const char *a = c->side[0].role, *b = c->side[1].role;
-	enum { ARROW = 40 };
-
-	if (!c->steps_known || c->step_count == 0)
-		return;
-	fprintf(out, "    last %u packets (seq/ack relative to each side's ISN, %s; states after "
-		     "each packet):\n",
-		c->step_count, c->steps[0].relative ? "as tcpdump shows them" :
-		"absolute where the SYN was not seen");
-	fprintf(out, "      %8s %10s  %-*s%s  %-12s %s\n", "packet", "+seconds",
-		ARROW + 2 - (int)strlen(b), a, b, a, b);
-	for (unsigned i = 0; i < c->step_count; i++) {
-		const struct conn_step *s = &c->steps[i];
-		char label[80], arrow[ARROW + 1];
-		int n;
-		size_t len;
-
-		n = snprintf(label, sizeof label, " %s seq %" PRIu32, s->flags, s->seq);
-		if (s->has_ack)
-			n += snprintf(label + n, sizeof label - (size_t)n, " ack %" PRIu32, s->ack);
-		if (s->len > 0)
-			snprintf(label + n, sizeof label - (size_t)n, " len %" PRIu32, s->len);
-		len = strlen(label);
-		if (len > ARROW - 6)
-			len = ARROW - 6;
-		memset(arrow, '-', ARROW);
-		arrow[ARROW] = '\0';
-		if (s->side == 0) {
-			memcpy(arrow + 3, label, len);
-			arrow[3 + len] = ' ';
-			arrow[ARROW - 1] = '>';
-		} else {
-			arrow[0] = '<';
-			memcpy(arrow + ARROW - 4 - len, label, len);
-			arrow[ARROW - 4] = ' ';
-		}
-		/* signed: a capture's time may go backwards */
-		fprintf(out, "      %8" PRIu64 " %10.6f  |%s|  %-12s %s\n", s->pkt,
-			(double)(int64_t)(s->ts - c->steps[0].ts) / 1e9, arrow, s->state[0],
-			s->state[1]);
-	}
 }
 
 static const char *severity_color(unsigned sev)
@@ -197,7 +151,7 @@ static void text_conn(struct report_writer *r, const struct conn_report *c)
 	for (unsigned i = 0; i < c->finding_count; i++)
 		text_finding(r->out, &c->findings[i], r->opt->color);
 	if (r->opt->timeline)
-		text_ladder(r->out, c);
+		text_ladder(r->out, c, "    ");
 }
 
 static void text_end_file(struct report_writer *r, const struct file_stats *fs)
