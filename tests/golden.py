@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Golden reports: finlint's text, JSON, JSON Lines, CSV and GitHub output for the scenario-lab
-captures and the synthesized rule captures, compared byte for byte with
-tests/golden/.  Each rule's findings (evidence packets, message, fix) are
+"""Golden reports: finlint's text, JSON, JSON Lines, CSV, GitHub and
+Markdown output for the scenario-lab captures and the synthesized rule
+captures, compared byte for byte with tests/golden/.  Each rule's findings (evidence packets, message, fix) are
 pinned in all three formats.  Paths are given relative to the source tree,
 so the outputs do not depend on where the tree is.
 
@@ -36,7 +36,7 @@ CAPTURES = sorted(
      if n.endswith(".pcap")])
 FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "jsonl": ["-f", "jsonl"],
            "csv": ["-f", "csv"], "flows.csv": ["-f", "csv", "--csv-table", "flows"],
-           "github": ["-f", "github"]}
+           "github": ["-f", "github"], "md": ["-f", "markdown"]}
 
 passed = failed = 0
 
