@@ -8,6 +8,7 @@ struct input_list {
 	char **path;
 	size_t count, cap;
 	size_t failed; /* entries of directories that could not be read */
+	bool reports;  /* --from-jsonl: a directory gives its *.jsonl files instead */
 };
 
 /* Append arg to l: a file or "-" as it is (opening it reports what is

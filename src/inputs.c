@@ -37,6 +37,14 @@ static bool is_capture_name(const char *name)
 	return false;
 }
 
+/* --from-jsonl: the saved reports below a directory. */
+static bool is_report_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && strcasecmp(name + n - 6, ".jsonl") == 0;
+}
+
 static int cmp_path(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -85,7 +93,7 @@ static void walk(struct input_list *l, const char *dir)
 		} else if (S_ISDIR(st.st_mode)) {
 			walk(l, path);
 			free(path);
-		} else if (!is_capture_name(name)) {
+		} else if (l->reports ? !is_report_name(name) : !is_capture_name(name)) {
 			free(path);
 		} else if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
 			/* a dangling link is listed: opening it says what is wrong */

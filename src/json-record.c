@@ -309,8 +309,9 @@ void json_put_conn(struct jw *w, const struct conn_report *c, const char *type)
 	jw_object(w, "capture_point");
 	jw_plain(w, "where", c->capture_point);
 	if (c->handshake_seen) {
-		jw_uint(w, "syn_to_synack_us", c->syn_to_synack_ns / 1000u);
-		jw_uint(w, "synack_to_ack_us", c->synack_to_ack_ns / 1000u);
+		/* rounded, as the text report rounds its milliseconds */
+		jw_uint(w, "syn_to_synack_us", (c->syn_to_synack_ns + 500u) / 1000u);
+		jw_uint(w, "synack_to_ack_us", (c->synack_to_ack_ns + 500u) / 1000u);
 	}
 	jw_end(w);
 	jw_uint(w, "first_packet", c->first_pkt);
@@ -366,13 +367,28 @@ cJSON *json_file_object(const struct file_stats *fs)
 	add_utf8(o, "file", fs->path);
 	if (fs->link_name != NULL) {
 		cJSON_AddStringToObject(o, "link_type", fs->link_name);
+		if (fs->unsupported_link)
+			cJSON_AddTrueToObject(o, "unsupported_link");
 		cJSON_AddBoolToObject(o, "nanosecond", fs->nanosecond);
+		cJSON_AddNumberToObject(o, "snaplen", fs->snaplen);
 		cJSON_AddNumberToObject(o, "packets", (double)fs->packets);
+		if (fs->packets > 0) {
+			char t[REPORT_TIME_MAX];
+
+			report_time(fs->first_ts, fs->nanosecond, t, sizeof t);
+			cJSON_AddStringToObject(o, "first_time", t);
+			report_time(fs->last_ts, fs->nanosecond, t, sizeof t);
+			cJSON_AddStringToObject(o, "last_time", t);
+		}
 		cJSON_AddNumberToObject(o, "filtered_out", (double)fs->filtered);
+		cJSON_AddNumberToObject(o, "not_ip", (double)fs->not_ip);
+		cJSON_AddNumberToObject(o, "not_tcp", (double)fs->not_tcp);
 		cJSON_AddNumberToObject(o, "tcp_segments", (double)fs->tcp);
 		cJSON_AddNumberToObject(o, "connections", (double)fs->connections);
-		if (fs->finished_early > 0)
+		if (fs->finished_early > 0) {
 			cJSON_AddNumberToObject(o, "finished_early", (double)fs->finished_early);
+			cJSON_AddNumberToObject(o, "max_memory", (double)fs->max_memory);
+		}
 		cJSON_AddNumberToObject(o, "truncated_segments", (double)fs->truncated);
 		cJSON_AddNumberToObject(o, "header_truncated", (double)fs->header_cut);
 		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);

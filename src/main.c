@@ -20,6 +20,7 @@
 #include "escape.h"
 #include "finlint.h"
 #include "inputs.h"
+#include "jsonl-input.h"
 #include "output.h"
 #include "report.h"
 #include "rules.h"
@@ -36,6 +37,11 @@ static const char usage_text[] =
 	"  FILE      a pcap (micro- or nanosecond) or pcapng capture\n"
 	"  DIR       every *.pcap, *.pcapng and *.cap file below DIR, in sorted order\n"
 	"  -         a capture read from standard input (e.g. tcpdump -w - | finlint -)\n"
+	"  --from-jsonl  the inputs are JSON Lines reports finlint wrote (-f jsonl), not\n"
+	"            captures, and a DIR gives its *.jsonl files: their connections\n"
+	"            and findings are reported again, in any format, with the totals\n"
+	"            of them all, without reading the captures (no ladders: a JSON\n"
+	"            Lines report does not keep the last packets)\n"
 	"  Link types: Ethernet (802.1Q/802.1ad VLAN tags), Linux cooked v1/v2 (tcpdump -i any),\n"
 	"  raw IPv4/IPv6, BSD loopback (NULL, LOOP).  MPLS, GRE, ERSPAN, VXLAN, GENEVE, Teredo\n"
 	"  and IP-in-IP are decapsulated and the inner TCP connection is analysed.\n"
@@ -426,13 +432,14 @@ static bool open_paths(struct format_spec *spec, unsigned n, const char *output,
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
+		OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 		OPT_TIMELINE, OPT_NO_GROUP, OPT_SUMMARY, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
 		OPT_SEVERITY, OPT_BASELINE,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
+		{ "from-jsonl", no_argument, NULL, OPT_FROM_JSONL },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -506,6 +513,9 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_FROM_JSONL:
+			inputs.reports = true;
+			break;
 		case OPT_DECODE:
 			o.decode_only = true;
 			break;
@@ -740,7 +750,8 @@ int main(int argc, char **argv)
 	if (to_stdout != NULL && to_stdout == &default_text)
 		report_add_writer(&r, to_stdout->ops, o.out);
 	for (size_t i = 0; i < inputs.count; i++)
-		if (!run_file(inputs.path[i], &o, &r))
+		if (inputs.reports ? !jsonl_input_run(inputs.path[i], &r) :
+				     !run_file(inputs.path[i], &o, &r))
 			status = EXIT_INPUT;
 	r.sum.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
