@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "decompress.h"
 #include "finlint.h"
 
 /* Reading whole megabytes at a time keeps the syscall count low on
@@ -24,6 +25,7 @@ struct capture {
 	bool nanosecond;
 	bool seconds_u32; /* a classic pcap: see capture_next() */
 	bool has_filter;
+	struct decompress *dz; /* the stream's decoder, NULL for a plain file */
 	struct bpf_program filter;
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
@@ -51,27 +53,53 @@ static bool peek_nanosecond(FILE *f)
 	return nano;
 }
 
+/* " in the gzip data" and the like, after what was not found in it. */
+static const char *inside(const struct capture *cap, char *buf, size_t len)
+{
+	const char *codec = decompress_codec(cap->dz);
+
+	if (codec == NULL)
+		return "";
+	snprintf(buf, len, " inside the %s data", codec);
+	return buf;
+}
+
 /* Wrap f, which the capture owns from now on, even on failure. */
 static struct capture *open_stream(FILE *f, bool seekable, char *err, unsigned errlen)
 {
-	char pcap_err[PCAP_ERRBUF_SIZE];
-	struct capture *cap = xcalloc(1, sizeof *cap);
+	char pcap_err[PCAP_ERRBUF_SIZE], where[32];
+	struct decompress *dz;
+	struct capture *cap;
+	unsigned char m[4];
 
+	f = decompress_open(f, seekable, &dz, err, errlen);
+	if (f == NULL)
+		return NULL;
+	cap = xcalloc(1, sizeof *cap);
+	cap->dz = dz;
 	cap->buffer = xmalloc(CAPTURE_BUFFER);
 	setvbuf(f, cap->buffer, _IOFBF, CAPTURE_BUFFER);
-	if (seekable)
+	/* a decompressed stream or a pipe cannot be rewound, but its decoder
+	 * can show its first bytes before libpcap reads them */
+	if (dz != NULL)
+		cap->nanosecond = decompress_peek(dz, m, sizeof m) == sizeof m && magic_is_nano(m);
+	else if (seekable)
 		cap->nanosecond = peek_nanosecond(f);
 
 	pcap_err[0] = '\0';
 	cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
 								pcap_err);
 	if (cap->pcap == NULL) {
-		if (strstr(pcap_err, "unknown file format") != NULL)
-			snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
+		if (decompress_error(dz) != NULL)
+			snprintf(err, errlen, "cannot read capture: %s", decompress_error(dz));
+		else if (strstr(pcap_err, "unknown file format") != NULL)
+			snprintf(err, errlen, "not a pcap or pcapng capture%s (%s)",
+				 inside(cap, where, sizeof where), pcap_err);
 		else if (strstr(pcap_err, "truncated dump file") != NULL ||
 			 pcap_err[0] == '\0')
-			snprintf(err, errlen, "not a capture: the file is empty or shorter than "
-					      "a capture header (%s)", pcap_err);
+			snprintf(err, errlen, "not a capture%s: the file is empty or shorter than "
+					      "a capture header (%s)", inside(cap, where, sizeof where),
+				 pcap_err);
 		else
 			snprintf(err, errlen, "cannot read capture: %s", pcap_err);
 		fclose(f);
@@ -80,8 +108,7 @@ static struct capture *open_stream(FILE *f, bool seekable, char *err, unsigned e
 		return NULL;
 	}
 	/* pcapng reports its own major version, 1; a classic pcap says 2.
-	 * This works on standard input too, where the magic cannot be
-	 * peeked at. */
+	 * This needs no look at the magic number. */
 	cap->seconds_u32 = pcap_major_version(cap->pcap) == PCAP_VERSION_MAJOR;
 	return cap;
 }
@@ -187,8 +214,11 @@ enum capture_status capture_next(struct capture *cap, struct capture_frame *fram
 	}
 	if (r == PCAP_ERROR_BREAK)
 		return CAPTURE_END;
+	/* libpcap only saw a failed read: the decoder knows what failed */
 	snprintf(cap->error, sizeof cap->error, "after packet %llu: %s",
-		 (unsigned long long)cap->count, pcap_geterr(cap->pcap));
+		 (unsigned long long)cap->count,
+		 decompress_error(cap->dz) != NULL ? decompress_error(cap->dz)
+						   : pcap_geterr(cap->pcap));
 	return CAPTURE_ERROR;
 }
 
@@ -218,7 +248,7 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->has_filter)
 		pcap_freecode(&cap->filter);
-	pcap_close(cap->pcap);
+	pcap_close(cap->pcap); /* closes the decompressed stream and *cap->dz */
 	free(cap->buffer);
 	free(cap);
 }
