@@ -1,4 +1,5 @@
-/* capture: read frames from a pcap or pcapng file through libpcap. */
+/* capture: read frames from a pcap file through libpcap, or a pcapng
+ * file through finlint's own reader (pcapng.h). */
 #ifndef FINLINT_CAPTURE_H
 #define FINLINT_CAPTURE_H
 
@@ -11,6 +12,7 @@ struct capture;
 /* One frame; data borrows libpcap's buffer until the next capture_next(). */
 struct capture_frame {
 	uint64_t num;   /* 1-based position in the file */
+	int dlt;        /* link type (a pcapng file's interfaces may differ) */
 	uint64_t ts_ns; /* nanoseconds since the epoch */
 	uint32_t caplen;
 	uint32_t wirelen;
@@ -37,7 +39,8 @@ enum capture_status capture_next(struct capture *cap, struct capture_frame *fram
 /* Return why the last capture_next() failed. */
 const char *capture_error(const struct capture *cap);
 
-/* Return the file's link type (a DLT_ value). */
+/* Return the file's link type (a DLT_ value): a pcapng file's first
+ * interface's; each frame says its own. */
 int capture_dlt(const struct capture *cap);
 
 /* Report whether the file records nanosecond timestamps. */

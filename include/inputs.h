@@ -13,7 +13,7 @@ struct input_list {
 
 /* Append arg to l: a file or "-" as it is (opening it reports what is
  * wrong with it), a directory as every *.pcap, *.pcapng and *.cap below
- * it in sorted order.  A directory or entry below arg that cannot be read
+ * it, each also with .gz, .zst, .xz or .lz4 after it, in sorted order.  A directory or entry below arg that cannot be read
  * is named on stderr and counted in l->failed.  Return how many paths
  * were added. */
 size_t inputs_add(struct input_list *l, const char *arg);

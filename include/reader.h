@@ -26,12 +26,10 @@ struct reader_item {
 
 struct reader;
 
-/* Start reading cap, whose link type is dlt, counting what is read into
- * *fs; the reader owns cap and writes *fs until reader_finish().  With
- * threaded, read on a thread of its own; if the thread cannot be started,
- * read without one. */
-struct reader *reader_start(struct capture *cap, int dlt, struct file_stats *fs,
-			    bool threaded);
+/* Start reading cap, counting what is read into *fs; the reader owns cap
+ * and writes *fs until reader_finish().  With threaded, read on a thread
+ * of its own; if the thread cannot be started, read without one. */
+struct reader *reader_start(struct capture *cap, struct file_stats *fs, bool threaded);
 
 /* Point *items at the next batch and return its length, or 0 at the end.
  * The batch stays valid until the next call. */
@@ -41,11 +39,11 @@ size_t reader_next(struct reader *rd, const struct reader_item **items);
  * capture ended; cap and *fs are the caller's again. */
 enum capture_status reader_finish(struct reader *rd);
 
-/* Read the next frame of cap into *pkt, decode it as link type dlt, and
+/* Read the next frame of cap into *pkt, decode it as its link type, and
  * count it in *fs; *res says what the frame held.  pkt->payload borrows
  * libpcap's buffer until the next read.  The reader reads through this,
  * and so does --decode, which prints every frame. */
-enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file_stats *fs,
+enum capture_status reader_decode_next(struct capture *cap, struct file_stats *fs,
 				       struct packet *pkt, enum decode_result *res);
 
 #endif

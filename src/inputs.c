@@ -23,17 +23,29 @@ static void push(struct input_list *l, char *path)
 	l->path[l->count++] = path;
 }
 
+static bool has_suffix(const char *name, size_t n, const char *ext)
+{
+	size_t e = strlen(ext);
+
+	return n > e && strncasecmp(name + n - e, ext, e) == 0;
+}
+
+/* A capture's name, maybe compressed (dump.pcap.zst): the walk goes by
+ * names, opening a file goes by its magic number. */
 static bool is_capture_name(const char *name)
 {
 	static const char *const ext[] = { ".pcap", ".pcapng", ".cap" };
+	static const char *const packed[] = { ".gz", ".zst", ".xz", ".lz4" };
 	size_t n = strlen(name);
 
-	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		size_t e = strlen(ext[i]);
-
-		if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
+	for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++)
+		if (has_suffix(name, n, packed[i])) {
+			n -= strlen(packed[i]);
+			break;
+		}
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (has_suffix(name, n, ext[i]))
 			return true;
-	}
 	return false;
 }
 

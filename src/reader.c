@@ -28,7 +28,6 @@ struct queue {
 
 struct reader {
 	struct capture *cap;
-	int dlt;
 	struct file_stats *fs;
 	enum capture_status st;
 
@@ -87,7 +86,7 @@ static void count(struct file_stats *fs, const struct packet *pkt, enum decode_r
 	}
 }
 
-enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file_stats *fs,
+enum capture_status reader_decode_next(struct capture *cap, struct file_stats *fs,
 				       struct packet *pkt, enum decode_result *res)
 {
 	struct capture_frame frame;
@@ -97,7 +96,7 @@ enum capture_status reader_decode_next(struct capture *cap, int dlt, struct file
 		return st;
 	pkt->num = frame.num;
 	pkt->ts_ns = frame.ts_ns;
-	*res = decode_frame(dlt, frame.data, frame.caplen, frame.wirelen, pkt);
+	*res = decode_frame(frame.dlt, frame.data, frame.caplen, frame.wirelen, pkt);
 	if (!fs->timed) {
 		fs->timed = true;
 		fs->first_ts = frame.ts_ns;
@@ -119,7 +118,7 @@ static bool fill(struct reader *rd, struct batch *b)
 		struct reader_item *it = &b->item[b->n];
 		enum decode_result res;
 
-		rd->st = reader_decode_next(rd->cap, rd->dlt, rd->fs, &it->pkt, &res);
+		rd->st = reader_decode_next(rd->cap, rd->fs, &it->pkt, &res);
 		if (rd->st != CAPTURE_FRAME)
 			return false;
 		if (res != DECODE_TCP)
@@ -163,13 +162,11 @@ static void *read_ahead(void *arg)
 	return NULL;
 }
 
-struct reader *reader_start(struct capture *cap, int dlt, struct file_stats *fs,
-			    bool threaded)
+struct reader *reader_start(struct capture *cap, struct file_stats *fs, bool threaded)
 {
 	struct reader *rd = xcalloc(1, sizeof *rd);
 
 	rd->cap = cap;
-	rd->dlt = dlt;
 	rd->fs = fs;
 	rd->st = CAPTURE_FRAME;
 	for (unsigned i = 0; i < BATCHES; i++)

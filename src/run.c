@@ -246,14 +246,13 @@ static void track_batch(struct loop *l, const struct reader_item *it, size_t n)
 }
 
 /* Print every frame decoded, nothing else. */
-static enum capture_status print_frames(struct capture *cap, int dlt, FILE *out,
-					struct file_stats *fs)
+static enum capture_status print_frames(struct capture *cap, FILE *out, struct file_stats *fs)
 {
 	struct packet pkt;
 	enum decode_result res;
 	enum capture_status st;
 
-	while ((st = reader_decode_next(cap, dlt, fs, &pkt, &res)) == CAPTURE_FRAME)
+	while ((st = reader_decode_next(cap, fs, &pkt, &res)) == CAPTURE_FRAME)
 		print_decoded(out, &pkt, res, fs->nanosecond);
 	return st;
 }
@@ -330,9 +329,9 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		report_begin_file(r, &fs);
 
 	if (o->decode_only) {
-		st = print_frames(cap, fs.dlt, o->out, &fs);
+		st = print_frames(cap, o->out, &fs);
 	} else {
-		struct reader *rd = reader_start(cap, fs.dlt, &fs, o->threads > 1);
+		struct reader *rd = reader_start(cap, &fs, o->threads > 1);
 		const struct reader_item *items;
 		size_t n;
 
