@@ -33,6 +33,12 @@ struct capture *capture_open(const char *path, char *err, unsigned errlen);
  * the capture owns f from now on, also when NULL is returned. */
 struct capture *capture_open_stream(FILE *f, char *err, unsigned errlen);
 
+struct capset;
+
+/* Open the files of a capture set (capset-open.h) as one capture: frames
+ * in timestamp order, numbered in that order.  The set outlives it. */
+struct capture *capture_open_merged(struct capset *set, char *err, unsigned errlen);
+
 /* Read the next frame. */
 enum capture_status capture_next(struct capture *cap, struct capture_frame *frame);
 

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include "community-id.h"
+
+struct capset;
 #include "rule-catalogue.h"
 
 /* Room for an address as inet_ntop writes it, and for "addr:port"
@@ -143,6 +145,7 @@ struct conn_finding {
 struct conn_report {
 	uint64_t id; /* 1-based, in order of first packet in its file */
 	const char *file;
+	const struct capset *set; /* --merge: where each packet number came from (capset.h) */
 	struct conn_endpoint end[2];
 	char community_id[COMMUNITY_ID_LEN]; /* v1, seed 0, base64 */
 	bool mid_stream;

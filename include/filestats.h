@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct capset;
+
 struct file_stats {
-	const char *path;
+	const char *path;       /* with --merge, the set's first file */
+	const struct capset *set; /* --merge: the files and each packet's origin (capset.h), or NULL */
 	int dlt;
 	const char *link_name;
 	bool nanosecond;

@@ -16,7 +16,7 @@ enum { JSON_SCHEMA_VERSION = 2 };
 void json_put_conn(struct jw *w, const struct conn_report *c, const char *type);
 
 /* The members of one finding (the caller opens and closes the object). */
-void json_put_finding(struct jw *w, const struct conn_finding *fd);
+void json_put_finding(struct jw *w, const struct conn_report *c, const struct conn_finding *fd);
 
 /* The record of one input file, and the run's summary so far. */
 cJSON *json_file_object(const struct file_stats *fs);

@@ -16,6 +16,7 @@ struct run_options {
 	const char *filter;              /* BPF expression, or NULL */
 	unsigned threads;                /* 2: read and decode on a thread of their own */
 	uint64_t max_memory;             /* bytes of flow memory; 0: no cap */
+	const struct capset *set;        /* --merge: the files of the one capture, or NULL */
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

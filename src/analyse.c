@@ -223,6 +223,7 @@ void analyse_connection(const struct flow *f, const struct findings *found,
 
 	out->id = f->id;
 	out->file = fs != NULL ? fs->path : "";
+	out->set = fs != NULL ? fs->set : NULL;
 	for (unsigned i = 0; i < 2; i++)
 		put_endpoint(&out->end[i], f, i);
 	community_id_v1(out->community_id, 0, f->family, f->side[0].addr, f->side[0].port,

@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 
 #include "capfilter.h"
+#include "capset-open.h"
 #include "capture.h"
 #include "decompress.h"
 #include "finlint.h"
@@ -32,6 +33,7 @@ struct capture {
 	bool seconds_u32; /* a classic pcap: see capture_next() */
 	struct capfilter *filter;
 	struct decompress *dz; /* the stream's decoder, NULL for a plain file */
+	struct capset *set;    /* or several files merged (--merge): the rest unused */
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -204,17 +206,37 @@ bool capture_check_filter(const char *expr, char *err, unsigned errlen)
 
 bool capture_set_filter(struct capture *cap, const char *expr, char *err, unsigned errlen)
 {
+	if (cap->set != NULL) {
+		for (unsigned i = 0; i < capset_files(cap->set); i++)
+			if (!capture_set_filter(capset_part(cap->set, i), expr, err, errlen))
+				return false;
+		return true;
+	}
 	cap->filter = capfilter_new(expr, cap->dlt, err, errlen);
 	return cap->filter != NULL;
 }
 
 uint64_t capture_frames(const struct capture *cap)
 {
+	if (cap->set != NULL) {
+		uint64_t n = 0;
+
+		for (unsigned i = 0; i < capset_files(cap->set); i++)
+			n += capture_frames(capset_part(cap->set, i));
+		return n;
+	}
 	return cap->count;
 }
 
 uint64_t capture_filtered(const struct capture *cap)
 {
+	if (cap->set != NULL) {
+		uint64_t n = 0;
+
+		for (unsigned i = 0; i < capset_files(cap->set); i++)
+			n += capture_filtered(capset_part(cap->set, i));
+		return n;
+	}
 	return cap->filtered;
 }
 
@@ -260,10 +282,29 @@ static int next_pcapng(struct capture *cap, struct raw_frame *rf)
 	}
 }
 
+struct capture *capture_open_merged(struct capset *set, char *err, unsigned errlen)
+{
+	struct capture *cap;
+
+	if (!capset_open_parts(set, err, errlen))
+		return NULL;
+	cap = calloc(1, sizeof *cap);
+	if (cap == NULL)
+		fatal("out of memory");
+	cap->set = set;
+	cap->dlt = capture_dlt(capset_first(set));
+	for (unsigned i = 0; i < capset_files(set); i++)
+		cap->nanosecond = cap->nanosecond || capture_nanosecond(capset_part(set, i));
+	return cap;
+}
+
 enum capture_status capture_next(struct capture *cap, struct capture_frame *frame)
 {
 	struct raw_frame rf;
 	int r;
+
+	if (cap->set != NULL)
+		return capset_next(cap->set, frame);
 
 	/* The filter runs here, not in libpcap, so that frames it drops
 	 * still count: packet numbers stay positions in the file. */
@@ -303,6 +344,8 @@ enum capture_status capture_next(struct capture *cap, struct capture_frame *fram
 
 const char *capture_error(const struct capture *cap)
 {
+	if (cap->set != NULL)
+		return capset_error(cap->set);
 	return cap->error;
 }
 
@@ -318,6 +361,16 @@ bool capture_nanosecond(const struct capture *cap)
 
 int capture_snaplen(const struct capture *cap)
 {
+	if (cap->set != NULL) {
+		int most = 0;
+
+		for (unsigned i = 0; i < capset_files(cap->set); i++) {
+			int n = capture_snaplen(capset_part(cap->set, i));
+
+			most = n > most ? n : most;
+		}
+		return most;
+	}
 	return cap->ng != NULL ? (int)pcapng_snaplen(cap->ng) : pcap_snapshot(cap->pcap);
 }
 
@@ -325,6 +378,11 @@ void capture_close(struct capture *cap)
 {
 	if (cap == NULL)
 		return;
+	if (cap->set != NULL) { /* the set itself is its maker's */
+		capset_close_parts(cap->set);
+		free(cap);
+		return;
+	}
 	capfilter_free(cap->filter);
 	if (cap->ng != NULL) {
 		pcapng_close(cap->ng);

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "capset.h"
 #include "escape.h"
 #include "finlint.h"
 #include "json-record.h"
@@ -163,7 +164,7 @@ static const char *closer_name(int closer)
 }
 
 /* The members of one finding (the caller opens and closes the object). */
-void json_put_finding(struct jw *w, const struct conn_finding *fd)
+void json_put_finding(struct jw *w, const struct conn_report *c, const struct conn_finding *fd)
 {
 	const struct rule_info *ri = fd->rule;
 
@@ -179,6 +180,22 @@ void json_put_finding(struct jw *w, const struct conn_finding *fd)
 	for (unsigned i = 0; i < fd->npkts; i++)
 		jw_uint(w, NULL, fd->pkts[i]);
 	jw_end(w);
+	if (c->set != NULL) {
+		/* --merge: where Wireshark finds each of them */
+		jw_array(w, "frames");
+		for (unsigned i = 0; i < fd->npkts; i++) {
+			unsigned file;
+			uint64_t frame;
+
+			if (!capset_origin(c->set, fd->pkts[i], &file, &frame))
+				continue;
+			jw_object(w, NULL);
+			jw_string(w, "file", capset_path(c->set, file));
+			jw_uint(w, "frame", frame);
+			jw_end(w);
+		}
+		jw_end(w);
+	}
 	jw_string(w, "message", fd->message);
 	jw_string(w, "fix", ri->fix);
 	if (fd->baselined)
@@ -342,7 +359,7 @@ void json_put_conn(struct jw *w, const struct conn_report *c, const char *type)
 	jw_array(w, "findings");
 	for (unsigned i = 0; i < c->finding_count; i++) {
 		jw_object(w, NULL);
-		json_put_finding(w, &c->findings[i]);
+		json_put_finding(w, c, &c->findings[i]);
 		jw_end(w);
 	}
 	jw_end(w);
@@ -403,6 +420,25 @@ cJSON *json_file_object(const struct file_stats *fs)
 		}
 		if (fs->capture_copies > 0)
 			cJSON_AddNumberToObject(o, "capture_copies", (double)fs->capture_copies);
+	}
+	if (fs->set != NULL) {
+		cJSON *files = cJSON_AddArrayToObject(o, "merged_from");
+
+		for (unsigned i = 0; i < capset_files(fs->set); i++) {
+			cJSON *f = cJSON_CreateObject();
+
+			add_utf8(f, "file", capset_path(fs->set, i));
+			cJSON_AddNumberToObject(f, "packets", (double)capset_packets(fs->set, i));
+			if (capset_timed(fs->set, i)) {
+				char t[REPORT_TIME_MAX];
+
+				report_time(capset_first_ts(fs->set, i), fs->nanosecond, t, sizeof t);
+				cJSON_AddStringToObject(f, "first_time", t);
+				report_time(capset_last_ts(fs->set, i), fs->nanosecond, t, sizeof t);
+				cJSON_AddStringToObject(f, "last_time", t);
+			}
+			cJSON_AddItemToArray(files, f);
+		}
 	}
 	if (fs->error[0] != '\0')
 		add_utf8(o, "error", fs->error);

@@ -16,6 +16,7 @@
 
 #include "argfile.h"
 #include "baseline.h"
+#include "capset-open.h"
 #include "capture.h"
 #include "escape.h"
 #include "finlint.h"
@@ -39,6 +40,10 @@ static const char usage_text[] =
 	"  DIR       every *.pcap, *.pcapng and *.cap file below DIR (also ending in .gz,\n"
 	"            .zst, .xz or .lz4), in sorted order\n"
 	"  -         a capture read from standard input (e.g. tcpdump -w - | finlint -)\n"
+	"  --merge   the inputs are one capture split across files (rotated files of\n"
+	"            tcpdump -C/-G/-W, or one capture per interface): packets are read\n"
+	"            in timestamp order, connections followed across the files, and\n"
+	"            each evidence packet is named by its file and frame in it\n"
 	"  --from-jsonl  the inputs are JSON Lines reports finlint wrote (-f jsonl), not\n"
 	"            captures, and a DIR gives its *.jsonl files: their connections\n"
 	"            and findings are reported again, in any format, with the totals\n"
@@ -434,7 +439,7 @@ static bool open_paths(struct format_spec *spec, unsigned n, const char *output,
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
+		OPT_MERGE = 254, OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 		OPT_TIMELINE, OPT_NO_GROUP, OPT_SUMMARY, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
 		OPT_SEVERITY, OPT_BASELINE,
@@ -442,6 +447,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
 		{ "from-jsonl", no_argument, NULL, OPT_FROM_JSONL },
+		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -472,6 +478,8 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
 				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
+	bool merge = false;
+	struct capset *set = NULL;
 	struct report_options ro = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
 	/* the argument list with every @FILE read: static, so that it stays
 	 * reachable to the end (leak checkers) */
@@ -517,6 +525,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_FROM_JSONL:
 			inputs.reports = true;
+			break;
+		case OPT_MERGE:
+			merge = true;
 			break;
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -687,6 +698,8 @@ int main(int argc, char **argv)
 		ro.baseline = baseline;
 	}
 
+	if (merge && inputs.reports)
+		usage_error("--merge reads captures, --from-jsonl reports: not both");
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
 			escape_diag(argv[i], "no *.pcap, *.pcapng or *.cap files in this directory");
@@ -751,13 +764,26 @@ int main(int argc, char **argv)
 			report_add_writer(&r, spec[i].ops, o.out);
 	if (to_stdout != NULL && to_stdout == &default_text)
 		report_add_writer(&r, to_stdout->ops, o.out);
-	for (size_t i = 0; i < inputs.count; i++)
-		if (inputs.reports ? !jsonl_input_run(inputs.path[i], &r) :
-				     !run_file(inputs.path[i], &o, &r))
+	if (merge && inputs.count > 0) {
+		/* one capture of every file: its record is named by the first */
+		char err[768];
+		struct capture *cap;
+
+		set = capset_new(inputs.path, inputs.count);
+		o.set = set;
+		cap = capture_open_merged(set, err, sizeof err);
+		if (!run_capture(cap, inputs.path[0], err, &o, &r))
 			status = EXIT_INPUT;
+	} else {
+		for (size_t i = 0; i < inputs.count; i++)
+			if (inputs.reports ? !jsonl_input_run(inputs.path[i], &r) :
+					     !run_file(inputs.path[i], &o, &r))
+				status = EXIT_INPUT;
+	}
 	r.sum.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
 		report_end(&r);
+	capset_free(set);
 	inputs_free(&inputs);
 	baseline_free(baseline);
 	free(filter);

@@ -56,7 +56,7 @@ static void jsonl_conn(struct report_writer *r, const struct conn_report *c)
 	for (unsigned i = 0; i < c->finding_count; i++) {
 		jw_object(w, NULL);
 		jw_plain(w, "type", "finding");
-		json_put_finding(w, &c->findings[i]);
+		json_put_finding(w, c, &c->findings[i]);
 		jw_string(w, "file", c->file);
 		jw_uint(w, "flow", c->id);
 		jw_end(w);

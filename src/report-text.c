@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capset.h"
 #include "connreport.h"
 #include "escape.h"
 #include "finlint.h"
@@ -61,7 +62,47 @@ static const char *severity_color(unsigned sev)
 	return sev == SEV_ERROR ? "\033[1;31m" : sev == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
-static void text_finding(FILE *out, const struct conn_finding *fd, bool color)
+/* --merge: which file holds each evidence packet, and at which frame,
+ * "in part1.pcap frames 3, 4; part2.pcap frame 1". */
+static void text_origins(FILE *out, const struct conn_report *c, const struct conn_finding *fd)
+{
+	unsigned prev = UINT32_MAX;
+	bool any = false;
+
+	for (unsigned i = 0; i < fd->npkts; i++) {
+		unsigned file;
+		uint64_t frame;
+
+		if (!capset_origin(c->set, fd->pkts[i], &file, &frame))
+			continue;
+		if (file != prev) {
+			fputs(any ? "; " : "      in ", out);
+			put_escaped(out, capset_path(c->set, file));
+			fputs(" frame", out);
+			/* plural when the next one is in the same file */
+			for (unsigned j = i + 1; j < fd->npkts; j++) {
+				unsigned f2;
+				uint64_t fr2;
+
+				if (capset_origin(c->set, fd->pkts[j], &f2, &fr2)) {
+					if (f2 == file)
+						fputc('s', out);
+					break;
+				}
+			}
+			fprintf(out, " %" PRIu64, frame);
+		} else {
+			fprintf(out, ", %" PRIu64, frame);
+		}
+		prev = file;
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+static void text_finding(FILE *out, const struct conn_report *c, const struct conn_finding *fd,
+			 bool color)
 {
 	const struct rule_info *ri = fd->rule;
 	char label[160];
@@ -82,6 +123,8 @@ static void text_finding(FILE *out, const struct conn_finding *fd, bool color)
 	if (fd->confidence != CONF_HIGH)
 		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
 	fputc('\n', out);
+	if (c->set != NULL)
+		text_origins(out, c, fd);
 	wrap(out, 6, "", fd->message);
 	fprintf(out, "      fix: %s (finlint --explain %s)\n", ri->hint, ri->code);
 }
@@ -150,7 +193,7 @@ static void text_block(FILE *out, const struct report_options *opt, const struct
 			c->prev_id, side_name(c, 0), c->prev_state[0], side_name(c, 1),
 			c->prev_state[1]);
 	for (unsigned i = 0; i < c->finding_count; i++)
-		text_finding(out, &c->findings[i], opt->color);
+		text_finding(out, c, &c->findings[i], opt->color);
 	if (opt->timeline)
 		text_ladder(out, c, "    ");
 }
@@ -185,6 +228,50 @@ static void text_conn(struct report_writer *r, const struct conn_report *c)
 	text_groups_start(g, r->out, key, c->id, block);
 }
 
+/* --merge: the files that made the capture, and the gaps between them
+ * that may have lost packets. */
+static void text_set(FILE *out, const struct file_stats *fs)
+{
+	const struct capset *s = fs->set;
+	unsigned n = capset_files(s);
+	const char *rot = capset_rotation(s);
+	int prev = -1;
+
+	fprintf(out, "  one capture merged from %u %s in time order%s%s%s:\n", n,
+		plural(n, "file", "files"), rot != NULL ? " (" : "", rot != NULL ? rot : "",
+		rot != NULL ? ")" : "");
+	for (unsigned i = 0; i < n; i++) {
+		char t0[REPORT_TIME_MAX], t1[REPORT_TIME_MAX];
+
+		fputs("    ", out);
+		put_escaped(out, capset_path(s, i));
+		fprintf(out, ": %" PRIu64 " %s", capset_packets(s, i),
+			plural(capset_packets(s, i), "packet", "packets"));
+		if (capset_timed(s, i)) {
+			report_time(capset_first_ts(s, i), fs->nanosecond, t0, sizeof t0);
+			report_time(capset_last_ts(s, i), fs->nanosecond, t1, sizeof t1);
+			fprintf(out, ", %s to %s", t0, t1);
+		}
+		fputc('\n', out);
+	}
+	/* a gap between one file's end and the next one's start, in the
+	 * order given (the rotation's order) */
+	for (unsigned i = 0; i < n; i++) {
+		if (!capset_timed(s, i))
+			continue;
+		if (prev >= 0 && capset_first_ts(s, i) > capset_last_ts(s, (unsigned)prev) +
+							  CAPSET_GAP_NS) {
+			fprintf(out, "  capture caveat: no packet for %.3f s between the end of ",
+				(double)(capset_first_ts(s, i) - capset_last_ts(s, (unsigned)prev)) / 1e9);
+			put_escaped(out, capset_path(s, (unsigned)prev));
+			fputs(" and the start of ", out);
+			put_escaped(out, capset_path(s, i));
+			fputs(": if traffic did not pause, packets were lost between the files\n", out);
+		}
+		prev = (int)i;
+	}
+}
+
 static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	char t0[48], t1[48];
@@ -210,6 +297,8 @@ static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 		fprintf(r->out, "  from %s to %s (%.6f s)\n", t0, t1,
 			fs->last_ts > fs->first_ts ? (double)(fs->last_ts - fs->first_ts) / 1e9 : 0.0);
 	}
+	if (fs->set != NULL)
+		text_set(r->out, fs);
 	if (fs->filtered)
 		fprintf(r->out, "  %" PRIu64 " %s left out by the filter (still counted in packet "
 				"numbers)\n",

@@ -288,6 +288,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 
 	memset(&fs, 0, sizeof fs);
 	fs.path = path;
+	fs.set = o->set;
 	if (cap == NULL) {
 		escape_diag(path, "%s", err);
 		snprintf(fs.error, sizeof fs.error, "%s", err);
