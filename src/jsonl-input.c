@@ -94,12 +94,61 @@ static bool bad(struct reading *rd, const char *what)
 	return false;
 }
 
+/* Text a writer prints as it is (a message, a file name), made safe in
+ * place: a report finlint wrote is valid UTF-8 without control
+ * characters, so anything else was not written by finlint and becomes
+ * '?' rather than reach a terminal or an output as raw bytes. */
+static char *clean_text(char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : escape_utf8_len((const unsigned char *)s + i, n - i);
+
+		if (c < 0x20 || c == 0x7f || len == 0) {
+			s[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
+	return s;
+}
+
+/* s when every byte of it is in set (names and numbers finlint writes
+ * unescaped: addresses, flags, Zeek's letters), else NULL. */
+static const char *plain_of(const char *s, const char *set)
+{
+	if (s == NULL || s[0] == '\0' || s[strspn(s, set)] != '\0')
+		return NULL;
+	return s;
+}
+
+/* A TCP state's name as the engine spells it, or NULL. */
+static const char *state_of(const char *s)
+{
+	for (unsigned i = 0; s != NULL && i <= TCPS_CLOSED; i++)
+		if (strcmp(tcp_state_name((uint8_t)i), s) == 0)
+			return tcp_state_name((uint8_t)i);
+	return NULL;
+}
+
+#define HEX_DIGITS "0123456789abcdefABCDEF"
+
 /* Typed members; false when absent or of another type. */
 static const char *str_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A string member cleaned in place (clean_text), or NULL. */
+static const char *text_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? clean_text(v->valuestring) : NULL;
 }
 
 static bool u64_of(const cJSON *o, const char *key, uint64_t *out)
@@ -187,7 +236,7 @@ static int side_of(const char *s)
 
 static void put_endpoint(struct conn_endpoint *e, const cJSON *o)
 {
-	const char *addr = str_of(o, "addr");
+	const char *addr = plain_of(str_of(o, "addr"), HEX_DIGITS ".:");
 	uint64_t port = u64_or(o, "port", 0);
 
 	snprintf(e->addr, sizeof e->addr, "%s", addr != NULL ? addr : "");
@@ -235,7 +284,8 @@ static void put_rst(struct conn_rst *r, const cJSON *o)
 	const cJSON *acc = cJSON_GetObjectItemCaseSensitive(o, "accepted");
 	const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(o, "sender_ttl");
 	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(o, "payload");
-	const char *flags = str_of(o, "flags"), *kind = str_of(o, "kind");
+	const char *flags = plain_of(str_of(o, "flags"), "FSRPAUECNW");
+	const char *kind = plain_of(str_of(o, "kind"), "abcdefghijklmnopqrstuvwxyz-");
 	uint64_t v = 0;
 
 	r->pkt = u64_or(o, "packet", 0);
@@ -273,7 +323,7 @@ static bool put_side(struct conn_side *s, const cJSON *o, unsigned side, bool mi
 	const cJSON *rst = cJSON_GetObjectItemCaseSensitive(o, "rst");
 	uint64_t v = 0;
 
-	if (!cJSON_IsObject(o) || (s->state = str_of(o, "state")) == NULL)
+	if (!cJSON_IsObject(o) || (s->state = state_of(str_of(o, "state"))) == NULL)
 		return false;
 	if (mid_stream)
 		s->role = side == 0 ? "first sender" : "other side";
@@ -317,11 +367,12 @@ static void put_timeline(struct conn_report *c, const cJSON *arr)
 		/* the sides in the order they were written: the order they moved */
 		cJSON_ArrayForEach(m, e) {
 			int side = side_of(m->string);
+			const char *state = cJSON_IsString(m) ? state_of(m->valuestring) : NULL;
 
-			if (side < 0 || !cJSON_IsString(m) || c->timeline_count == CONN_TIMELINE_MAX)
+			if (side < 0 || state == NULL || c->timeline_count == CONN_TIMELINE_MAX)
 				continue;
 			c->timeline[c->timeline_count++] = (struct conn_transition){
-				.side = (uint8_t)side, .state = m->valuestring, .ts = ts, .pkt = num };
+				.side = (uint8_t)side, .state = state, .ts = ts, .pkt = num };
 		}
 	}
 }
@@ -363,14 +414,16 @@ static void put_zeek(struct conn_report *c, const cJSON *o)
 	const cJSON *split = cJSON_GetObjectItemCaseSensitive(o, "zeek_split"), *e;
 	const cJSON *line = o;
 
-	c->zeek_known = str_of(o, "conn_state") != NULL;
+	c->zeek_known = plain_of(str_of(o, "conn_state"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != NULL;
 	c->zeek_count = 0;
 	if (!c->zeek_known)
 		return;
 	e = cJSON_IsArray(split) ? split->child : NULL;
 	while (line != NULL && c->zeek_count < CONN_ZEEK_MAX) {
 		struct conn_zeek_line *z = &c->zeek[c->zeek_count];
-		const char *st = str_of(line, "conn_state"), *h = str_of(line, "history");
+		const char *st = plain_of(str_of(line, "conn_state"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+		const char *h = plain_of(str_of(line, "history"),
+					 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz^");
 
 		if (st == NULL)
 			break;
@@ -430,7 +483,7 @@ static bool put_findings(struct reading *rd, struct conn_report *c, const cJSON 
 			if (fd->npkts < FINDING_PKTS_MAX && cJSON_IsNumber(p) && p->valuedouble >= 0)
 				fd->pkts[fd->npkts++] = (uint64_t)p->valuedouble;
 		}
-		fd->message = str_of(e, "message") != NULL ? str_of(e, "message") : "";
+		fd->message = text_of(e, "message") != NULL ? text_of(e, "message") : "";
 	}
 	return true;
 }
@@ -441,12 +494,14 @@ static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct 
 	const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "capture_point");
 	const cJSON *reuse = cJSON_GetObjectItemCaseSensitive(o, "reuses");
 	const char *close = str_of(o, "close"), *closer = str_of(o, "active_closer");
-	const char *where = str_of(cp, "where"), *cid = str_of(o, "community_id");
+	const char *where = str_of(cp, "where");
+	const char *cid = plain_of(str_of(o, "community_id"),
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/:=");
 	uint64_t us;
 	unsigned i;
 
 	memset(c, 0, offsetof(struct conn_report, findings));
-	c->file = str_of(o, "file");
+	c->file = text_of(o, "file");
 	if (!u64_of(o, "id", &c->id) || c->file == NULL || close == NULL || cid == NULL ||
 	    !u64_of(o, "first_packet", &c->first_pkt) || !u64_of(o, "last_packet", &c->last_pkt) ||
 	    !time_of(o, "first_time", &c->first_ts) || !time_of(o, "last_time", &c->last_ts))
@@ -477,8 +532,8 @@ static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct 
 	c->synack_to_ack_ns = u64_or(cp, "synack_to_ack_us", 0) * 1000u;
 	if (cJSON_IsObject(reuse)) {
 		c->prev_id = u64_or(reuse, "id", 0);
-		c->prev_state[0] = str_of(reuse, "client_state");
-		c->prev_state[1] = str_of(reuse, "server_state");
+		c->prev_state[0] = state_of(str_of(reuse, "client_state"));
+		c->prev_state[1] = state_of(str_of(reuse, "server_state"));
 		if (c->prev_state[0] == NULL || c->prev_state[1] == NULL)
 			c->prev_id = 0;
 	}
@@ -497,8 +552,10 @@ static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct 
 /* A "file" record into f. */
 static bool file_of(struct reading *rd, const cJSON *o, struct saved_file *f)
 {
-	const char *path = str_of(o, "file"), *link = str_of(o, "link_type");
-	const char *error = str_of(o, "error");
+	const char *path = text_of(o, "file");
+	const char *link = plain_of(str_of(o, "link_type"),
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	const char *error = text_of(o, "error");
 	const cJSON *back = cJSON_GetObjectItemCaseSensitive(o, "time_backwards");
 	struct file_stats *fs = &f->fs;
 
@@ -600,10 +657,14 @@ static bool read_files(struct reading *rd, struct saved_file **files, size_t *n)
 			header = true;
 		} else if (strcmp(t, "file") == 0) {
 			if (*n == cap) {
+				size_t old = cap;
+
 				cap = cap == 0 ? 8 : 2 * cap;
 				*files = realloc(*files, cap * sizeof **files);
 				if (*files == NULL)
 					fatal("out of memory");
+				/* zero: every slot's path can be freed */
+				memset(*files + old, 0, (cap - old) * sizeof **files);
 			}
 			if (!file_of(rd, o, &(*files)[*n])) {
 				cJSON_Delete(o);
@@ -618,10 +679,12 @@ static bool read_files(struct reading *rd, struct saved_file **files, size_t *n)
 	if (!header)
 		return bad(rd, "empty: not a finlint JSON Lines report");
 	/* room for the file of connections after the last file record */
-	*files = realloc(*files, (*n + 1) * sizeof **files);
-	if (*files == NULL)
-		fatal("out of memory");
-	memset(&(*files)[*n], 0, sizeof **files);
+	if (*n == cap) {
+		*files = realloc(*files, (*n + 1) * sizeof **files);
+		if (*files == NULL)
+			fatal("out of memory");
+		memset(&(*files)[*n], 0, sizeof **files);
+	}
 	return true;
 }
 
@@ -629,7 +692,7 @@ static bool read_files(struct reading *rd, struct saved_file **files, size_t *n)
  * report was cut short.  files has room for it (read_files saw to it). */
 static void cut_short(struct reading *rd, const cJSON *flow, struct saved_file *f)
 {
-	const char *path = str_of(flow, "file");
+	const char *path = text_of(flow, "file");
 
 	memset(f, 0, sizeof *f);
 	f->path = strdup(path != NULL ? path : "?");
@@ -748,9 +811,9 @@ bool jsonl_input_run(const char *path, struct report *r)
 		escape_diag(path, "%s", rd.err);
 	if (!ok && !replayed)
 		unreadable(path, rd.err[0] != '\0' ? rd.err : "not readable", r);
-	for (size_t i = 0; files != NULL && i <= n; i++) {
+	/* after a whole first pass there is one slot more (cut_short's) */
+	for (size_t i = 0; files != NULL && i < n + (replayed ? 1 : 0); i++)
 		free(files[i].path);
-	}
 	free(files);
 	free(rd.line);
 	fclose(rd.in);
