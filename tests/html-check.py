@@ -6,6 +6,8 @@ html-browser.test.  Standard library only.
   html-check.py dom DOM JSON           the DOM chromium built (--dump-dom)
                                        against the JSON report of the same run
   html-check.py png PNG                a screenshot that is not blank
+  html-check.py cap PAGE JSON          a --flows all page of one capture of more
+                                       than 200 connections
 
 static: no <script>, <link>, <iframe>, <img>, <object>, no src or href
 outside the page (only "#..." links), no url() or @import in the style,
@@ -17,6 +19,9 @@ connection with findings (at most 200 per file), each holding exactly one
 <svg class="ladder">; in every ladder, the packets marked evidence are
 exactly the drawn packets the connection's findings cite, and every
 internal link (#...) has its target.
+
+cap: 200 connections drawn, every flagged one among them (the most severe
+first), in order of id, and a note counting the rest.
 
 png: decodes the PNG (8-bit RGB or RGBA, not interlaced) and wants many
 distinct colours and a share of non-white pixels."""
@@ -163,6 +168,27 @@ def dom(path, json_path):
           f"connection, {evidence} evidence packets marked, {len(page.links)} links resolved")
 
 
+def cap(path, json_path):
+    page = parse(path)
+    doc = json.load(open(json_path))
+    flows = doc["flows"]
+    if len(flows) <= LIST_MAX:
+        fail(f"{json_path}: only {len(flows)} connections: nothing to cap")
+    ids = [int(k.rsplit("-c", 1)[1]) for k in page.articles]
+    flagged = {fl["id"] for fl in flows if fl["findings"]}
+    if len(ids) != LIST_MAX:
+        fail(f"{path}: {len(ids)} connections drawn, want {LIST_MAX}")
+    if ids != sorted(ids):
+        fail(f"{path}: connections not in order of id")
+    if len(flagged) <= LIST_MAX and not flagged <= set(ids):
+        fail(f"{path}: flagged connections left out: {sorted(flagged - set(ids))[:10]}")
+    note = f"{len(flows) - LIST_MAX} more connections not listed"
+    if note not in open(path, encoding="utf-8").read():
+        fail(f"{path}: no note \"{note}\"")
+    print(f"cap: {path}: {LIST_MAX} of {len(flows)} connections drawn, all {len(flagged)} "
+          f"flagged ones among them; \"{note}\"")
+
+
 def png(path):
     data = open(path, "rb").read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
@@ -223,6 +249,8 @@ if __name__ == "__main__":
             static(p)
     elif what == "dom":
         dom(sys.argv[2], sys.argv[3])
+    elif what == "cap":
+        cap(sys.argv[2], sys.argv[3])
     elif what == "png":
         png(sys.argv[2])
     else:
