@@ -9,7 +9,7 @@
 #include "json-writer.h"
 #include "report.h"
 
-enum { JSON_SCHEMA_VERSION = 1 };
+enum { JSON_SCHEMA_VERSION = 2 };
 
 /* A connection's object; with a type, the JSON Lines record that starts
  * with it. */

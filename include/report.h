@@ -34,6 +34,8 @@ struct report_options {
 	unsigned flows;          /* enum report_flows: which connections to list */
 	unsigned csv_table;      /* enum csv_table: what a CSV row is */
 	bool timeline;           /* draw each listed connection's last packets */
+	bool no_group;           /* text: every connection's block, none grouped (--no-group) */
+	bool summary_only;       /* text, markdown: no connection blocks (--summary) */
 	bool color;              /* text: severities in color (a terminal, no NO_COLOR) */
 	/* --severity RULE=LEVEL: where severity_set, the severity every
 	 * finding of the rule gets (the funnel applies it) */

@@ -31,6 +31,35 @@ static void put_endpoint(struct jw *w, const char *key, const struct conn_endpoi
 	jw_end(w);
 }
 
+static void put_count(struct jw *w, const char *key, uint64_t n)
+{
+	if (n > 0)
+		jw_uint(w, key, n);
+}
+
+/* Seconds since the connection's first packet, at the capture's
+ * resolution; negative when the capture's clock stepped back. */
+static void put_offset(struct jw *w, const char *key, uint64_t ts, uint64_t base, bool nano)
+{
+	char *p = jw_member_(w, key, 32); /* a JSON number, written in place */
+	uint64_t d = ts >= base ? ts - base : base - ts;
+	const char *sign = ts >= base ? "" : "-";
+	int n;
+
+	if (nano)
+		n = snprintf(p, 32, "%s%" PRIu64 ".%09" PRIu64, sign, d / 1000000000u,
+			     d % 1000000000u);
+	else
+		n = snprintf(p, 32, "%s%" PRIu64 ".%06" PRIu64, sign, d / 1000000000u,
+			     d % 1000000000u / 1000u);
+	jw_done_(w, p + (n > 0 && n < 32 ? n : 0));
+}
+
+static const char *side_name(unsigned side)
+{
+	return side == 0 ? "client" : "server";
+}
+
 static void put_side(struct jw *w, const char *key, const struct conn_report *c, unsigned side)
 {
 	const struct conn_side *s = &c->side[side];
@@ -40,10 +69,11 @@ static void put_side(struct jw *w, const char *key, const struct conn_report *c,
 	jw_plain(w, "state", s->state);
 	jw_uint(w, "packets", s->packets);
 	jw_uint(w, "data_bytes", s->data_bytes);
-	jw_uint(w, "retransmissions", s->retransmissions);
-	jw_uint(w, "gaps", s->gaps);
-	jw_uint(w, "acks_for_unseen_bytes", s->acks_unseen);
-	jw_uint(w, "keepalives", s->keepalives);
+	/* the counters of trouble: absent when zero, as most are */
+	put_count(w, "retransmissions", s->retransmissions);
+	put_count(w, "gaps", s->gaps);
+	put_count(w, "acks_for_unseen_bytes", s->acks_unseen);
+	put_count(w, "keepalives", s->keepalives);
 	/* capture caveats: written only when there are any */
 	if (s->copies > 0) {
 		jw_uint(w, "capture_copies", s->copies);
@@ -114,22 +144,6 @@ static void put_side(struct jw *w, const char *key, const struct conn_report *c,
 		}
 		jw_end(w);
 	}
-	jw_array(w, "timeline");
-	for (unsigned i = 0; i < c->timeline_count; i++) {
-		const struct conn_transition *t = &c->timeline[i];
-
-		if (t->side != side)
-			continue;
-		jw_object(w, NULL);
-		jw_plain(w, "state", t->state);
-		put_time(w, "time", t->ts, nano);
-		if (t->pkt != 0)
-			jw_uint(w, "packet", t->pkt);
-		else
-			jw_plain(w, "packet", "timer");
-		jw_end(w);
-	}
-	jw_end(w);
 	jw_end(w);
 }
 
@@ -171,24 +185,84 @@ void json_put_finding(struct jw *w, const struct conn_finding *fd)
 		jw_bool(w, "baselined", true);
 }
 
-/* Both sides' transitions in packet order: who entered which state when. */
-static void put_merged_timeline(struct jw *w, const struct conn_report *c)
+/* Both sides' transitions in one list, one entry per packet (or timer)
+ * that moved a side: the state each side it moved entered.  A side moved
+ * twice by one packet gets a second entry for the same packet. */
+static void put_timeline(struct jw *w, const struct conn_report *c)
 {
+	unsigned i = 0;
+
 	jw_array(w, "timeline");
-	for (unsigned i = 0; i < c->timeline_count; i++) {
+	while (i < c->timeline_count) {
 		const struct conn_transition *t = &c->timeline[i];
+		bool moved[2] = { false, false };
 
 		jw_object(w, NULL);
-		jw_plain(w, "side", t->side == 0 ? "client" : "server");
-		jw_plain(w, "state", t->state);
-		put_time(w, "time", t->ts, c->nanosecond);
 		if (t->pkt != 0)
 			jw_uint(w, "packet", t->pkt);
 		else
 			jw_plain(w, "packet", "timer");
+		put_offset(w, "at", t->ts, c->first_ts, c->nanosecond);
+		for (; i < c->timeline_count; i++) {
+			const struct conn_transition *u = &c->timeline[i];
+
+			if (u->pkt != t->pkt || u->ts != t->ts || u->side > 1 || moved[u->side])
+				break;
+			moved[u->side] = true;
+			jw_plain(w, side_name(u->side), u->state);
+		}
+		if (!moved[0] && !moved[1])
+			i++; /* a side the record cannot name: never loop on it */
 		jw_end(w);
 	}
 	jw_end(w);
+}
+
+/* Whether an event only repeats a side's FIN or RST record, which the
+ * record holds in full. */
+static bool event_in_records(const struct conn_report *c, const struct conn_event *e)
+{
+	const struct conn_side *s = &c->side[e->side & 1];
+	const struct conn_side *peer = &c->side[!(e->side & 1)];
+
+	if (strcmp(e->name, "syn-reuse") == 0)
+		return true; /* the "reuses" block says it */
+	if (strcmp(e->name, "fin") == 0)
+		return s->has_fin && e->pkt == s->fin.pkt && e->a == s->fin.seq && e->b == e->a;
+	if (strcmp(e->name, "fin-acked") == 0)
+		return peer->has_fin && e->pkt == peer->fin.acked_by && e->b == peer->fin.seq &&
+		       e->a == (uint32_t)(peer->fin.seq + 1u);
+	if (strcmp(e->name, "rst") == 0)
+		return s->has_rst && e->pkt == s->rst.pkt && e->a == s->rst.seq &&
+		       e->b == (s->rst.has_ack ? s->rst.ack : 0u);
+	return false;
+}
+
+static void put_events(struct jw *w, const struct conn_report *c)
+{
+	bool open = false;
+
+	for (unsigned i = 0; i < c->event_count; i++) {
+		const struct conn_event *e = &c->events[i];
+
+		if (event_in_records(c, e))
+			continue;
+		if (!open)
+			jw_array(w, "events");
+		open = true;
+		jw_object(w, NULL);
+		jw_plain(w, "event", e->name);
+		jw_uint(w, "packet", e->pkt);
+		jw_plain(w, "from", side_name(e->side));
+		if (e->a_name != NULL)
+			jw_uint(w, e->a_name, e->a);
+		if (e->b_name != NULL)
+			jw_uint(w, e->b_name, e->b);
+		jw_end(w);
+	}
+	if (open)
+		jw_end(w);
+	put_count(w, "events_dropped", c->events_dropped);
 }
 
 /* Zeek's conn.log line for this connection, then the further lines its
@@ -253,10 +327,6 @@ void json_put_conn(struct jw *w, const struct conn_report *c, const char *type)
 	if (c->zeek_known)
 		put_zeek(w, c);
 	jw_bool(w, "three_way", c->three_way);
-	jw_object(w, "states");
-	jw_plain(w, "client", c->side[0].state);
-	jw_plain(w, "server", c->side[1].state);
-	jw_end(w);
 	put_side(w, "client_side", c, 0);
 	put_side(w, "server_side", c, 1);
 	if (c->prev_id != 0) {
@@ -266,23 +336,8 @@ void json_put_conn(struct jw *w, const struct conn_report *c, const char *type)
 		jw_plain(w, "server_state", c->prev_state[1]);
 		jw_end(w);
 	}
-	jw_array(w, "events");
-	for (unsigned i = 0; i < c->event_count; i++) {
-		const struct conn_event *e = &c->events[i];
-
-		/* the "reuses" block above says it */
-		if (strcmp(e->name, "syn-reuse") == 0)
-			continue;
-		jw_object(w, NULL);
-		jw_plain(w, "event", e->name);
-		jw_uint(w, "packet", e->pkt);
-		jw_plain(w, "from", e->side == 0 ? "client" : "server");
-		jw_uint(w, "a", e->a);
-		jw_uint(w, "b", e->b);
-		jw_end(w);
-	}
-	jw_end(w);
-	jw_uint(w, "events_dropped", c->events_dropped);
+	put_timeline(w, c);
+	put_events(w, c);
 	jw_array(w, "findings");
 	for (unsigned i = 0; i < c->finding_count; i++) {
 		jw_object(w, NULL);
@@ -290,7 +345,6 @@ void json_put_conn(struct jw *w, const struct conn_report *c, const char *type)
 		jw_end(w);
 	}
 	jw_end(w);
-	put_merged_timeline(w, c);
 	jw_end(w);
 }
 

@@ -52,7 +52,9 @@ static const char usage_text[] =
 	"                    GitHub, one result per finding), junit (JUnit XML: a\n"
 	"                    testsuite per capture, a testcase per connection, a failure\n"
 	"                    per finding that fails the run), github (GitHub Actions\n"
-	"                    workflow commands, one annotation per finding) or html\n"
+	"                    workflow commands, one annotation per finding),\n"
+	"                    markdown (for a ticket: tables of facts and findings, a\n"
+	"                    section and a text ladder per flagged connection) or html\n"
 	"                    (one self-contained page: charts, and per flagged\n"
 	"                    connection its findings and an SVG ladder diagram).\n"
 	"                    Repeat it to write several formats in one pass: each\n"
@@ -78,6 +80,11 @@ static const char usage_text[] =
 	"                    are marked baselined, still reported, and never fail the run\n"
 	"      --timeline    text: after each listed connection, a ladder diagram of its\n"
 	"                    last 12 packets (flags, relative seq/ack, both sides' states)\n"
+	"      --no-group    text: a block for every listed connection; by default the\n"
+	"                    connections of a file with the same close, final states and\n"
+	"                    findings are one block, with the count and the others' ids\n"
+	"      --summary     text and markdown: only each file's header and the totals,\n"
+	"                    no connection blocks\n"
 	"  -q, --quiet       no report on standard output (with -o FILE, FILE still gets\n"
 	"                    one): only diagnostics and the exit status\n"
 	"      --no-color    no color in the text report (it is colored only on a terminal\n"
@@ -424,7 +431,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
-		OPT_TIMELINE, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
+		OPT_TIMELINE, OPT_NO_GROUP, OPT_SUMMARY, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
 		OPT_SEVERITY, OPT_BASELINE,
 	};
 	static const struct option longopts[] = {
@@ -438,6 +445,8 @@ int main(int argc, char **argv)
 		{ "flows", required_argument, NULL, OPT_FLOWS },
 		{ "csv-table", required_argument, NULL, OPT_CSV_TABLE },
 		{ "timeline", no_argument, NULL, OPT_TIMELINE },
+		{ "no-group", no_argument, NULL, OPT_NO_GROUP },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
@@ -547,6 +556,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TIMELINE:
 			ro.timeline = true;
+			break;
+		case OPT_NO_GROUP:
+			ro.no_group = true;
+			break;
+		case OPT_SUMMARY:
+			ro.summary_only = true;
 			break;
 		case OPT_NO_COLOR:
 			no_color = true;

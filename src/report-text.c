@@ -10,6 +10,8 @@
 #include "escape.h"
 #include "finlint.h"
 #include "report.h"
+#include "text-group.h"
+#include "text-ladder.h"
 #include "wrap.h"
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -29,6 +31,8 @@ static void put_escaped(FILE *out, const char *s)
 
 static void text_begin_file(struct report_writer *r, const struct file_stats *fs)
 {
+	if (r->priv == NULL && !r->opt->no_group)
+		r->priv = text_groups_new(4); /* NULL: every block printed as it comes */
 	put_escaped(r->out, fs->path);
 	fputc('\n', r->out);
 	if (fs->link_name != NULL)
@@ -50,53 +54,6 @@ static void wrap(FILE *out, unsigned indent, const char *label, const char *text
 	fprintf(out, "%*s%s", (int)indent, "", label);
 	wrap_text(out, text, indent + (unsigned)strlen(label), indent + 2, 79);
 	fputc('\n', out);
-}
-
-/* The ladder: one line per packet, an arrow between the two sides with
- * flags and relative seq/ack on it, both sides' states after it. */
-static void text_ladder(FILE *out, const struct conn_report *c)
-{
-	const char *a = c->side[0].role, *b = c->side[1].role;
-	enum { ARROW = 40 };
-
-	if (!c->steps_known || c->step_count == 0)
-		return;
-	fprintf(out, "    last %u packets (seq/ack relative to each side's ISN, %s; states after "
-		     "each packet):\n",
-		c->step_count, c->steps[0].relative ? "as tcpdump shows them" :
-		"absolute where the SYN was not seen");
-	fprintf(out, "      %8s %10s  %-*s%s  %-12s %s\n", "packet", "+seconds",
-		ARROW + 2 - (int)strlen(b), a, b, a, b);
-	for (unsigned i = 0; i < c->step_count; i++) {
-		const struct conn_step *s = &c->steps[i];
-		char label[80], arrow[ARROW + 1];
-		int n;
-		size_t len;
-
-		n = snprintf(label, sizeof label, " %s seq %" PRIu32, s->flags, s->seq);
-		if (s->has_ack)
-			n += snprintf(label + n, sizeof label - (size_t)n, " ack %" PRIu32, s->ack);
-		if (s->len > 0)
-			snprintf(label + n, sizeof label - (size_t)n, " len %" PRIu32, s->len);
-		len = strlen(label);
-		if (len > ARROW - 6)
-			len = ARROW - 6;
-		memset(arrow, '-', ARROW);
-		arrow[ARROW] = '\0';
-		if (s->side == 0) {
-			memcpy(arrow + 3, label, len);
-			arrow[3 + len] = ' ';
-			arrow[ARROW - 1] = '>';
-		} else {
-			arrow[0] = '<';
-			memcpy(arrow + ARROW - 4 - len, label, len);
-			arrow[ARROW - 4] = ' ';
-		}
-		/* signed: a capture's time may go backwards */
-		fprintf(out, "      %8" PRIu64 " %10.6f  |%s|  %-12s %s\n", s->pkt,
-			(double)(int64_t)(s->ts - c->steps[0].ts) / 1e9, arrow, s->state[0],
-			s->state[1]);
-	}
 }
 
 static const char *severity_color(unsigned sev)
@@ -164,45 +121,76 @@ static void text_caveats(FILE *out, const struct conn_report *c)
 		fputc('\n', out);
 }
 
-static void text_conn(struct report_writer *r, const struct conn_report *c)
+static void text_block(FILE *out, const struct report_options *opt, const struct conn_report *c)
 {
-	if (!report_lists(r, c, FLOWS_FLAGGED))
-		return;
-	fprintf(r->out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",
+	fprintf(out, "  connection %" PRIu64 ": %s %s %s, packets %" PRIu64 "-%" PRIu64 "\n",
 		c->id, c->end[0].text, c->mid_stream ? "--" : "->", c->end[1].text, c->first_pkt,
 		c->last_pkt);
-	fprintf(r->out, "    %s", c->close);
+	fprintf(out, "    %s", c->close);
 	if (c->active_closer != CONN_CLOSER_NONE)
-		fprintf(r->out, ", %s %s first", side_name(c, c->active_closer),
+		fprintf(out, ", %s %s first", side_name(c, c->active_closer),
 			c->aborted ? "reset" : "closed");
 	if (c->three_way)
-		fputs(", three-way", r->out);
+		fputs(", three-way", out);
 	if (c->mid_stream)
-		fputs(", picked up mid-stream (no SYN in the capture)", r->out);
-	fprintf(r->out, "; final states: %s %s, %s %s\n", side_name(c, 0), c->side[0].state,
+		fputs(", picked up mid-stream (no SYN in the capture)", out);
+	fprintf(out, "; final states: %s %s, %s %s\n", side_name(c, 0), c->side[0].state,
 		side_name(c, 1), c->side[1].state);
 	if (strcmp(c->capture_point, "unknown") != 0)
-		fprintf(r->out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
+		fprintf(out, "    capture point %s (SYN to SYN-ACK %.3f ms, SYN-ACK to ACK %.3f ms)\n",
 			c->capture_point_words, (double)c->syn_to_synack_ns / 1e6,
 			(double)c->synack_to_ack_ns / 1e6);
-	text_caveats(r->out, c);
+	text_caveats(out, c);
 	if (c->finished_early)
 		fputs("    finished early by --max-memory: later packets are not in this record\n",
-		      r->out);
+		      out);
 	if (c->prev_id != 0)
-		fprintf(r->out, "    reuses the 4-tuple of connection %" PRIu64
+		fprintf(out, "    reuses the 4-tuple of connection %" PRIu64
 				" (states then: %s %s, %s %s)\n",
 			c->prev_id, side_name(c, 0), c->prev_state[0], side_name(c, 1),
 			c->prev_state[1]);
 	for (unsigned i = 0; i < c->finding_count; i++)
-		text_finding(r->out, &c->findings[i], r->opt->color);
-	if (r->opt->timeline)
-		text_ladder(r->out, c);
+		text_finding(out, &c->findings[i], opt->color);
+	if (opt->timeline)
+		text_ladder(out, c, "    ");
+}
+
+static void text_conn(struct report_writer *r, const struct conn_report *c)
+{
+	struct text_groups *g = r->priv;
+	char key[512], *block = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (r->opt->summary_only || !report_lists(r, c, FLOWS_FLAGGED))
+		return;
+	if (r->opt->no_group || g == NULL) {
+		text_block(r->out, r->opt, c);
+		return;
+	}
+	text_group_key(c, key, sizeof key);
+	if (text_groups_join(g, key, c->id))
+		return;
+	m = open_memstream(&block, &len);
+	if (m == NULL) {
+		text_block(r->out, r->opt, c);
+		return;
+	}
+	text_block(m, r->opt, c);
+	if (fclose(m) != 0) {
+		free(block);
+		text_block(r->out, r->opt, c);
+		return;
+	}
+	text_groups_start(g, r->out, key, c->id, block);
 }
 
 static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	char t0[48], t1[48];
+
+	if (r->priv != NULL)
+		text_groups_flush(r->priv, r->out, 4);
 
 	if (fs->link_name == NULL || fs->unsupported_link) { /* not opened, or not decoded */
 		fputs("  not analysed: ", r->out);
@@ -270,6 +258,9 @@ static void text_end(struct report_writer *w)
 	const struct report_options *o = w->opt;
 	FILE *out = w->out;
 	bool any = false;
+
+	text_groups_free(w->priv);
+	w->priv = NULL;
 
 	for (unsigned i = 0; i < conn_close_count(); i++)
 		if (r->by_close[i] > 0) {

@@ -18,6 +18,7 @@ extern const struct report_ops report_csv_ops;
 extern const struct report_ops report_sarif_ops;
 extern const struct report_ops report_junit_ops;
 extern const struct report_ops report_github_ops;
+extern const struct report_ops report_markdown_ops;
 extern const struct report_ops report_html_ops;
 
 static const struct report_ops *const formats[] = {
@@ -28,6 +29,7 @@ static const struct report_ops *const formats[] = {
 	&report_sarif_ops,
 	&report_junit_ops,
 	&report_github_ops,
+	&report_markdown_ops,
 	&report_html_ops,
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Golden reports: finlint's text, JSON, JSON Lines, CSV and GitHub output for the scenario-lab
-captures and the synthesized rule captures, and its HTML page for two of the lab's, compared byte for byte with
-tests/golden/.  Each rule's findings (evidence packets, message, fix) are
+"""Golden reports: finlint's text, JSON, JSON Lines, CSV, GitHub and
+Markdown output for the scenario-lab captures and the synthesized rule
+captures, and its HTML page for two of the lab's, compared byte for byte
+with tests/golden/.  Each rule's findings (evidence packets, message, fix) are
 pinned in all three formats.  Paths are given relative to the source tree,
 so the outputs do not depend on where the tree is.
 
@@ -36,7 +37,7 @@ CAPTURES = sorted(
      if n.endswith(".pcap")])
 FORMATS = {"txt": ["--timeline"], "json": ["-f", "json"], "jsonl": ["-f", "jsonl"],
            "csv": ["-f", "csv"], "flows.csv": ["-f", "csv", "--csv-table", "flows"],
-           "github": ["-f", "github"]}
+           "github": ["-f", "github"], "md": ["-f", "markdown"]}
 # The HTML page is large: pinned for two lab captures, one with evidence
 # on both sides of a pause, one with packets left out and two pauses.
 HTML_CAPTURES = ["samples/07-rst-after-fin-wait2-timeout.pcap", "samples/14-close-wait-stuck.pcap"]
