@@ -7,6 +7,7 @@
 #define FINLINT_ESCAPE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* The length of the UTF-8 sequence (RFC 3629: shortest form, no
@@ -29,6 +30,9 @@ char *escape_utf8(const char *s);
  * a reference, and a terminal-safe form reads the same everywhere), then
  * &, <, >, " and ' as character references.  The caller frees it. */
 char *escape_markup(const char *s);
+
+/* Write s to out as escape_markup makes it; NULL as "?". */
+void escape_markup_put(FILE *out, const char *s);
 
 /* Print "finlint: PATH: message" on stderr, path and message both through
  * escape_text, as one line. */

@@ -156,6 +156,14 @@ char *escape_markup(const char *s)
 	return out;
 }
 
+void escape_markup_put(FILE *out, const char *s)
+{
+	char *e = escape_markup(s != NULL ? s : "?");
+
+	fputs(e, out);
+	free(e);
+}
+
 void escape_diag(const char *path, const char *fmt, ...)
 {
 	char msg[1024];

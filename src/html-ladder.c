@@ -44,10 +44,7 @@ static const char *severity_ink(unsigned sev)
  * builder): escaped, as everything else in the page is. */
 static void put_text(FILE *out, const char *s)
 {
-	char *e = escape_markup(s != NULL ? s : "?");
-
-	fputs(e, out);
-	free(e);
+	escape_markup_put(out, s);
 }
 
 /* The findings citing pkt: their codes, comma-separated, into tags, and

@@ -19,6 +19,7 @@ extern const struct report_ops report_sarif_ops;
 extern const struct report_ops report_junit_ops;
 extern const struct report_ops report_github_ops;
 extern const struct report_ops report_markdown_ops;
+extern const struct report_ops report_html_ops;
 
 static const struct report_ops *const formats[] = {
 	&report_text_ops,
@@ -29,6 +30,7 @@ static const struct report_ops *const formats[] = {
 	&report_junit_ops,
 	&report_github_ops,
 	&report_markdown_ops,
+	&report_html_ops,
 };
 
 enum { FORMAT_COUNT = sizeof formats / sizeof formats[0] };
