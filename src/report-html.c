@@ -355,7 +355,7 @@ static void html_conn(struct report_writer *w, const struct conn_report *c)
 	}
 	if (c->finding_count > 0)
 		st->flagged++;
-	if (!report_lists(w, c, FLOWS_FLAGGED))
+	if (w->opt->summary_only || !report_lists(w, c, FLOWS_FLAGGED))
 		return;
 	st->listable++;
 	rank = rank_of(c);
