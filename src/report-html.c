@@ -68,7 +68,7 @@ static void put(FILE *out, const char *s)
 }
 
 /* The page's style: readable on screen, and on paper without the
- * screen's colours and with no connection cut across two pages. */
+ * screen's colours and with no ladder or finding cut across two pages. */
 static const char STYLE[] =
 	"body{font-family:system-ui,sans-serif;color:#222;background:#fff;margin:0 auto;"
 	"max-width:60rem;padding:1rem 1.5rem;line-height:1.4}\n"
@@ -105,7 +105,7 @@ static const char STYLE[] =
 	"article.rule dl dd{margin-left:1rem}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}"
 	"h2{break-before:page}section.capture:first-of-type h2{break-before:auto}"
-	"article.conn,figure.ladder,.charts svg,article.rule{break-inside:avoid}"
+	"figure.ladder,ol.findings li,.charts svg,article.rule{break-inside:avoid}"
 	"a{color:inherit;text-decoration:none}"
 	".sev{color:#000;background:none!important;border:1px solid #000}}\n";
 
@@ -355,7 +355,7 @@ static void html_conn(struct report_writer *w, const struct conn_report *c)
 	}
 	if (c->finding_count > 0)
 		st->flagged++;
-	if (!report_lists(w, c, FLOWS_FLAGGED))
+	if (w->opt->summary_only || !report_lists(w, c, FLOWS_FLAGGED))
 		return;
 	st->listable++;
 	rank = rank_of(c);
