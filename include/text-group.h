@@ -33,7 +33,7 @@ void text_groups_start(struct text_groups *g, FILE *out, const char *key, uint64
 		       char *block);
 
 /* Print every group in the order it started, each block followed by the
- * others of its group (indented by indent), and empty the set. */
-void text_groups_flush(struct text_groups *g, FILE *out, unsigned indent);
+ * others of its group, and empty the set. */
+void text_groups_flush(struct text_groups *g, FILE *out);
 
 #endif

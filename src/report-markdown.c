@@ -282,7 +282,7 @@ static void md_end_file(struct report_writer *w, const struct file_stats *fs)
 	}
 	drain(&m->rows, &m->rows_buf, &m->rows_len, NULL);
 	if (m->groups != NULL && m->conns != NULL)
-		text_groups_flush(m->groups, m->conns, 0);
+		text_groups_flush(m->groups, m->conns);
 	if (m->nconns > 0)
 		drain(&m->conns, &m->conns_buf, &m->conns_len, out);
 	drain(&m->conns, &m->conns_buf, &m->conns_len, NULL);

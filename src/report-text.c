@@ -277,7 +277,7 @@ static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 	char t0[48], t1[48];
 
 	if (r->priv != NULL)
-		text_groups_flush(r->priv, r->out, 4);
+		text_groups_flush(r->priv, r->out);
 
 	if (fs->link_name == NULL || fs->unsupported_link) { /* not opened, or not decoded */
 		fputs("  not analysed: ", r->out);

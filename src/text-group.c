@@ -30,7 +30,7 @@ struct text_groups {
 	struct group group[GROUPS_MAX]; /* in the order they started */
 	unsigned count;
 	int16_t slot[SLOTS]; /* index into group, -1: empty */
-	unsigned indent;     /* of the lines text_groups_start flushes */
+	unsigned indent;     /* of the "and N more" lines */
 };
 
 static uint32_t hash_key(const char *s)
@@ -117,10 +117,10 @@ void text_groups_start(struct text_groups *g, FILE *out, const char *key, uint64
 	char *k;
 
 	if (g->count == GROUPS_MAX)
-		text_groups_flush(g, out, g->indent);
+		text_groups_flush(g, out);
 	k = strdup(key);
 	if (k == NULL) { /* print it now rather than lose it */
-		text_groups_flush(g, out, g->indent);
+		text_groups_flush(g, out);
 		fputs(block, out);
 		free(block);
 		return;
@@ -195,14 +195,14 @@ static void put_ids(FILE *out, struct group *gr, unsigned indent)
 	free(text);
 }
 
-void text_groups_flush(struct text_groups *g, FILE *out, unsigned indent)
+void text_groups_flush(struct text_groups *g, FILE *out)
 {
 	for (unsigned i = 0; i < g->count; i++) {
 		struct group *gr = &g->group[i];
 
 		fputs(gr->block, out);
 		if (gr->nids > 0)
-			put_ids(out, gr, indent);
+			put_ids(out, gr, g->indent);
 	}
 	drop_groups(g);
 }
