@@ -10,11 +10,23 @@
 struct capset *capset_new(char *const *paths, size_t n);
 void capset_free(struct capset *s);
 
-/* Open every file; on failure close them and say which one in err. */
+/* Open every file once to learn its link type and first frame's time,
+ * and close it again (capset_next() opens each file when the merge
+ * reaches it); on failure say which file in err. */
 bool capset_open_parts(struct capset *s, char *err, unsigned errlen);
 void capset_close_parts(struct capset *s);
-struct capture *capset_first(const struct capset *s);
-struct capture *capset_part(const struct capset *s, unsigned i);
+
+/* The BPF filter every file gets as it opens; false, with err, when it
+ * does not compile for one of them. */
+bool capset_set_filter(struct capset *s, const char *expr, char *err, unsigned errlen);
+
+/* What the files say: the first file's link type, whether any has
+ * nanosecond times, the largest snapshot length, frames left out by the
+ * filter in file i. */
+int capset_dlt(const struct capset *s);
+bool capset_nanosecond(const struct capset *s);
+int capset_snaplen(const struct capset *s);
+uint64_t capset_filtered(const struct capset *s, unsigned i);
 
 /* The next frame of the merged capture: numbered in merged order.  A
  * damaged file ends early and the others go on; CAPTURE_ERROR comes at
