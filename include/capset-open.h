@@ -34,4 +34,11 @@ uint64_t capset_filtered(const struct capset *s, unsigned i);
 enum capture_status capset_next(struct capset *s, struct capture_frame *frame);
 const char *capset_error(const struct capset *s);
 
+/* A set rebuilt from a saved report (--from-jsonl), never opened: what
+ * file i held, and where merged packet num was (file, frame), for the
+ * evidence packets the report named.  Only the packets given are known. */
+void capset_set_part(struct capset *s, unsigned i, uint64_t packets, bool timed,
+		     uint64_t first_ts, uint64_t last_ts);
+void capset_add_origin(struct capset *s, uint64_t num, unsigned file, uint64_t frame);
+
 #endif

@@ -449,6 +449,53 @@ enum capture_status capset_next(struct capset *s, struct capture_frame *frame)
 	return CAPTURE_FRAME;
 }
 
+void capset_set_part(struct capset *s, unsigned i, uint64_t packets, bool timed,
+		     uint64_t first_ts, uint64_t last_ts)
+{
+	struct part *p = &s->part[i];
+
+	p->done = true;
+	p->frames = packets;
+	p->timed = timed;
+	p->first_ts = first_ts;
+	p->last_ts = last_ts;
+}
+
+void capset_add_origin(struct capset *s, uint64_t num, unsigned file, uint64_t frame)
+{
+	size_t lo = 0, hi = s->nruns;
+
+	if (num == 0 || file >= s->n || s->runs_full)
+		return;
+	/* the first run at or after num: runs stay sorted for capset_origin */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->run[mid].num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nruns && s->run[lo].num == num)
+		return;
+	if (s->nruns == s->cap_runs) {
+		size_t cap = s->cap_runs == 0 ? 64 : 2 * s->cap_runs;
+		struct run *run;
+
+		if (s->cap_runs >= CAPSET_RUNS_MAX || (run = realloc(s->run, cap * sizeof *run)) == NULL) {
+			s->runs_full = true;
+			return;
+		}
+		s->run = run;
+		s->cap_runs = cap;
+	}
+	memmove(&s->run[lo + 1], &s->run[lo], (s->nruns - lo) * sizeof *s->run);
+	s->run[lo] = (struct run){ .num = num, .frame = frame, .part = file };
+	s->nruns++;
+	if (num > s->num)
+		s->num = num;
+}
+
 const char *capset_error(const struct capset *s)
 {
 	return s->error;
