@@ -165,6 +165,11 @@ def main():
         if lab["label"] == "false":
             problems.append("false finding produced (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
+        elif lab["label"] == "true" and lab["frames"] != frames:
+            # the right rule on the wrong packets still sends the reader
+            # to the wrong place
+            problems.append("true finding with other evidence (labels.tsv:%d) %s: labelled %s"
+                            % (lab["line"], where, lab["frames"]))
         elif lab["label"] == "unclear" and f["confidence"] != "low":
             problems.append("unclear finding with confidence above low (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
