@@ -83,6 +83,19 @@ def read_labels(path):
     return labels
 
 
+# What a finding must say, where the rule alone does not tell a reader the
+# cause: (file, rule, severity, words the message must hold).
+SAYS = [
+    ("other/suricata-verify/tcp-rst-unacked-stream-10/"
+     "TLPW1-tcp-174.56.47.59-10.3.11.101-tcp-80-49309.pcap", "abortive-close", "warning",
+     "the server's last packet (73) came 43.074 s before the RST"),
+    ("other/suricata-verify/bug-4702-01/input.pcap", "abortive-close", "warning",
+     "the client reset with data still arriving"),
+    ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "info",
+     "27 bytes of the server's data (from packet 2507)"),
+]
+
+
 def run_finlint(finlint, corpus, infos=False):
     """Yield (file relative to corpus, flow, finding) for every warning and
     error finding in the scanned folders (and the info ones with infos)."""
@@ -173,6 +186,11 @@ def main():
         elif lab["label"] == "unclear" and f["confidence"] != "low":
             problems.append("unclear finding with confidence above low (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
+
+    for rel, rule, sev, words in SAYS:
+        if not any(r == rel and f["rule"] == rule and f["severity"] == sev and words in f["message"]
+                   for r, _, f in produced):
+            problems.append("no %s %s finding in %s says %r" % (sev, rule, rel, words))
 
     missing = collections.Counter()
     notes = []
