@@ -358,8 +358,8 @@ static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 	if ((pkt->flags & TCP_ACK) && seq_gt(pkt->ack, acked))
 		acked = pkt->ack;
 	/* a FIN is a sequence number, not data */
-	if (peer->fin_seen && peer_end == peer->fin_seq + 1)
-		peer_end = peer->fin_seq;
+	if (peer->fin_seen && (peer_end == peer->fin_seq + 1 || peer_end == peer->last_fin_seq + 1))
+		peer_end--;
 	if (me->fin_seen && my_end == me->fin_seq + 1)
 		my_end = me->fin_seq;
 	me->rst_acked = acked;
@@ -578,6 +578,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
 		}
 		me->prev_fin_ts = me->last_fin_pkt != 0 ? me->last_fin_ts : 0;
+		me->last_fin_seq = fseq;
 		me->last_fin_pkt = pkt->num;
 		me->last_fin_ts = pkt->ts_ns;
 		end = fseq + 1;
