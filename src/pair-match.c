@@ -50,9 +50,7 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
 static bool could_be(const struct pair_conn *a, const struct pair_conn *b, bool *flip)
 {
 	*flip = false;
-	if (a->isn_known[0] != b->isn_known[0])
-		return false;
-	if (a->isn_known[0]) {
+	if (a->isn_known[0] && b->isn_known[0]) {
 		/* a NAT may change addresses and the client's port, not the ISNs */
 		if (a->isn[0] != b->isn[0] || a->port[1] != b->port[1])
 			return false;
@@ -92,6 +90,19 @@ static struct pair_match *add_match(struct pair *p, uint32_t a, uint32_t b, bool
 	m->flipped = flip;
 	p->point[0].conn[a].match = b;
 	p->point[1].conn[b].match = a;
+	/* a point that missed the handshake takes the ISNs of the other:
+	 * they survive NAT, and its packets' relative numbers then agree */
+	for (unsigned s = 0; s < 2 && !flip; s++) {
+		struct pair_conn *x = &p->point[0].conn[a], *y = &p->point[1].conn[b];
+
+		if (x->isn_known[s] && !y->isn_known[s]) {
+			y->isn_known[s] = true;
+			y->isn[s] = x->isn[s];
+		} else if (y->isn_known[s] && !x->isn_known[s]) {
+			x->isn_known[s] = true;
+			x->isn[s] = y->isn[s];
+		}
+	}
 	return m;
 }
 
@@ -110,9 +121,32 @@ static int cmp_by_isn(const void *x, const void *y)
 	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
 }
 
+/* The best server-side candidate so far for one client-side connection. */
+struct best {
+	uint32_t j;
+	bool flip, same;
+	uint64_t gap;
+};
+
+/* Consider server-side connection j for a: the same 4-tuple first, then
+ * the nearest first packet in time. */
+static void consider(const struct pair_point *s, const struct pair_conn *a, uint32_t j,
+		     struct best *best)
+{
+	const struct pair_conn *b = &s->conn[j];
+	uint64_t gap = absdiff(a->pkt[0].ts, b->pkt[0].ts);
+	bool flip, same;
+
+	if (b->match != PAIR_NONE || !could_be(a, b, &flip))
+		return;
+	same = same_tuple(a, b);
+	if (best->j == PAIR_NONE || (same && !best->same) || (same == best->same && gap < best->gap))
+		*best = (struct best){ j, flip, same, gap };
+}
+
 /* Match each client-side connection with the server-side one that is
- * the same: among those that could be, the same 4-tuple first, then the
- * nearest handshake in time. */
+ * the same: by client ISN (a binary search), or, when none matches or a
+ * point missed the handshake, by 4-tuple. */
 static void match_conns(struct pair *p)
 {
 	const struct pair_point *s = &p->point[1];
@@ -124,12 +158,10 @@ static void match_conns(struct pair *p)
 	sort_point = s;
 	qsort(order, s->n, sizeof *order, cmp_by_isn);
 	while (lo < s->n && !s->conn[order[lo]].isn_known[0])
-		lo++; /* [0, lo): no ISN, matched by 4-tuple */
+		lo++; /* [0, lo): no ISN */
 	for (uint32_t i = 0; i < p->point[0].n; i++) {
 		const struct pair_conn *a = &p->point[0].conn[i];
-		uint32_t from = 0, to = lo, best = PAIR_NONE;
-		bool best_flip = false, best_same = false, flip;
-		uint64_t best_gap = UINT64_MAX;
+		struct best best = { PAIR_NONE, false, false, UINT64_MAX };
 
 		if (a->isn_known[0]) {
 			/* the range of server-side connections with a's client ISN */
@@ -143,30 +175,20 @@ static void match_conns(struct pair *p)
 				else
 					h = mid;
 			}
-			from = l;
-			for (to = l; to < s->n && s->conn[order[to]].isn[0] == a->isn[0]; to++)
-				;
+			for (; l < s->n && s->conn[order[l]].isn[0] == a->isn[0]; l++)
+				consider(s, a, order[l], &best);
+			/* the server side missed the handshake: by 4-tuple */
+			for (uint32_t j = 0; j < lo && best.j == PAIR_NONE; j++)
+				consider(s, a, order[j], &best);
+		} else {
+			/* the client side missed it: any by 4-tuple */
+			for (uint32_t j = 0; j < s->n; j++)
+				consider(s, a, order[j], &best);
 		}
-		for (uint32_t j = from; j < to; j++) {
-			const struct pair_conn *b = &s->conn[order[j]];
-			uint64_t gap = absdiff(a->pkt[0].ts, b->pkt[0].ts);
-			bool same;
+		if (best.j != PAIR_NONE) {
+			struct pair_match *m = add_match(p, i, best.j, best.flip);
 
-			if (b->match != PAIR_NONE || !could_be(a, b, &flip))
-				continue;
-			same = same_tuple(a, b);
-			if (best == PAIR_NONE || (same && !best_same) ||
-			    (same == best_same && gap < best_gap)) {
-				best = order[j];
-				best_flip = flip;
-				best_same = same;
-				best_gap = gap;
-			}
-		}
-		if (best != PAIR_NONE) {
-			struct pair_match *m = add_match(p, i, best, best_flip);
-
-			m->translated = !best_same && !best_flip;
+			m->translated = !best.same && !best.flip;
 		}
 	}
 	free(order);
@@ -326,8 +348,10 @@ static void match_packets(struct pair *p, struct pair_match *m)
 			if (k->peer != PAIR_NONE)
 				continue;
 			t = pair_other_time(p, m, pt, dir, k->ts);
-			if (other->packets == 0 || t < (int64_t)other->first_ts ||
-			    t > (int64_t)other->last_ts)
+			/* before the other capture's first packet it was not
+			 * running yet; its end is not recorded (a pcap has no
+			 * stop time), so a packet after its last one is judged */
+			if (other->packets == 0 || t < (int64_t)other->first_ts)
 				k->verdict = PAIR_OUTSIDE;
 			else /* the client's own point is the client side's */
 				k->verdict = dir == pt ? PAIR_LOST : PAIR_APPEARED;

@@ -301,7 +301,7 @@ static void lost_data(struct pctx *x, unsigned s)
 			if (r != NULL) {
 				rules_say(&pf->f, "; its retransmission ");
 				say_pkt(pf, x, s, r);
-				rules_say(&pf->f, " crossed %.3f s later", secs(k->ts, r->ts));
+				rules_say(&pf->f, " crossed %.6f s later", secs(k->ts, r->ts));
 			} else {
 				rules_say(&pf->f, "; no retransmission of it crossed in these captures");
 			}

@@ -139,7 +139,7 @@ void pair_text_write(FILE *out, const struct pair *p)
 	if (p->clocked > 0) {
 		fputs("  clock: the server side's clock reads ", out);
 		print_seconds(out, p->offset_ns);
-		fputs(" ahead of the client side's; one-way delay ", out);
+		fputs(" ahead of the client side's,\n    one-way delay ", out);
 		print_seconds(out, p->delay_ns);
 		fprintf(out, " (medians of %u handshake%s seen at both points)\n", p->clocked,
 			p->clocked == 1 ? "" : "s");
