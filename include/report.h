@@ -59,6 +59,7 @@ struct run_summary {
 };
 
 struct report_ops;
+struct pair;
 
 /* One output of a run: a format and the stream it goes to. */
 struct report_writer {
@@ -79,6 +80,9 @@ struct report_ops {
 	void (*begin_file)(struct report_writer *w, const struct file_stats *fs);
 	void (*conn)(struct report_writer *w, const struct conn_report *c);
 	void (*end_file)(struct report_writer *w, const struct file_stats *fs);
+	/* --pair: the two-point section, after both files; NULL: the
+	 * format cannot show it and --pair refuses it */
+	void (*pair)(struct report_writer *w, const struct pair *p);
 	void (*end)(struct report_writer *w);
 };
 
@@ -114,6 +118,11 @@ void report_conn(struct report *r, struct conn_report *c);
 /* Whether a finding fails the run: at or above --fail-on, sure enough
  * (--min-confidence), and not in the baseline. */
 bool report_finding_fails(const struct report_options *opt, const struct conn_finding *f);
+
+/* --pair, after both files: count the two-point findings as
+ * report_conn counts a connection's (--severity, fail-on) and pass the
+ * section to every writer. */
+void report_pair(struct report *r, struct pair *p);
 
 /* End the run: every writer writes its summary. */
 void report_end(struct report *r);

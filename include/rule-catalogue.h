@@ -35,7 +35,11 @@
 	X(RULE_SCAN_PROBE)                  \
 	X(RULE_SOCKET_VANISHED)             \
 	X(RULE_CONNECT_TIMEOUT)             \
-	X(RULE_LAST_ACK_GIVEUP)
+	X(RULE_LAST_ACK_GIVEUP)             \
+	X(RULE_RST_INJECTED_BETWEEN)        \
+	X(RULE_CONNTRACK_IDLE_RESET)        \
+	X(RULE_FINAL_ACK_LOST_BETWEEN)      \
+	X(RULE_PACKET_LOST_BETWEEN)
 
 enum rule_id {
 #define RULE_ENUM(id) id,

@@ -9,6 +9,8 @@
 #include "report.h"
 #include "rules.h"
 
+struct packet;
+
 struct run_options {
 	bool decode_only; /* print each decoded packet instead of a report */
 	FILE *out; /* --decode's output */
@@ -17,6 +19,10 @@ struct run_options {
 	unsigned threads;                /* 2: read and decode on a thread of their own */
 	uint64_t max_memory;             /* bytes of flow memory; 0: no cap */
 	const struct capset *set;        /* --merge: the files of the one capture, or NULL */
+	/* --pair: called with each TCP packet as it is tracked (dated by
+	 * the capture's clock), with tap_ctx; NULL: none */
+	void (*tap)(void *ctx, const struct packet *pkt);
+	void *tap_ctx;
 };
 
 /* Analyse one capture file into r (or print its packets when decoding

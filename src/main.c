@@ -23,6 +23,7 @@
 #include "inputs.h"
 #include "jsonl-input.h"
 #include "output.h"
+#include "pair.h"
 #include "report.h"
 #include "rules.h"
 #include "run.h"
@@ -49,6 +50,12 @@ static const char usage_text[] =
 	"            and findings are reported again, in any format, with the totals\n"
 	"            of them all, without reading the captures (no ladders: a JSON\n"
 	"            Lines report does not keep the last packets)\n"
+	"  --pair A B  two captures of the same connections at two points, A nearer the\n"
+	"            clients, B nearer the servers: each is analysed as on its own, then\n"
+	"            connections are matched (by ISNs, across NAT), the clock offset is\n"
+	"            taken from the handshakes, and each packet is found crossed, lost\n"
+	"            between the points or appeared between them (RSTs a middlebox\n"
+	"            sent); text, json and html reports only (docs/pair.md)\n"
 	"  Link types: Ethernet (802.1Q/802.1ad VLAN tags), Linux cooked v1/v2 (tcpdump -i any),\n"
 	"  raw IPv4/IPv6, BSD loopback (NULL, LOOP).  MPLS, GRE, ERSPAN, VXLAN, GENEVE, Teredo\n"
 	"  and IP-in-IP are decapsulated and the inner TCP connection is analysed.\n"
@@ -442,7 +449,7 @@ static bool open_paths(struct format_spec *spec, unsigned n, const char *output,
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_MERGE = 254, OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
+		OPT_PAIR = 253, OPT_MERGE = 254, OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 		OPT_TIMELINE, OPT_NO_GROUP, OPT_SUMMARY, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
 		OPT_SEVERITY, OPT_BASELINE,
@@ -451,6 +458,7 @@ int main(int argc, char **argv)
 		{ "decode", no_argument, NULL, OPT_DECODE },
 		{ "from-jsonl", no_argument, NULL, OPT_FROM_JSONL },
 		{ "merge", no_argument, NULL, OPT_MERGE },
+		{ "pair", no_argument, NULL, OPT_PAIR },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -481,8 +489,9 @@ int main(int argc, char **argv)
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
 				 .max_memory = DEFAULT_MAX_MEMORY };
 	struct input_list inputs = { 0 };
-	bool merge = false;
+	bool merge = false, pairing = false;
 	struct capset *set = NULL;
+	static struct pair pair;
 	struct report_options ro = { .fail_on = SEV_WARNING, .min_confidence = CONF_MEDIUM };
 	/* the argument list with every @FILE read: static, so that it stays
 	 * reachable to the end (leak checkers) */
@@ -531,6 +540,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MERGE:
 			merge = true;
+			break;
+		case OPT_PAIR:
+			pairing = true;
 			break;
 		case OPT_DECODE:
 			o.decode_only = true;
@@ -703,6 +715,18 @@ int main(int argc, char **argv)
 
 	if (merge && inputs.reports)
 		usage_error("--merge reads captures, --from-jsonl reports: not both");
+	if (pairing) {
+		if (merge || inputs.reports || o.decode_only)
+			usage_error("--pair compares two captures: not with %s",
+				    merge ? "--merge" : inputs.reports ? "--from-jsonl" : "--decode");
+		if (argc - optind != 2)
+			usage_error("--pair takes two captures, the client side's then the server "
+				    "side's, not %d", argc - optind);
+		for (unsigned i = 0; i < nspec; i++)
+			if (spec[i].ops->pair == NULL)
+				usage_error("-f %s cannot show --pair's two-point section (use text, "
+					    "json or html)", spec[i].ops->name);
+	}
 	for (int i = optind; i < argc; i++) {
 		if (inputs_add(&inputs, argv[i]) == 0) {
 			escape_diag(argv[i], "no *.pcap, *.pcapng or *.cap files in this directory");
@@ -711,6 +735,8 @@ int main(int argc, char **argv)
 	}
 	if (inputs.failed > 0)
 		status = EXIT_INPUT;
+	else if (pairing && inputs.count != 2)
+		usage_error("--pair takes two capture files, not a directory of %zu", inputs.count);
 	/* The output is opened only now that every input is known, and never
 	 * over one of them (nor into one, through a shell's >>). */
 	same = output != NULL || !quiet ? output_same_input(output, &inputs) : NULL;
@@ -777,6 +803,20 @@ int main(int argc, char **argv)
 		cap = capture_open_merged(set, err, sizeof err);
 		if (!run_capture(cap, inputs.path[0], err, &o, &r))
 			status = EXIT_INPUT;
+	} else if (pairing) {
+		/* each point analysed as on its own, its packets kept */
+		pair_init(&pair, inputs.path[0], inputs.count > 1 ? inputs.path[1] : "");
+		for (unsigned i = 0; i < 2 && i < inputs.count; i++) {
+			o.tap = pair_collect;
+			o.tap_ctx = &pair.point[i];
+			if (!run_file(inputs.path[i], &o, &r)) {
+				pair.point[i].read_error = true;
+				status = EXIT_INPUT;
+			}
+		}
+		pair_match_points(&pair);
+		pair_rules_check(&pair, &rules);
+		report_pair(&r, &pair);
 	} else {
 		for (size_t i = 0; i < inputs.count; i++)
 			if (inputs.reports ? !jsonl_input_run(inputs.path[i], &r) :
@@ -786,6 +826,7 @@ int main(int argc, char **argv)
 	r.sum.input_error = status == EXIT_INPUT;
 	if (!o.decode_only)
 		report_end(&r);
+	pair_free(&pair);
 	capset_free(set);
 	inputs_free(&inputs);
 	baseline_free(baseline);

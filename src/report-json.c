@@ -11,10 +11,12 @@
 
 #include "finlint.h"
 #include "json-record.h"
+#include "pair.h"
 #include "report.h"
 
 struct json_state {
 	cJSON *inputs;
+	cJSON *pair; /* --pair's section, or NULL */
 	bool first_flow;
 	struct jw w;
 };
@@ -63,17 +65,30 @@ static void json_end_file(struct report_writer *r, const struct file_stats *fs)
 	cJSON_AddItemToArray(js->inputs, json_file_object(fs));
 }
 
+static void json_pair(struct report_writer *r, const struct pair *p)
+{
+	struct json_state *js = state(r);
+
+	cJSON_Delete(js->pair);
+	js->pair = pair_json_object(p);
+}
+
 static void json_end(struct report_writer *r)
 {
 	struct json_state *js = state(r);
 	cJSON *sum = json_summary(r);
 	char *text = cJSON_PrintUnformatted(js->inputs);
 	char *stext = cJSON_PrintUnformatted(sum);
+	char *ptext = js->pair != NULL ? cJSON_PrintUnformatted(js->pair) : NULL;
 
-	if (text == NULL || stext == NULL)
+	if (text == NULL || stext == NULL || (js->pair != NULL && ptext == NULL))
 		fatal("out of memory writing JSON");
-	fprintf(r->out, "%s],\n\"inputs\":%s,\n\"summary\":%s}\n", js->first_flow ? "" : "\n",
-		text, stext);
+	fprintf(r->out, "%s],\n\"inputs\":%s,\n", js->first_flow ? "" : "\n", text);
+	if (ptext != NULL)
+		fprintf(r->out, "\"pair\":%s,\n", ptext);
+	fprintf(r->out, "\"summary\":%s}\n", stext);
+	cJSON_free(ptext);
+	cJSON_Delete(js->pair);
 	cJSON_free(text);
 	cJSON_free(stext);
 	cJSON_Delete(sum);
@@ -90,5 +105,6 @@ const struct report_ops report_json_ops = {
 	.begin_file = json_begin_file,
 	.conn = json_conn,
 	.end_file = json_end_file,
+	.pair = json_pair,
 	.end = json_end,
 };

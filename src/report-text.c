@@ -10,6 +10,7 @@
 #include "connreport.h"
 #include "escape.h"
 #include "finlint.h"
+#include "pair.h"
 #include "report.h"
 #include "text-group.h"
 #include "text-ladder.h"
@@ -401,11 +402,18 @@ static void text_end(struct report_writer *w)
 	fputc('\n', out);
 }
 
+/* The two-point section, between the files and the totals. */
+static void text_pair(struct report_writer *w, const struct pair *p)
+{
+	pair_text_write(w->out, p);
+}
+
 const struct report_ops report_text_ops = {
 	.name = "text",
 	.help = "for people: a block per flagged connection, the totals at the end",
 	.begin_file = text_begin_file,
 	.conn = text_conn,
 	.end_file = text_end_file,
+	.pair = text_pair,
 	.end = text_end,
 };

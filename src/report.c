@@ -9,6 +9,7 @@
 
 #include "fingerprint.h"
 #include "finlint.h"
+#include "pair.h"
 #include "report.h"
 
 extern const struct report_ops report_text_ops;
@@ -300,6 +301,37 @@ void report_conn(struct report *r, struct conn_report *c)
 
 		if (w->ops->conn != NULL)
 			w->ops->conn(w, c);
+	}
+}
+
+void report_pair(struct report *r, struct pair *p)
+{
+	struct run_summary *s = &r->sum;
+	const struct report_options *opt = r->opt;
+
+	for (uint32_t i = 0; i < p->nmatch; i++) {
+		for (unsigned j = 0; j < p->match[i].nfound; j++) {
+			struct finding *f = &p->match[i].found[j].f;
+			struct conn_finding cf = { .rule_index = f->rule };
+
+			if (f->rule < RULE_COUNT && opt->severity_set[f->rule])
+				f->severity = opt->severity[f->rule];
+			cf.severity = f->severity;
+			cf.confidence = f->confidence;
+			s->findings[f->severity]++;
+			s->by_rule[f->rule]++;
+			if (report_finding_fails(opt, &cf))
+				s->failed = true;
+			else if (f->severity >= opt->fail_on)
+				s->unsure++;
+		}
+	}
+	update_status(r);
+	for (unsigned i = 0; i < r->nwriters; i++) {
+		struct report_writer *w = &r->writer[i];
+
+		if (w->ops->pair != NULL)
+			w->ops->pair(w, p);
 	}
 }
 

@@ -526,6 +526,101 @@ ROW(RULE_LAST_ACK_GIVEUP) = {
 		"find what forgets the connection after the peer's FIN" },
 };
 
+/* The two-point rules: their check is --pair's (pair-rules.c); on one
+ * capture they find nothing (rules_two_points). */
+ROW(RULE_RST_INJECTED_BETWEEN) = {
+	.check = rules_two_points,
+	.info = {
+		"rst-injected-between", "FL025", SEV_WARNING,
+		"a RST reached one capture point that the endpoint it claims to come from never sent",
+		"With --pair: a RST arrived at one point with the addresses of the endpoint "
+		"on the other side, but the capture at that endpoint's own side holds no "
+		"such RST. Something between the two points sent it: a firewall, an "
+		"intrusion prevention system, a load balancer or a NAT that ended the "
+		"connection in the endpoint's name.",
+		"A RST at one point, not matched at the claimed sender's point (no packet "
+		"there with its seq, ack and flags near the corrected time), while that "
+		"capture was running.",
+		"An endpoint's kernel sends a RST only from its own stack, so its own side's "
+		"capture must hold it. A device in the path that rejects a flow (nftables "
+		"`reject with tcp reset`, an IPS signature, a proxy's idle limit) writes a "
+		"RST with the peer's addresses and a sequence number taken from the flow; "
+		"the endpoint that seems to have reset never did, and its own socket stays "
+		"open until its next packet meets a RST or a timeout.",
+		"Find the device between the two capture points that rejects the flow "
+		"(firewall rules, IPS logs, load balancer timeouts) and fix its policy; "
+		"the applications were not at fault.",
+		"find the device between the points that sends RSTs" },
+};
+
+ROW(RULE_CONNTRACK_IDLE_RESET) = {
+	.check = rules_two_points,
+	.info = {
+		"conntrack-idle-reset", "FL026", SEV_WARNING,
+		"after an idle gap, a device between the points likely forgot the connection and reset it",
+		"With --pair: the connection was silent for a while, its next packet left "
+		"one endpoint's point, and a RST came back in the peer's name that the "
+		"peer never sent. A stateful firewall or NAT between the points had most "
+		"likely dropped the connection's state during the silence and rejected "
+		"the first packet after it.",
+		"A rst-injected-between RST that answers the first packet after an idle "
+		"gap of two seconds or more; that packet usually never reached the other "
+		"point either.",
+		"Connection tracking keeps an idle established flow only so long (Linux "
+		"nf_conntrack_tcp_timeout_established, 5 days by default, often lowered; "
+		"cloud NAT gateways and load balancers 350 s or less). A packet of a flow "
+		"it no longer knows is invalid: a `ct state invalid reject` rule answers "
+		"it with a RST, a drop rule makes the sender retransmit until it gives up.",
+		"Enable TCP keepalives shorter than the device's idle timeout "
+		"(SO_KEEPALIVE with TCP_KEEPIDLE, or the application's own heartbeat), or "
+		"raise the timeout on the firewall or NAT; check its connection-tracking "
+		"logs for the flow.",
+		"keepalives shorter than the firewall's idle timeout" },
+};
+
+ROW(RULE_FINAL_ACK_LOST_BETWEEN) = {
+	.check = rules_two_points,
+	.info = {
+		"final-ack-lost-between", "FL027", SEV_WARNING,
+		"the final ACK of the close left one capture point and never reached the other",
+		"With --pair: the last ACK of the close, acknowledging the peer's FIN after "
+		"this side's own FIN, is in the capture at its sender's point but not at "
+		"the peer's point, and the peer retransmitted its FIN. The ACK was lost in "
+		"the network between the points, not in the sender's host.",
+		"A FIN from one side; the other side's ACK of it (after its own FIN) seen "
+		"at its own point only; the same FIN again at the peer's point.",
+		"A socket in LAST_ACK retransmits its FIN until the FIN is acknowledged; "
+		"the other side answers from TIME_WAIT with the same ACK again (RFC 9293 "
+		"3.10.7.4), so one loss costs a retransmission timeout. A second capture "
+		"point places the loss: the ACK left the sender, so the drop happened in "
+		"a link, router or firewall between the points.",
+		"Look for loss between the two points (interface drops, a firewall that "
+		"drops packets of closing connections, a congested link); one lost ACK is "
+		"harmless, many of them slow every close down by a retransmission timeout.",
+		"look for loss between the points" },
+};
+
+ROW(RULE_PACKET_LOST_BETWEEN) = {
+	.check = rules_two_points,
+	.info = {
+		"packet-lost-between", "FL028", SEV_INFO,
+		"a segment left one capture point and never reached the other",
+		"With --pair: a segment carrying data (or a FIN) is in the capture at its "
+		"sender's point and not at the peer's point, so it was lost between the "
+		"points. The sender's later retransmission, when there is one, crossed.",
+		"A segment with payload or FIN seen at the sender's point, with no packet "
+		"of the same direction, seq, ack, flags and length at the other point near "
+		"the corrected time, while that capture was running.",
+		"TCP repairs a loss by retransmitting after a duplicate-ACK signal (fast "
+		"retransmit, SACK) or its retransmission timer (RFC 6298); the receiver "
+		"sees a gap or nothing meanwhile. A loss the sender's point saw leave "
+		"happened in the path, not in the sender.",
+		"If losses are frequent, find the link or device between the points that "
+		"drops (interface counters, queue drops, policers); a single repaired "
+		"loss needs no action.",
+		"find the link or device between the points that drops" },
+};
+
 const struct rule_row *const rules_table[RULE_COUNT] = {
 #define ROW_OF(id) [id] = &row_##id,
 	RULE_LIST(ROW_OF)

@@ -121,4 +121,9 @@ void rules_close_wait(struct check *k);
 /* rules-reuse.c: time-wait-assassination and time-wait-reuse */
 void rules_time_wait(struct check *k);
 
+/* pair-rules.c: rst-injected-between, conntrack-idle-reset,
+ * final-ack-lost-between and packet-lost-between need two capture
+ * points (--pair); on one capture this finds nothing. */
+void rules_two_points(struct check *k);
+
 #endif

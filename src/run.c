@@ -81,6 +81,8 @@ struct loop {
 	/* the last packet of a batch, when its date needs the next one */
 	struct reader_item held;
 	bool holding;
+	void (*tap)(void *ctx, const struct packet *pkt); /* --pair's, or NULL */
+	void *tap_ctx;
 };
 
 _Static_assert((int)CLOSE_COUNT <= (int)REPORT_CLOSE_MAX, "REPORT_CLOSE_MAX too small");
@@ -215,6 +217,8 @@ static void date_and_track(struct loop *l, const struct reader_item *it, const u
 		pkt = &redated;
 	}
 	expire_flows(l, t);
+	if (l->tap != NULL)
+		l->tap(l->tap_ctx, pkt);
 	track(l, pkt, &it->key, it->hash);
 }
 
@@ -281,7 +285,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	uint64_t connections = 0;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .connections = &connections, .fs = &fs };
+			  .connections = &connections, .fs = &fs, .tap = o->tap,
+			  .tap_ctx = o->tap_ctx };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;

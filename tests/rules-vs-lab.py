@@ -83,9 +83,15 @@ for d in dirs:
                   f"{[x['rule'] for x in f['findings']]}")
             failed += 1
 
+# The two-point rules need two captures (--pair): tests/pair.test
+# makes them fire on capture pairs.
+two_point = {"rst-injected-between", "conntrack-idle-reset", "final-ack-lost-between",
+             "packet-lost-between"}
 rules = subprocess.run([finlint, "--list-rules"], capture_output=True, text=True).stdout
 for line in rules.splitlines():
     rule = line.split()[0]
+    if rule in two_point:
+        continue
     if rule in fired:
         passed += 1
     else:

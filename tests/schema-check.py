@@ -213,6 +213,23 @@ with tempfile.TemporaryDirectory() as tmp:
     empty = os.path.join(tmp, "empty.pcap")
     open(empty, "w").close()
     check("missing and empty files", [os.path.join(tmp, "missing.pcap"), empty], (3,))
+    # --pair (JSON only: JSON Lines refuses it): a pair made from a lab
+    # capture with a lost ACK and an appeared RST, a NAT pair, an empty point
+    make = [sys.executable, os.path.join(srcdir, "tests", "pair-make.py")]
+    c17 = os.path.join(srcdir, "samples", "17-half-open.pcap")
+    s17 = os.path.join(tmp, "17.server.pcap")
+    subprocess.run(make + [c17, s17, "--drop", "7,9"], check=True)
+    check_json("--pair of 17 without frames 7 and 9", ["--pair", c17, s17], (0,))
+    nat = os.path.join(tmp, "nat.pcap")
+    subprocess.run(make + [c17, nat, "--nat", "192.0.2.1:40000"], check=True)
+    check_json("--pair across NAT", ["--pair", c17, nat], (0,))
+    check_json("--pair with an empty point", ["--pair", c17, empty], (3,))
+    for lab in sorted(os.listdir(os.path.join(srcdir, "samples", "pair"))
+                      if os.path.isdir(os.path.join(srcdir, "samples", "pair")) else []):
+        if lab.endswith(".client.pcap"):
+            base = os.path.join(srcdir, "samples", "pair", lab[:-len(".client.pcap")])
+            check_json("--pair " + lab, ["--pair", base + ".client.pcap", base + ".server.pcap"],
+                       (0,))
 
 if os.path.isdir(corpus):
     files = []
