@@ -154,6 +154,19 @@ try:
     check(p["connections"] == [] and len(p["one_point_only"]) == 2,
           "unrelated: %s" % p["one_point_only"])
 
+    # The HTML page's section: self-contained, the findings in it.
+    page = os.path.join(tmp, "idle.html")
+    p = run(["--pair", idle, idle_s, "-f", "html", "-o", page])
+    html = open(page, encoding="utf-8").read()
+    sec = html[html.find('<section class="pair" id="pair">'):]
+    check(p.returncode == 1 and sec.count('<article class="pair-conn sev-warning" id="pair-1">') == 1
+          and all(r in sec for r in ("rst-injected-between", "conntrack-idle-reset",
+                                     "packet-lost-between", "client side #7, #8, #9")),
+          "html: exit %d, section %r" % (p.returncode, sec[:300]))
+    st = subprocess.run([sys.executable, os.path.join(srcdir, "tests", "html-check.py"), "static",
+                         page], capture_output=True, text=True)
+    check(st.returncode == 0, "html: html-check static: %s" % st.stdout + st.stderr)
+
     # -- 2. the router lab's pairs ---------------------------------------
     # FINLINT_PAIR_LAB: another directory of lab pairs (the lab's own tree)
     lab = os.environ.get("FINLINT_PAIR_LAB", os.path.join(srcdir, "samples", "pair"))
