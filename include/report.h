@@ -149,6 +149,13 @@ bool report_lists(const struct report_writer *w, const struct conn_report *c,
 enum { REPORT_SIZE_MAX = 24 };
 size_t report_size(uint64_t bytes, char *buf, unsigned size);
 
+/* The capture caveats a file's decoder counted (segments cut by the
+ * snaplen, frames cut inside a header, non-first fragments, malformed
+ * frames), those that are not zero, as one comma-separated phrase; ""
+ * when there are none.  REPORT_CAVEATS_MAX holds any of them. */
+enum { REPORT_CAVEATS_MAX = 200 };
+size_t report_decode_caveats(const struct file_stats *fs, char *buf, unsigned size);
+
 /* Format ns since the epoch as RFC 3339 UTC with 6 or 9 decimals;
  * returns the length written.  REPORT_TIME_MAX holds any of them. */
 enum { REPORT_TIME_MAX = 32 };

@@ -121,6 +121,7 @@ struct tcp_endpoint {
 	uint64_t retransmits;
 
 	uint32_t fin_seq; /* seq of its FIN (after the FIN segment's payload) */
+	uint32_t last_fin_seq; /* seq of its latest FIN: another than fin_seq when it moved */
 	uint32_t fin_count;
 	uint64_t fin_pkt, fin_ts;
 	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */

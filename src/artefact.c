@@ -73,6 +73,13 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 	 * is the same for the whole flow, does not tell one packet from
 	 * another: then nothing from the peer may come between. */
 	informative = p->family == 4 && p->ip_id != 0 && !s->id_repeats;
+	/* A host with no socket answers each segment of a burst with the
+	 * same RST (seq = their ack, IP ID 0), microseconds apart with
+	 * nothing from the peer between: without an identity such RSTs are
+	 * real answers, unless this side's packets were captured twice
+	 * before (a copied RST changes nothing but a count). */
+	if (!informative && (p->flags & TCP_RST) && me->copies == 0)
+		return ARTEFACT_NONE;
 	/* The checksum covers the payload, so an exact copy has the same;
 	 * a translated packet's checksum and option bytes (SACK blocks) are
 	 * the other space's: its timestamp was compared, that must do. */

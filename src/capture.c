@@ -206,12 +206,8 @@ bool capture_check_filter(const char *expr, char *err, unsigned errlen)
 
 bool capture_set_filter(struct capture *cap, const char *expr, char *err, unsigned errlen)
 {
-	if (cap->set != NULL) {
-		for (unsigned i = 0; i < capset_files(cap->set); i++)
-			if (!capture_set_filter(capset_part(cap->set, i), expr, err, errlen))
-				return false;
-		return true;
-	}
+	if (cap->set != NULL)
+		return capset_set_filter(cap->set, expr, err, errlen);
 	cap->filter = capfilter_new(expr, cap->dlt, err, errlen);
 	return cap->filter != NULL;
 }
@@ -222,7 +218,7 @@ uint64_t capture_frames(const struct capture *cap)
 		uint64_t n = 0;
 
 		for (unsigned i = 0; i < capset_files(cap->set); i++)
-			n += capture_frames(capset_part(cap->set, i));
+			n += capset_packets(cap->set, i);
 		return n;
 	}
 	return cap->count;
@@ -234,7 +230,7 @@ uint64_t capture_filtered(const struct capture *cap)
 		uint64_t n = 0;
 
 		for (unsigned i = 0; i < capset_files(cap->set); i++)
-			n += capture_filtered(capset_part(cap->set, i));
+			n += capset_filtered(cap->set, i);
 		return n;
 	}
 	return cap->filtered;
@@ -292,9 +288,8 @@ struct capture *capture_open_merged(struct capset *set, char *err, unsigned errl
 	if (cap == NULL)
 		fatal("out of memory");
 	cap->set = set;
-	cap->dlt = capture_dlt(capset_first(set));
-	for (unsigned i = 0; i < capset_files(set); i++)
-		cap->nanosecond = cap->nanosecond || capture_nanosecond(capset_part(set, i));
+	cap->dlt = capset_dlt(set);
+	cap->nanosecond = capset_nanosecond(set);
 	return cap;
 }
 
@@ -361,16 +356,8 @@ bool capture_nanosecond(const struct capture *cap)
 
 int capture_snaplen(const struct capture *cap)
 {
-	if (cap->set != NULL) {
-		int most = 0;
-
-		for (unsigned i = 0; i < capset_files(cap->set); i++) {
-			int n = capture_snaplen(capset_part(cap->set, i));
-
-			most = n > most ? n : most;
-		}
-		return most;
-	}
+	if (cap->set != NULL)
+		return capset_snaplen(cap->set);
 	return cap->ng != NULL ? (int)pcapng_snaplen(cap->ng) : pcap_snapshot(cap->pcap);
 }
 

@@ -39,21 +39,22 @@ static void put_count(struct jw *w, const char *key, uint64_t n)
 }
 
 /* Seconds since the connection's first packet, at the capture's
- * resolution; negative when the capture's clock stepped back. */
+ * resolution; negative when the capture's clock stepped back.  Written
+ * by hand: snprintf was the largest single cost of a record. */
 static void put_offset(struct jw *w, const char *key, uint64_t ts, uint64_t base, bool nano)
 {
 	char *p = jw_member_(w, key, 32); /* a JSON number, written in place */
 	uint64_t d = ts >= base ? ts - base : base - ts;
-	const char *sign = ts >= base ? "" : "-";
-	int n;
+	uint64_t frac = nano ? d % 1000000000u : d % 1000000000u / 1000u;
+	unsigned digits = nano ? 9 : 6;
 
-	if (nano)
-		n = snprintf(p, 32, "%s%" PRIu64 ".%09" PRIu64, sign, d / 1000000000u,
-			     d % 1000000000u);
-	else
-		n = snprintf(p, 32, "%s%" PRIu64 ".%06" PRIu64, sign, d / 1000000000u,
-			     d % 1000000000u / 1000u);
-	jw_done_(w, p + (n > 0 && n < 32 ? n : 0));
+	if (ts < base)
+		*p++ = '-';
+	p = jw_decimal_(p, d / 1000000000u);
+	*p++ = '.';
+	for (unsigned i = digits; i-- > 0; frac /= 10)
+		p[i] = (char)('0' + frac % 10);
+	jw_done_(w, p + digits);
 }
 
 static const char *side_name(unsigned side)

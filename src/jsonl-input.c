@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "capset-open.h"
 #include "classify.h"
 #include "escape.h"
 #include "finlint.h"
@@ -34,6 +35,11 @@ enum { LINE_MAX_BYTES = 1 << 20 };
 struct saved_file {
 	struct file_stats fs;
 	char *path;
+	/* --merge: the files of the set (merged_from) and where the evidence
+	 * packets were, as the report said */
+	struct capset *set;
+	char **parts;
+	size_t nparts;
 };
 
 /* Writers may keep a file's link type name to the end of the run (as
@@ -456,7 +462,31 @@ static const char *confidence_at(unsigned i)
 	return confidence_name(i);
 }
 
-static bool put_findings(struct reading *rd, struct conn_report *c, const cJSON *arr)
+/* A finding's "frames" (--merge) into set, each by the packet number at
+ * its place in "packets". */
+static void put_frames(struct capset *set, const struct conn_finding *fd, const cJSON *frames)
+{
+	const cJSON *e;
+	unsigned i = 0;
+
+	if (set == NULL || cJSON_GetArraySize(frames) != fd->npkts)
+		return;
+	cJSON_ArrayForEach(e, frames) {
+		const char *file = text_of(e, "file");
+		uint64_t frame;
+
+		if (file != NULL && u64_of(e, "frame", &frame))
+			for (unsigned k = 0; k < capset_files(set); k++)
+				if (strcmp(capset_path(set, k), file) == 0) {
+					capset_add_origin(set, fd->pkts[i], k, frame);
+					break;
+				}
+		i++;
+	}
+}
+
+static bool put_findings(struct reading *rd, struct conn_report *c, struct capset *set,
+			 const cJSON *arr)
 {
 	const cJSON *e;
 
@@ -484,12 +514,14 @@ static bool put_findings(struct reading *rd, struct conn_report *c, const cJSON 
 				fd->pkts[fd->npkts++] = (uint64_t)p->valuedouble;
 		}
 		fd->message = text_of(e, "message") != NULL ? text_of(e, "message") : "";
+		put_frames(set, fd, cJSON_GetObjectItemCaseSensitive(e, "frames"));
 	}
 	return true;
 }
 
 /* A "flow" record into c; its strings stay in o. */
-static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct conn_report *c)
+static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct capset *set,
+		    struct conn_report *c)
 {
 	const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "capture_point");
 	const cJSON *reuse = cJSON_GetObjectItemCaseSensitive(o, "reuses");
@@ -502,6 +534,7 @@ static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct 
 
 	memset(c, 0, offsetof(struct conn_report, findings));
 	c->file = text_of(o, "file");
+	c->set = set;
 	if (!u64_of(o, "id", &c->id) || c->file == NULL || close == NULL || cid == NULL ||
 	    !u64_of(o, "first_packet", &c->first_pkt) || !u64_of(o, "last_packet", &c->last_pkt) ||
 	    !time_of(o, "first_time", &c->first_ts) || !time_of(o, "last_time", &c->last_ts))
@@ -546,7 +579,36 @@ static bool conn_of(struct reading *rd, const cJSON *o, bool nanosecond, struct 
 	put_events(c, cJSON_GetObjectItemCaseSensitive(o, "events"));
 	c->events_dropped = (uint32_t)u64_or(o, "events_dropped", 0);
 	put_zeek(c, o);
-	return put_findings(rd, c, cJSON_GetObjectItemCaseSensitive(o, "findings"));
+	return put_findings(rd, c, set, cJSON_GetObjectItemCaseSensitive(o, "findings"));
+}
+
+/* A --merge report's "merged_from" into f's set. */
+static void put_merged(struct saved_file *f, const cJSON *arr)
+{
+	const cJSON *e;
+	size_t n = 0;
+
+	if (cJSON_GetArraySize(arr) < 1)
+		return;
+	f->nparts = (size_t)cJSON_GetArraySize(arr);
+	f->parts = calloc(f->nparts, sizeof *f->parts);
+	if (f->parts == NULL)
+		fatal("out of memory");
+	cJSON_ArrayForEach(e, arr) {
+		const char *file = text_of(e, "file");
+
+		if ((f->parts[n++] = strdup(file != NULL ? file : "?")) == NULL)
+			fatal("out of memory");
+	}
+	f->set = capset_new(f->parts, f->nparts);
+	n = 0;
+	cJSON_ArrayForEach(e, arr) {
+		uint64_t first = 0, last = 0;
+		bool timed = time_of(e, "first_time", &first) && time_of(e, "last_time", &last);
+
+		capset_set_part(f->set, (unsigned)n++, u64_or(e, "packets", 0), timed, first, last);
+	}
+	f->fs.set = f->set;
 }
 
 /* A "file" record into f. */
@@ -593,6 +655,7 @@ static bool file_of(struct reading *rd, const cJSON *o, struct saved_file *f)
 				   (uint64_t)(s->valuedouble * 1e9 + 0.5) : 0;
 	}
 	fs->unsupported_link = true_of(o, "unsupported_link");
+	put_merged(f, cJSON_GetObjectItemCaseSensitive(o, "merged_from"));
 	if (error != NULL) {
 		snprintf(fs->error, sizeof fs->error, "%s", error);
 		fs->read_error = !fs->unsupported_link;
@@ -726,7 +789,8 @@ static bool replay(struct reading *rd, struct report *r, struct saved_file *file
 		/* a record finlint would not write is an error before anything
 		 * of it is reported */
 		if (strcmp(t, "flow") == 0 &&
-		    !conn_of(rd, o, k < n && files[k].fs.nanosecond, &c)) {
+		    !conn_of(rd, o, k < n && files[k].fs.nanosecond, k < n ? files[k].set : NULL,
+			     &c)) {
 			cJSON_Delete(o);
 			ok = false;
 			break;
@@ -812,8 +876,13 @@ bool jsonl_input_run(const char *path, struct report *r)
 	if (!ok && !replayed)
 		unreadable(path, rd.err[0] != '\0' ? rd.err : "not readable", r);
 	/* after a whole first pass there is one slot more (cut_short's) */
-	for (size_t i = 0; files != NULL && i < n + (replayed ? 1 : 0); i++)
+	for (size_t i = 0; files != NULL && i < n + (replayed ? 1 : 0); i++) {
 		free(files[i].path);
+		capset_free(files[i].set);
+		for (size_t j = 0; j < files[i].nparts; j++)
+			free(files[i].parts[j]);
+		free(files[i].parts);
+	}
 	free(files);
 	free(rd.line);
 	fclose(rd.in);

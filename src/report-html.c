@@ -390,6 +390,7 @@ static int by_id(const void *a, const void *b)
 /* The file's caveats, as the text report words them. */
 static void file_caveats(FILE *out, const struct file_stats *fs)
 {
+	char caveats[REPORT_CAVEATS_MAX];
 	bool any = fs->filtered || fs->not_ip || fs->not_tcp || fs->tunneled || fs->truncated ||
 		   fs->header_cut || fs->fragments || fs->malformed || fs->time_back ||
 		   fs->capture_copies || fs->finished_early || fs->read_error;
@@ -406,11 +407,8 @@ static void file_caveats(FILE *out, const struct file_stats *fs)
 	if (fs->tunneled)
 		fprintf(out, "<li>%" PRIu64 " TCP segments were decapsulated from tunnels</li>\n",
 			fs->tunneled);
-	if (fs->truncated || fs->header_cut || fs->fragments || fs->malformed)
-		fprintf(out, "<li>%" PRIu64 " segments cut by the snaplen (lengths taken from IP "
-			     "headers), %" PRIu64 " frames cut inside a header, %" PRIu64
-			     " non-first IP fragments, %" PRIu64 " malformed frames</li>\n",
-			fs->truncated, fs->header_cut, fs->fragments, fs->malformed);
+	if (report_decode_caveats(fs, caveats, sizeof caveats) > 0)
+		fprintf(out, "<li>%s</li>\n", caveats);
 	if (fs->time_back)
 		fprintf(out, "<li>time goes backwards %" PRIu64 " %s, first at packet %" PRIu64
 			     " (%.6f s before the packet read before it)</li>\n",

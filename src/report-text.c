@@ -275,7 +275,7 @@ static void text_set(FILE *out, const struct file_stats *fs)
 
 static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 {
-	char t0[48], t1[48];
+	char t0[48], t1[48], caveats[REPORT_CAVEATS_MAX];
 
 	if (r->priv != NULL)
 		text_groups_flush(r->priv, r->out);
@@ -310,12 +310,8 @@ static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 	if (fs->tunneled)
 		fprintf(r->out, "  %" PRIu64 " TCP segments were decapsulated from tunnels\n",
 			fs->tunneled);
-	if (fs->truncated || fs->header_cut || fs->fragments || fs->malformed)
-		fprintf(r->out,
-			"  capture caveats: %" PRIu64 " segments cut by the snaplen (lengths taken "
-			"from IP headers), %" PRIu64 " frames cut inside a header, %" PRIu64
-			" non-first IP fragments, %" PRIu64 " malformed frames\n",
-			fs->truncated, fs->header_cut, fs->fragments, fs->malformed);
+	if (report_decode_caveats(fs, caveats, sizeof caveats) > 0)
+		fprintf(r->out, "  capture caveats: %s\n", caveats);
 	if (fs->time_back)
 		fprintf(r->out, "  capture caveat: time goes backwards %" PRIu64 " %s, first at packet %"
 				PRIu64 " (%.6f s before the packet read before it)\n",

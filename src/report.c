@@ -144,6 +144,34 @@ static size_t rfc3339(uint64_t ts_ns, bool nanosecond, char *out)
 	return 21 + n;
 }
 
+size_t report_decode_caveats(const struct file_stats *fs, char *buf, unsigned size)
+{
+	const struct {
+		uint64_t n;
+		const char *one, *many;
+	} part[] = {
+		{ fs->truncated, "segment cut by the snaplen (lengths taken from IP headers)",
+		  "segments cut by the snaplen (lengths taken from IP headers)" },
+		{ fs->header_cut, "frame cut inside a header", "frames cut inside a header" },
+		{ fs->fragments, "non-first IP fragment", "non-first IP fragments" },
+		{ fs->malformed, "malformed frame", "malformed frames" },
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+		int n;
+
+		if (part[i].n == 0 || len >= size)
+			continue;
+		n = snprintf(buf + len, size - len, "%s%" PRIu64 " %s", len > 0 ? ", " : "",
+			     part[i].n, part[i].n == 1 ? part[i].one : part[i].many);
+		if (n > 0)
+			len += (size_t)n < size - len ? (size_t)n : size - len - 1;
+	}
+	return len;
+}
+
 size_t report_size(uint64_t bytes, char *buf, unsigned size)
 {
 	static const char units[] = "TGMK";

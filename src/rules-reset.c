@@ -17,6 +17,12 @@
  * sooner was destroyed another way (socket-vanished). */
 static const uint64_t FW2_MIN_NS = 1000000000u;
 
+/* An abort this long after the peer's last packet, and ten round trips
+ * (at most STALL_MAX_NS: a handshake with a retransmitted SYN overstates
+ * the round trip), ends a wait, not a race with data in flight. */
+static const uint64_t STALL_MIN_NS = 2000000000u;
+static const uint64_t STALL_MAX_NS = 10000000000u;
+
 /* The peer's bytes the RST threw away unacknowledged: not even its own
  * ack counts them. */
 static uint32_t rst_lost(const struct tcp_endpoint *me)
@@ -177,6 +183,11 @@ static void rst_on_open(struct check *k, int x)
 			      peer->last_data_pkt > me->last_data_pkt &&
 			      peer->last_data_pkt < me->rst_pkt;
 		bool after_fin = me->rst_state == TCPS_CLOSE_WAIT;
+		/* long after the peer's last packet: not a close() racing data
+		 * in flight, a wait for data that never came */
+		uint64_t quiet = me->rst_ts > me->rst_answers_ts ? me->rst_ts - me->rst_answers_ts : 0;
+		uint64_t rtt10 = 10 * rules_round_trip(c);
+		bool waited = quiet >= STALL_MIN_NS && quiet >= (rtt10 < STALL_MAX_NS ? rtt10 : STALL_MAX_NS);
 
 		if (unread)
 			rules_evidence(fd, peer->last_data_pkt);
@@ -204,7 +215,16 @@ static void rst_on_open(struct check *k, int x)
 			else if (peer->last_data_pkt != 0)
 				rules_say(fd, "; up to packet %" PRIu64, peer->last_data_pkt);
 			rules_say(fd, ")");
-			rules_say(fd, ": the %s reset with data still arriving", who(k, x));
+			if (waited)
+				rules_say(fd, "; but the %s's last packet (%" PRIu64 ") came %.3f s "
+					"before the RST, so nothing was still arriving: the %s waited "
+					"that long for the rest of the stream and gave up, an "
+					"application timeout on an incomplete transfer (look for why "
+					"the rest never came, not at SO_LINGER)",
+					  who(k, !x), me->rst_answers_pkt, secs(me->rst_answers_ts,
+					  me->rst_ts), who(k, x));
+			else
+				rules_say(fd, ": the %s reset with data still arriving", who(k, x));
 		} else if (unread) {
 			rules_say(fd, "the %s's data in packet %" PRIu64 " was acknowledged but "
 				"never answered: the packets point to close() with that data "

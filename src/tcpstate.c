@@ -358,8 +358,8 @@ static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 	if ((pkt->flags & TCP_ACK) && seq_gt(pkt->ack, acked))
 		acked = pkt->ack;
 	/* a FIN is a sequence number, not data */
-	if (peer->fin_seen && peer_end == peer->fin_seq + 1)
-		peer_end = peer->fin_seq;
+	if (peer->fin_seen && (peer_end == peer->fin_seq + 1 || peer_end == peer->last_fin_seq + 1))
+		peer_end--;
 	if (me->fin_seen && my_end == me->fin_seq + 1)
 		my_end = me->fin_seq;
 	me->rst_acked = acked;
@@ -381,6 +381,23 @@ static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 	me->rst_mine_unacked = 0;
 	if (me->seq_known && peer->ack_known && seq_gt(my_end, peer->last_ack))
 		me->rst_mine_unacked = my_end - peer->last_ack;
+}
+
+/* Keep pkt, a data segment from me starting at data_seq, when it holds
+ * the peer's next expected byte, new or re-sent: what a RST would discard
+ * first.  before is my stream end before it. */
+static void note_una_head(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
+			  const struct packet *pkt, uint32_t data_seq, uint32_t before)
+{
+	uint32_t end = data_seq + pkt->payload_len;
+
+	if (!peer->ack_known || (seq_leq(data_seq, peer->last_ack) && seq_gt(end, peer->last_ack)) ||
+	    (seq_gt(end, before) && seq_geq(peer->last_ack, before))) {
+		me->una_head_pkt = pkt->num;
+		me->una_seq = data_seq;
+		me->una_head_len = pkt->head_len;
+		memcpy(me->una_head, pkt->head, pkt->head_len);
+	}
 }
 
 static void account_sender(struct tcp_conn *c, struct seg *s)
@@ -486,6 +503,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		   seq_geq(end, me->fin_seq)) {
 		/* the bytes before the FIN, captured after it: reordered, not lost */
 		fill_fin_gap(c, s->from);
+		note_una_head(me, peer, pkt, data_seq, before);
 		me->data_bytes += pkt->payload_len;
 		me->last_data_pkt = pkt->num;
 		me->last_data_ts = pkt->ts_ns;
@@ -509,16 +527,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->last_data_ts = pkt->ts_ns;
 			me->last_had_data = true;
 		}
-		/* the segment that holds the peer's next expected byte, new or
-		 * re-sent: what a RST would discard first */
-		if (!peer->ack_known || (seq_leq(data_seq, peer->last_ack) &&
-					 seq_gt(end, peer->last_ack)) ||
-		    (seq_gt(end, before) && seq_geq(peer->last_ack, before))) {
-			me->una_head_pkt = pkt->num;
-			me->una_seq = data_seq;
-			me->una_head_len = pkt->head_len;
-			memcpy(me->una_head, pkt->head, pkt->head_len);
-		}
+		note_una_head(me, peer, pkt, data_seq, before);
 		if (me->fin_seen && seq_gt(end, me->fin_seq))
 			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
 		if (peer->fin_seen && seq_gt(end, before) &&
@@ -569,6 +578,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
 		}
 		me->prev_fin_ts = me->last_fin_pkt != 0 ? me->last_fin_ts : 0;
+		me->last_fin_seq = fseq;
 		me->last_fin_pkt = pkt->num;
 		me->last_fin_ts = pkt->ts_ns;
 		end = fseq + 1;

@@ -16,6 +16,7 @@ import copy
 import glob
 import json
 import os
+import resource
 import shutil
 import struct
 import subprocess
@@ -98,6 +99,48 @@ try:
                         pf[where["frame"] - 1] == all_frames[num - 1]
                 check(ok, f"{name}: flow {fl['id']} {fd['rule']}: frames {fd.get('frames')} "
                           f"are not packets {fd['packets']}")
+
+    # A ring of many files under a low descriptor limit, with a filter:
+    # a file is open only while the merge is in its time.
+    cap = os.path.join(srcdir, "samples", "19-busy.pcap")
+    d = os.path.join(tmp, "ring")
+    os.mkdir(d)
+    subprocess.run(["editcap", "-F", "pcap", "-c", "4", cap, os.path.join(d, "part.pcap")], check=True,
+                   capture_output=True)
+    parts = sorted(glob.glob(os.path.join(d, "*.pcap")))
+    filt = ["--", "tcp port 8000 or tcp port 8001 or tcp port 8002"]
+    whole = json.loads(run(["-f", "json", cap] + filt).stdout)
+    got = subprocess.run([finlint, "--fail-on", "never", "--merge", "-f", "json", d] + filt,
+                         capture_output=True, text=True,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32)))
+    check(len(parts) > 200 and got.returncode == 0,
+          f"ring of {len(parts)} files, 32 descriptors: exit {got.returncode}: {got.stderr}")
+    if got.returncode == 0:
+        merged = json.loads(got.stdout)
+        check(strip(merged) == strip(whole) and merged["summary"] == whole["summary"],
+              f"ring of {len(parts)} files with a filter differs from the whole file")
+    # Files that overlap in time (two interfaces): every other packet in
+    # each, both open together (packets of one timestamp stay in one file:
+    # between files equal times have no order to keep).
+    d = os.path.join(tmp, "overlap")
+    os.mkdir(d)
+    with open(cap, "rb") as f:
+        raw = f.read()
+    end = "<" if raw[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    groups, off = [], 24
+    while off + 16 <= len(raw):
+        incl = struct.unpack(end + "I", raw[off + 8:off + 12])[0]
+        if not groups or groups[-1][0] != raw[off:off + 8]:
+            groups.append((raw[off:off + 8], []))
+        groups[-1][1].append(raw[off:off + 16 + incl])
+        off += 16 + incl
+    for name, first in (("odd.pcap", 0), ("even.pcap", 1)):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(raw[:24] + b"".join(b"".join(g[1]) for g in groups[first::2]))
+    got = run(["--merge", "-f", "json", os.path.join(d, "odd.pcap"), os.path.join(d, "even.pcap")])
+    check(got.returncode == 0 and strip(json.loads(got.stdout)) == strip(
+        json.loads(run(["-f", "json", cap]).stdout)),
+        f"two interleaved halves differ from the whole file: {got.stderr}")
 
     # a part cut short: the others go on, the damage is named
     cap = os.path.join(srcdir, "samples", "19-busy.pcap")

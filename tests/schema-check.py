@@ -14,6 +14,7 @@ Needs the jsonschema module (Debian: python3-jsonschema).  Without it the
 test fails rather than skips: CI installs it.
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -98,6 +99,18 @@ except jsonschema.exceptions.SchemaError as e:
     print("FAIL: docs/finlint.schema.json is not a valid Draft 2020-12 schema: %s" % e.message)
     print("schema: 0 passed, 1 failed")
     sys.exit(1)
+
+# The schema names every rule (a finding's code is one of them) and caps a
+# record's findings at one per rule: both must follow the catalogue.
+rules = subprocess.run([finlint, "--list-rules"], capture_output=True, text=True).stdout.split()
+codes = sorted(w for w in rules if re.fullmatch(r"FL\d{3}", w))
+text = json.dumps(schema)
+in_schema = sorted(set(re.findall(r'"const": "(FL\d{3})"', text)))
+if in_schema != codes:
+    fail("the schema's rule codes %s are not --list-rules' %s" % (in_schema, codes))
+caps = re.findall(r'"findings": \{"type": "array", "maxItems": (\d+)', text)
+if caps != [str(len(codes))] * len(caps) or not caps:
+    fail("the schema caps a record's findings at %s, not at the %d rules" % (caps, len(codes)))
 
 # The root is the -f json document; the JSON Lines records are a $def.
 checker = jsonschema.FormatChecker()

@@ -83,6 +83,26 @@ def read_labels(path):
     return labels
 
 
+# What a finding must say, where the rule alone does not tell a reader the
+# cause: (file, rule, severity, words the message must hold); words that
+# begin with "!" must not be in it.
+SAYS = [
+    ("other/suricata-verify/tcp-rst-unacked-stream-10/"
+     "TLPW1-tcp-174.56.47.59-10.3.11.101-tcp-80-49309.pcap", "abortive-close", "warning",
+     "the server's last packet (73) came 43.074 s before the RST"),
+    ("other/suricata-verify/bug-4702-01/input.pcap", "abortive-close", "warning",
+     "the client reset with data still arriving"),
+    ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "info",
+     "27 bytes of the server's data (from packet 2507)"),
+    # 4235 and 4236 are two bare RSTs (IP ID 0) answering the data 4231 and
+    # the FIN 4232, not one RST captured twice
+    ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "info",
+     "the server's kernel answered with RST (packet 4235"),
+    ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "info",
+     "!captured more than once"),
+]
+
+
 def run_finlint(finlint, corpus, infos=False):
     """Yield (file relative to corpus, flow, finding) for every warning and
     error finding in the scanned folders (and the info ones with infos)."""
@@ -165,9 +185,22 @@ def main():
         if lab["label"] == "false":
             problems.append("false finding produced (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
+        elif lab["label"] == "true" and lab["frames"] != frames:
+            # the right rule on the wrong packets still sends the reader
+            # to the wrong place
+            problems.append("true finding with other evidence (labels.tsv:%d) %s: labelled %s"
+                            % (lab["line"], where, lab["frames"]))
         elif lab["label"] == "unclear" and f["confidence"] != "low":
             problems.append("unclear finding with confidence above low (labels.tsv:%d) %s: %s"
                             % (lab["line"], where, lab["reason"]))
+
+    for rel, rule, sev, words in SAYS:
+        found = [f["message"] for r, _, f in produced
+                 if r == rel and f["rule"] == rule and f["severity"] == sev]
+        if words.startswith("!") and any(words[1:] in m for m in found):
+            problems.append("a %s %s finding in %s says %r" % (sev, rule, rel, words[1:]))
+        elif not words.startswith("!") and not any(words in m for m in found):
+            problems.append("no %s %s finding in %s says %r" % (sev, rule, rel, words))
 
     missing = collections.Counter()
     notes = []

@@ -143,6 +143,25 @@ moved = k.send(C, "FA", c + 60, s, dt=0.2)
 k.send(S, "FA", s, c + 61)
 k.send(C, "A", c + 61, s + 1)
 k.expect("fin-seq-mismatch", [fin, moved], "the FIN is re-sent ten bytes further on")
+# Seen behind a VPN (nDPI's waze.pcap): the server closes first, both FINs
+# are acknowledged, and the server then sends a second FIN one past its
+# first; the client, closed, answers with a bare RST at its next seq, which
+# ends the server's TIME_WAIT.  Nothing but a sequence number was "sent"
+# after the first FIN: no data was lost.
+k = cap.conn(("10.9.1.1", 40013), ("10.9.1.2", 80))
+c, s = k.handshake(3500, 8500)
+k.send(C, "PA", c, s, b"e" * 80)
+k.send(S, "A", s, c + 80)
+k.send(S, "PA", s, c + 80, b"f" * 300)
+k.send(C, "A", c + 80, s + 300)
+sfin = k.send(S, "FA", s + 300, c + 80)
+k.send(C, "A", c + 80, s + 301, dt=0.05)
+k.send(C, "FA", c + 80, s + 301, dt=0.05)
+k.send(S, "A", s + 301, c + 81)
+moved = k.send(S, "FA", s + 301, c + 81)
+rst = k.send(C, "R", c + 81, 0)
+k.expect("fin-seq-mismatch", [sfin, moved], "the server's second FIN one past its first")
+k.expect("time-wait-assassination", [rst], "the client's RST answers it and ends the server's TIME_WAIT")
 cap.write()
 
 cap = Capture("data-after-fin", "New data from a client after its own FIN.")
