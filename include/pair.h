@@ -31,6 +31,8 @@ enum pair_verdict {
 	PAIR_LOST,     /* seen at its sender's point, never at the other */
 	PAIR_APPEARED, /* seen at the far point, never at its claimed sender's own */
 	PAIR_OUTSIDE,  /* seen at one point while the other capture was not running */
+	PAIR_RESEGMENTED, /* crossed cut in pieces or merged (TSO/GSO, GRO): one segment
+			   * at one point, exactly its bytes in several at the other */
 	PAIR_VERDICTS
 };
 
@@ -157,7 +159,8 @@ void pair_html_write(FILE *out, const struct pair *p);
 struct cJSON;
 struct cJSON *pair_json_object(const struct pair *p);
 
-/* Name a verdict: "crossed", "lost", "appeared", "outside". */
+/* Name a verdict: "crossed", "lost", "appeared", "outside",
+ * "resegmented". */
 const char *pair_verdict_name(unsigned v);
 
 #endif

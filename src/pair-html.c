@@ -120,6 +120,8 @@ static void put_match(FILE *out, const struct pair *p, const struct pair_match *
 	fprintf(out, "<dt>Packets</dt><dd>client side %" PRIu32 ", server side %" PRIu32
 		     ": crossed %" PRIu64 ", lost %" PRIu64 ", appeared %" PRIu64,
 		a->n, b->n, m->count[PAIR_CROSSED], m->count[PAIR_LOST], m->count[PAIR_APPEARED]);
+	if (m->count[PAIR_RESEGMENTED] > 0)
+		fprintf(out, ", %" PRIu64 " resegmented (TSO/GSO or GRO)", m->count[PAIR_RESEGMENTED]);
 	if (m->count[PAIR_OUTSIDE] > 0)
 		fprintf(out, ", %" PRIu64 " while the other capture was not running",
 			m->count[PAIR_OUTSIDE]);

@@ -107,6 +107,8 @@ static void print_match(FILE *out, const struct pair *p, const struct pair_match
 	fprintf(out, "    packets: client side %" PRIu32 ", server side %" PRIu32 "; crossed %" PRIu64
 		     ", lost %" PRIu64 ", appeared %" PRIu64,
 		a->n, b->n, m->count[PAIR_CROSSED], m->count[PAIR_LOST], m->count[PAIR_APPEARED]);
+	if (m->count[PAIR_RESEGMENTED] > 0)
+		fprintf(out, ", %" PRIu64 " resegmented (TSO/GSO or GRO)", m->count[PAIR_RESEGMENTED]);
 	if (m->count[PAIR_OUTSIDE] > 0)
 		fprintf(out, ", %" PRIu64 " while the other capture was not running",
 			m->count[PAIR_OUTSIDE]);
@@ -129,7 +131,7 @@ static void print_match(FILE *out, const struct pair *p, const struct pair_match
 static bool eventful(const struct pair_match *m)
 {
 	return m->nfound > 0 || m->count[PAIR_LOST] > 0 || m->count[PAIR_APPEARED] > 0 ||
-	       m->count[PAIR_OUTSIDE] > 0;
+	       m->count[PAIR_OUTSIDE] > 0 || m->count[PAIR_RESEGMENTED] > 0;
 }
 
 void pair_text_write(FILE *out, const struct pair *p, bool all)

@@ -77,7 +77,8 @@ try:
     m = p["connections"][0]
     check(rc == 1, "12: exit status %d, want 1 (a warning)" % rc)
     check(m["packets"] == {"client_point": 13, "server_point": 12, "crossed": 12, "lost": 1,
-                           "appeared": 0, "outside": 0}, "12: counts %s" % m["packets"])
+                           "appeared": 0, "outside": 0, "resegmented": 0},
+          "12: counts %s" % m["packets"])
     check([pkt(x) for x in m["lost"]] == [("client", 11, "client", "A", 102, 202, 0)],
           "12: lost %s" % m["lost"])
     check(rules_of(m) == ["final-ack-lost-between"], "12: findings %s" % rules_of(m))
@@ -141,6 +142,16 @@ try:
           m["findings"] == [], "01nat: %s" % m["packets"])
     check(p["clock"] == {"handshakes": 1, "offset_ns": 5000000000, "delay_ns": 10000},
           "01nat: clock %s" % p["clock"])
+
+    # TSO: the client side (on the client host) saw the 100-byte request
+    # as one segment, the server side as two of 50; and GRO the other way.
+    tso = mk(c01, "01tso.server.pcap", "--split", "4:2")
+    for a_, b_, what in ((c01, tso, "tso"), (tso, c01, "gro")):
+        rc, p = pair_json(a_, b_)
+        m = p["connections"][0]
+        check(rc == 0 and m["packets"]["resegmented"] == 3 and m["packets"]["crossed"] == 10 and
+              m["lost"] == [] and m["appeared"] == [] and m["findings"] == [],
+              "01%s: %s" % (what, m["packets"]))
 
     # The server side started late: what came before it is "outside".
     late = mk(c01, "01late.server.pcap", "--drop", "1,2,3")
