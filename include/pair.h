@@ -31,6 +31,8 @@ enum pair_verdict {
 	PAIR_LOST,     /* seen at its sender's point, never at the other */
 	PAIR_APPEARED, /* seen at the far point, never at its claimed sender's own */
 	PAIR_OUTSIDE,  /* seen at one point while the other capture was not running */
+	PAIR_RESEGMENTED, /* crossed cut in pieces or merged (TSO/GSO, GRO): one segment
+			   * at one point, exactly its bytes in several at the other */
 	PAIR_VERDICTS
 };
 
@@ -146,14 +148,19 @@ void pair_endpoint(const struct pair_conn *c, unsigned side, char *buf, size_t s
 uint32_t pair_rel_seq(const struct pair_conn *c, const struct pair_pkt *k);
 uint32_t pair_rel_ack(const struct pair_conn *c, const struct pair_pkt *k);
 
-/* The report's two-point section: text (pair-text.c), and JSON
- * (pair-json.c, a cJSON object the caller deletes). */
+/* The report's two-point section: text (pair-text.c; only the
+ * connections with a packet that did not cross or a finding, unless
+ * all), HTML
+ * (pair-html.c), and JSON (pair-json.c, a cJSON object the caller
+ * deletes). */
 #include <stdio.h>
-void pair_text_write(FILE *out, const struct pair *p);
+void pair_text_write(FILE *out, const struct pair *p, bool all); /* all: --flows all */
+void pair_html_write(FILE *out, const struct pair *p);
 struct cJSON;
 struct cJSON *pair_json_object(const struct pair *p);
 
-/* Name a verdict: "crossed", "lost", "appeared", "outside". */
+/* Name a verdict: "crossed", "lost", "appeared", "outside",
+ * "resegmented". */
 const char *pair_verdict_name(unsigned v);
 
 #endif

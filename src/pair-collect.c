@@ -16,7 +16,7 @@
 #include "pair.h"
 
 static const char *const verdict_names[PAIR_VERDICTS] = {
-	"crossed", "lost", "appeared", "outside",
+	"crossed", "lost", "appeared", "outside", "resegmented",
 };
 
 const char *pair_verdict_name(unsigned v)

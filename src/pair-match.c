@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "finlint.h"
 #include "pair.h"
+#include "tcpstate.h"
 
 /* Two copies of one packet are never further apart than this in
  * corrected time: longer than any queue, shorter than most retransmission
@@ -360,10 +361,86 @@ static void match_packets(struct pair *p, struct pair_match *m)
 	}
 }
 
+/* Whether packets i (sorted by seq) of conn c cover [from, to) exactly,
+ * end to end. */
+static bool covers(const struct pair_conn *c, const uint32_t *idx, unsigned n, uint32_t from,
+		   uint32_t to)
+{
+	uint32_t at = from;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (c->pkt[idx[i]].seq != at)
+			return false;
+		at += c->pkt[idx[i]].len;
+	}
+	return n >= 2 && at == to;
+}
+
+/* A segment that did not cross whole, whose bytes crossed in pieces: one
+ * at one point, the pieces at the other with the complementary verdict
+ * (a TSO/GSO segment captured before the NIC cut it, or segments GRO
+ * merged before the capture).  All of them are resegmented. */
+static void resegmented(struct pair *p, struct pair_match *m)
+{
+	enum { PIECES_MAX = 64 };
+	uint32_t idx[PIECES_MAX];
+
+	for (unsigned pt = 0; pt < 2; pt++) {
+		struct pair_conn *c = &p->point[pt].conn[m->conn[pt]];
+		struct pair_conn *o = &p->point[!pt].conn[m->conn[!pt]];
+
+		for (uint32_t i = 0; i < c->n; i++) {
+			struct pair_pkt *big = &c->pkt[i];
+			unsigned dir = pt == 0 ? big->dir : (unsigned)(big->dir ^ m->flipped);
+			unsigned want, n = 0;
+			int64_t t;
+
+			if ((big->verdict != PAIR_LOST && big->verdict != PAIR_APPEARED) ||
+			    big->len == 0 || (big->flags & (TCP_SYN | TCP_RST)))
+				continue;
+			want = big->verdict == PAIR_LOST ? PAIR_APPEARED : PAIR_LOST;
+			t = pair_other_time(p, m, pt, dir, big->ts);
+			for (uint32_t j = 0; j < o->n && n < PIECES_MAX; j++) {
+				const struct pair_pkt *k = &o->pkt[j];
+				unsigned kdir = pt == 0 ? (unsigned)(k->dir ^ m->flipped) : k->dir;
+				int64_t gap = (int64_t)k->ts - t;
+
+				if (k->verdict != want || kdir != dir || k->len == 0 ||
+				    (k->flags & (TCP_SYN | TCP_RST)) || seq_lt(k->seq, big->seq) ||
+				    seq_gt(k->seq + k->len, big->seq + big->len) ||
+				    gap > (int64_t)PAIR_WINDOW_NS || gap < -(int64_t)PAIR_WINDOW_NS)
+					continue;
+				idx[n++] = j;
+			}
+			/* in seq order (few pieces: insertion) */
+			for (unsigned a = 1; a < n; a++)
+				for (unsigned b = a; b > 0 && seq_gt(o->pkt[idx[b - 1]].seq,
+								     o->pkt[idx[b]].seq); b--) {
+					uint32_t x = idx[b];
+
+					idx[b] = idx[b - 1];
+					idx[b - 1] = x;
+				}
+			if (!covers(o, idx, n, big->seq, big->seq + big->len))
+				continue;
+			m->count[big->verdict]--;
+			big->verdict = PAIR_RESEGMENTED;
+			m->count[PAIR_RESEGMENTED]++;
+			for (unsigned a = 0; a < n; a++) {
+				m->count[o->pkt[idx[a]].verdict]--;
+				o->pkt[idx[a]].verdict = PAIR_RESEGMENTED;
+				m->count[PAIR_RESEGMENTED]++;
+			}
+		}
+	}
+}
+
 void pair_match_points(struct pair *p)
 {
 	match_conns(p);
 	estimate_clock(p);
-	for (uint32_t i = 0; i < p->nmatch; i++)
+	for (uint32_t i = 0; i < p->nmatch; i++) {
 		match_packets(p, &p->match[i]);
+		resegmented(p, &p->match[i]);
+	}
 }

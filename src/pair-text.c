@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -106,6 +107,8 @@ static void print_match(FILE *out, const struct pair *p, const struct pair_match
 	fprintf(out, "    packets: client side %" PRIu32 ", server side %" PRIu32 "; crossed %" PRIu64
 		     ", lost %" PRIu64 ", appeared %" PRIu64,
 		a->n, b->n, m->count[PAIR_CROSSED], m->count[PAIR_LOST], m->count[PAIR_APPEARED]);
+	if (m->count[PAIR_RESEGMENTED] > 0)
+		fprintf(out, ", %" PRIu64 " resegmented (TSO/GSO or GRO)", m->count[PAIR_RESEGMENTED]);
 	if (m->count[PAIR_OUTSIDE] > 0)
 		fprintf(out, ", %" PRIu64 " while the other capture was not running",
 			m->count[PAIR_OUTSIDE]);
@@ -123,8 +126,18 @@ static void print_match(FILE *out, const struct pair *p, const struct pair_match
 		print_finding(out, &m->found[i]);
 }
 
-void pair_text_write(FILE *out, const struct pair *p)
+/* Whether a matched connection has something to show: a packet that did
+ * not cross, or a finding. */
+static bool eventful(const struct pair_match *m)
 {
+	return m->nfound > 0 || m->count[PAIR_LOST] > 0 || m->count[PAIR_APPEARED] > 0 ||
+	       m->count[PAIR_OUTSIDE] > 0 || m->count[PAIR_RESEGMENTED] > 0;
+}
+
+void pair_text_write(FILE *out, const struct pair *p, bool all)
+{
+	uint32_t whole = 0, listed = 0;
+
 	fputs("\ntwo capture points (--pair)\n", out);
 	for (unsigned pt = 0; pt < 2; pt++) {
 		const struct pair_point *x = &p->point[pt];
@@ -150,13 +163,23 @@ void pair_text_write(FILE *out, const struct pair *p)
 		fputs("  clock: no handshake seen at both points; the clocks are taken to agree\n",
 		      out);
 	}
-	for (uint32_t i = 0; i < p->nmatch; i++)
-		print_match(out, p, &p->match[i]);
+	for (uint32_t i = 0; i < p->nmatch; i++) {
+		if (all || eventful(&p->match[i]))
+			print_match(out, p, &p->match[i]);
+		else
+			whole++;
+	}
+	if (whole > 0)
+		fprintf(out, "  %" PRIu32 " %s crossed whole, every packet seen at both points\n"
+			     "    (--flows all lists them)\n",
+			whole, whole == 1 ? "connection" : "connections");
 	for (unsigned pt = 0; pt < 2; pt++) {
 		const struct pair_point *x = &p->point[pt];
 
 		for (uint32_t i = 0; i < x->n; i++) {
 			if (x->conn[i].match != PAIR_NONE)
+				continue;
+			if (++listed > PAIR_TEXT_PKTS && !all)
 				continue;
 			fprintf(out, "  seen at the %s only: ", pair_point_name(pt));
 			print_tuple(out, &x->conn[i]);
@@ -164,6 +187,9 @@ void pair_text_write(FILE *out, const struct pair *p)
 				x->conn[i].n == 1 ? "" : "s", x->conn[i].pkt[0].frame);
 		}
 	}
+	if (listed > PAIR_TEXT_PKTS && !all)
+		fprintf(out, "  ... and %" PRIu32 " more seen at one point only (--flows all lists "
+			     "them)\n", listed - PAIR_TEXT_PKTS);
 	fprintf(out, "  %" PRIu32 " connection%s matched, %" PRIu32 " at the client side only, %" PRIu32
 		     " at the server side only\n",
 		p->nmatch, p->nmatch == 1 ? "" : "s", p->only[0], p->only[1]);

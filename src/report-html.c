@@ -24,6 +24,7 @@
 #include "finlint.h"
 #include "html-chart.h"
 #include "html-ladder.h"
+#include "pair.h"
 #include "report.h"
 #include "rule-catalogue.h"
 
@@ -84,11 +85,11 @@ static const char STYLE[] =
 	"ul.caveats{margin:.3rem 0;padding-left:1.2rem;color:#6a4500}\n"
 	".charts{display:flex;flex-wrap:wrap;gap:1rem 2rem;margin:.8rem 0}\n"
 	"svg{max-width:100%;height:auto}\n"
-	"article.conn{border:1px solid #ccc;border-left:6px solid #888;border-radius:4px;"
-	"padding:.6rem .9rem;margin:1rem 0}\n"
-	"article.conn.sev-error{border-left-color:#b71c1c}\n"
-	"article.conn.sev-warning{border-left-color:#a85400}\n"
-	"article.conn.sev-info{border-left-color:#1a5fb4}\n"
+	"article.conn,article.pair-conn{border:1px solid #ccc;border-left:6px solid #888;"
+	"border-radius:4px;padding:.6rem .9rem;margin:1rem 0}\n"
+	"article.sev-error{border-left-color:#b71c1c}\n"
+	"article.sev-warning{border-left-color:#a85400}\n"
+	"article.sev-info{border-left-color:#1a5fb4}\n"
 	".sev{display:inline-block;font-size:.8rem;font-weight:bold;text-transform:uppercase;"
 	"padding:0 .4rem;border-radius:3px;color:#fff;background:#666}\n"
 	"li.sev-error .sev,.sev.sev-error{background:#b71c1c}\n"
@@ -105,6 +106,7 @@ static const char STYLE[] =
 	"article.rule dl dd{margin-left:1rem}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}"
 	"h2{break-before:page}section.capture:first-of-type h2{break-before:auto}"
+	"article.pair-conn{break-inside:avoid}"
 	"figure.ladder,ol.findings li,.charts svg,article.rule{break-inside:avoid}"
 	"a{color:inherit;text-decoration:none}"
 	".sev{color:#000;background:none!important;border:1px solid #000}}\n";
@@ -533,6 +535,13 @@ static void explain(FILE *out, unsigned rule)
 	fputs("</dl>\n</article>\n", out);
 }
 
+/* The two-point section, after the files. */
+static void html_pair(struct report_writer *w, const struct pair *p)
+{
+	start(w, state(w));
+	pair_html_write(w->out, p);
+}
+
 static void html_end(struct report_writer *w)
 {
 	struct html_state *st = state(w);
@@ -596,5 +605,6 @@ const struct report_ops report_html_ops = {
 	.begin_file = html_begin_file,
 	.conn = html_conn,
 	.end_file = html_end_file,
+	.pair = html_pair,
 	.end = html_end,
 };

@@ -401,7 +401,7 @@ static void text_end(struct report_writer *w)
 /* The two-point section, between the files and the totals. */
 static void text_pair(struct report_writer *w, const struct pair *p)
 {
-	pair_text_write(w->out, p);
+	pair_text_write(w->out, p, w->opt->flows == FLOWS_ALL);
 }
 
 const struct report_ops report_text_ops = {

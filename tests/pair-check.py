@@ -77,7 +77,8 @@ try:
     m = p["connections"][0]
     check(rc == 1, "12: exit status %d, want 1 (a warning)" % rc)
     check(m["packets"] == {"client_point": 13, "server_point": 12, "crossed": 12, "lost": 1,
-                           "appeared": 0, "outside": 0}, "12: counts %s" % m["packets"])
+                           "appeared": 0, "outside": 0, "resegmented": 0},
+          "12: counts %s" % m["packets"])
     check([pkt(x) for x in m["lost"]] == [("client", 11, "client", "A", 102, 202, 0)],
           "12: lost %s" % m["lost"])
     check(rules_of(m) == ["final-ack-lost-between"], "12: findings %s" % rules_of(m))
@@ -142,6 +143,16 @@ try:
     check(p["clock"] == {"handshakes": 1, "offset_ns": 5000000000, "delay_ns": 10000},
           "01nat: clock %s" % p["clock"])
 
+    # TSO: the client side (on the client host) saw the 100-byte request
+    # as one segment, the server side as two of 50; and GRO the other way.
+    tso = mk(c01, "01tso.server.pcap", "--split", "4:2")
+    for a_, b_, what in ((c01, tso, "tso"), (tso, c01, "gro")):
+        rc, p = pair_json(a_, b_)
+        m = p["connections"][0]
+        check(rc == 0 and m["packets"]["resegmented"] == 3 and m["packets"]["crossed"] == 10 and
+              m["lost"] == [] and m["appeared"] == [] and m["findings"] == [],
+              "01%s: %s" % (what, m["packets"]))
+
     # The server side started late: what came before it is "outside".
     late = mk(c01, "01late.server.pcap", "--drop", "1,2,3")
     rc, p = pair_json(c01, late)
@@ -153,6 +164,19 @@ try:
     rc, p = pair_json(c01, c12)
     check(p["connections"] == [] and len(p["one_point_only"]) == 2,
           "unrelated: %s" % p["one_point_only"])
+
+    # The HTML page's section: self-contained, the findings in it.
+    page = os.path.join(tmp, "idle.html")
+    p = run(["--pair", idle, idle_s, "-f", "html", "-o", page])
+    html = open(page, encoding="utf-8").read()
+    sec = html[html.find('<section class="pair" id="pair">'):]
+    check(p.returncode == 1 and sec.count('<article class="pair-conn sev-warning" id="pair-1">') == 1
+          and all(r in sec for r in ("rst-injected-between", "conntrack-idle-reset",
+                                     "packet-lost-between", "client side #7, #8, #9")),
+          "html: exit %d, section %r" % (p.returncode, sec[:300]))
+    st = subprocess.run([sys.executable, os.path.join(srcdir, "tests", "html-check.py"), "static",
+                         page], capture_output=True, text=True)
+    check(st.returncode == 0, "html: html-check static: %s" % st.stdout + st.stderr)
 
     # -- 2. the router lab's pairs ---------------------------------------
     # FINLINT_PAIR_LAB: another directory of lab pairs (the lab's own tree)

@@ -4,7 +4,7 @@ pcap, Ethernet, IPv4), for tests/pair.test:
 
   pair-make.py IN OUT [--drop N,...] [--retransmit N:SECONDS]
                       [--offset SECONDS] [--delay SECONDS] [--nat ADDR:PORT]
-                      [--retime N:SECONDS]
+                      [--retime N:SECONDS] [--split N:K]
 
 --drop leaves frames out (lost before this point, or never sent here);
 --retransmit adds a copy of frame N SECONDS later with another IP ID (the
@@ -12,7 +12,9 @@ sender's retransmission); --offset shifts every time (another clock);
 --delay moves the client's packets later and the server's earlier (this
 point lies that far toward the server); --nat rewrites the client's
 address and port (source NAT between the points); --retime moves frame N
-and every later one SECONDS later (an idle gap).  The client is the
+and every later one SECONDS later (an idle gap); --split cuts frame N's
+payload in K segments (what TSO/GSO sends for one segment a capture on
+the sender saw).  The client is the
 first frame's sender.  Frames are written in time order.
 """
 import argparse
@@ -56,6 +58,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--nat", default=None)
     ap.add_argument("--retime", default=None)
+    ap.add_argument("--split", default=None)
     a = ap.parse_args()
 
     raw = open(a.inp, "rb").read()
@@ -81,6 +84,32 @@ def main():
         if i in drop:
             continue
         out.append([t, data, orig])
+    if a.split:
+        # frame N's payload in K pieces, as a NIC's TSO cuts it: the same
+        # headers, seq advanced, IP IDs counted up, 1 us apart
+        n, k = map(int, a.split.split(":"))
+        at = [i for i, f in enumerate(out) if f[1] is frames[n - 1][1]][0]
+        t, data, orig = out[at]
+        d = bytearray(data)
+        ihl = (d[14] & 15) * 4
+        thl = (d[14 + ihl + 12] >> 4) * 4
+        hlen = 14 + ihl + thl
+        total = struct.unpack("!H", d[16:18])[0]
+        payload = bytes(d[hlen:14 + total])
+        seq = struct.unpack("!I", d[14 + ihl + 4:14 + ihl + 8])[0]
+        ipid = struct.unpack("!H", d[18:20])[0]
+        size = -(-len(payload) // k)
+        pieces = []
+        for i in range(k):
+            part = payload[i * size:(i + 1) * size]
+            p = bytearray(d[:hlen]) + part
+            p[16:18] = struct.pack("!H", ihl + thl + len(part))
+            p[18:20] = struct.pack("!H", (ipid + i) & 0xFFFF)
+            p[14 + ihl + 4:14 + ihl + 8] = struct.pack("!I", (seq + i * size) & 0xFFFFFFFF)
+            if i + 1 < k:
+                p[14 + ihl + 13] &= ~0x09 & 0xFF  # FIN and PSH on the last piece only
+            pieces.append([t + i, fix_sums(bytes(p)), len(p)])
+        out[at:at + 1] = pieces
     for spec in a.retransmit:
         n, later = spec.split(":")
         t, data, orig = frames[int(n) - 1]
