@@ -279,6 +279,15 @@ enum { TCP_FORGED_TTL_HOPS = 8 };
  * that would blame ep's application for the RST ask this first. */
 bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep);
 
+/* Where the RST in an endpoint's name came from, by its TTL: the
+ * endpoint's own stack; a device at another distance (rst_forged: more
+ * than TCP_FORGED_TTL_HOPS off); or, with a TTL a few hops higher than
+ * every other packet of the endpoint (whose TTL never varied), a device
+ * between the endpoint and the capture point, which is likely but not
+ * certain (a route change or a stack giving RSTs another initial TTL). */
+enum tcp_rst_origin { TCP_RST_OWN, TCP_RST_FORGED, TCP_RST_NEARER };
+enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep);
+
 /* Report whether ep retransmitted an unacknowledged FIN and went silent. */
 bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep);
 

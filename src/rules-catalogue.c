@@ -413,7 +413,10 @@ ROW(RULE_MIDDLEBOX_RESET) = {
 		"side or both; the endpoint's application did not abort.",
 		"A RST accepted by its receiver whose TTL differs by more than 8 from all of "
 		"the claimed sender's data segments (or, without data, from its three or "
-		"more other packets); the IP ID is shown beside the sender's previous one.",
+		"more other packets); or, at medium confidence, RSTs whose TTL is a few hops "
+		"higher than the one TTL of all the sender's other packets (a device between "
+		"the sender and the capture point); the IP ID is shown beside the sender's "
+		"previous one.",
 		"A host's packets on one path arrive with one TTL (its initial TTL, 64, 128 "
 		"or 255, minus the hops); a route change moves it by a hop or two. A RST "
 		"with another TTL was sent from another distance, by another stack: a "

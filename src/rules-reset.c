@@ -322,7 +322,7 @@ void rules_resets(struct check *k)
 	peer = &c->ep[!x];
 	/* a RST another device sent in its name says nothing of its
 	 * application: middlebox-reset reports it */
-	if (tcp_endpoint_rst_forged(me))
+	if (tcp_endpoint_rst_origin(me) != TCP_RST_OWN)
 		return;
 
 	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
@@ -374,18 +374,47 @@ void rules_ignored_rst(struct check *k)
 	}
 }
 
+/* A RST that came nearer than its claimed sender: its TTL a few hops
+ * higher than every other packet of the sender's. */
+static void middlebox_nearer(struct check *k, int x, struct finding *fd)
+{
+	const struct tcp_endpoint *me = &k->c->ep[x];
+	bool data = me->data_ttl_n >= 2;
+	const char *ttl = k->f->family == 6 ? "hop limit" : "TTL";
+	unsigned mine = data ? me->data_ttl_min : me->ttl_min;
+
+	rules_evidence(fd, me->rst_accept_pkt);
+	fd->confidence = CONF_MEDIUM;
+	rules_say(fd, "the RST in the %s's name (packet %" PRIu64 ") has %s %u, %u more than "
+		"every other packet of the %s (%u, %" PRIu32 " packets); a %s only falls along "
+		"a path, so a device between the capture point and the %s most likely sent it "
+		"(a firewall's reject, a conntrack or NAT timeout), not the %s",
+		  who(k, x), me->rst_accept_pkt, ttl, me->rst_ttl, me->rst_ttl - mine, who(k, x),
+		  mine, me->ttl_n, ttl, who(k, x), who(k, x));
+	if (k->f->family == 4)
+		rules_say(fd, "; IP ID %u, the %s's previous %u", me->rst_ip_id, who(k, x),
+			  me->rst_prev_ip_id);
+	rules_say(fd, "; a route change or a stack giving RSTs another initial %s would also "
+		"do it: a capture nearer the %s (--pair) tells", ttl, who(k, x));
+}
+
 /* A RST whose TTL no other packet of its claimed sender has. */
 void rules_middlebox(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
 	int x = classify_resetter(c);
 	const struct tcp_endpoint *me;
+	enum tcp_rst_origin origin;
 	bool data;
 	struct finding *fd;
 
-	if (x < 0 || !tcp_endpoint_rst_forged(&c->ep[x]) ||
+	if (x < 0 || (origin = tcp_endpoint_rst_origin(&c->ep[x])) == TCP_RST_OWN ||
 	    (fd = rules_found(k, RULE_MIDDLEBOX_RESET, x)) == NULL)
 		return;
+	if (origin == TCP_RST_NEARER) {
+		middlebox_nearer(k, x, fd);
+		return;
+	}
 	me = &c->ep[x];
 	data = me->data_ttl_n >= 2;
 	rules_evidence(fd, me->rst_accept_pkt);

@@ -327,6 +327,29 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
 		(unsigned)ep->rst_ttl_min > hi + TCP_FORGED_TTL_HOPS);
 }
 
+enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
+{
+	unsigned ttl;
+
+	if (tcp_endpoint_rst_forged(ep))
+		return TCP_RST_FORGED;
+	if (ep->rst_accept_pkt == 0 || ep->rst_ttl == 0)
+		return TCP_RST_OWN;
+	/* one TTL for everything else it sent, over enough packets */
+	if (ep->data_ttl_n >= 2 && ep->data_ttl_min == ep->data_ttl_max &&
+	    ep->ttl_min == ep->ttl_max)
+		ttl = ep->data_ttl_min;
+	else if (ep->ttl_n >= 3 && ep->ttl_min == ep->ttl_max)
+		ttl = ep->ttl_min;
+	else
+		return TCP_RST_OWN;
+	/* every RST in its name nearer than it: on one path a TTL only
+	 * falls, so they left from a device between it and the capture */
+	if (ep->rst_ttl_min > ttl && ep->rst_ttl_min == ep->rst_ttl_max)
+		return TCP_RST_NEARER;
+	return TCP_RST_OWN;
+}
+
 /* Remember what a RST answered and what it threw away. */
 static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 		       const struct packet *pkt)
