@@ -17,7 +17,17 @@ struct run_options {
 	unsigned threads;                /* 2: read and decode on a thread of their own */
 	uint64_t max_memory;             /* bytes of flow memory; 0: no cap */
 	const struct capset *set;        /* --merge: the files of the one capture, or NULL */
+	/* --hold-closed: false (tombstone, the default) writes a closed
+	 * connection's record once it has been silent for linger_ns and
+	 * keeps a tombstone (flow-tomb.h) for the rest of its TIME_WAIT;
+	 * true (full) holds the whole flow for all of it */
+	bool hold_full;
+	uint64_t linger_ns;
 };
+
+/* The default --linger: a closed connection's record is written once it
+ * has been silent this long (capture time). */
+enum { RUN_LINGER_DEFAULT_S = 10 };
 
 /* Analyse one capture file into r (or print its packets when decoding
  * only).  Return false when the file could not be read whole. */

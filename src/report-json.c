@@ -15,6 +15,8 @@
 
 struct json_state {
 	cJSON *inputs;
+	struct jw late; /* the late_findings array's members so far */
+	bool first_late;
 	bool first_flow;
 	struct jw w;
 };
@@ -26,6 +28,7 @@ static struct json_state *state(struct report_writer *r)
 
 		js->inputs = cJSON_CreateArray();
 		js->first_flow = true;
+		js->first_late = true;
 		r->priv = js;
 		fprintf(r->out, "{\"tool\":\"finlint\",\"version\":\"%s\",\"schema_version\":%d,"
 				"\"flows\":[",
@@ -56,6 +59,21 @@ static void json_conn(struct report_writer *r, const struct conn_report *c)
 	js->first_flow = false;
 }
 
+/* Late findings wait in memory for the end of the flows array: they are
+ * few, one per late packet's kind and connection at most. */
+static void json_late(struct report_writer *r, const struct late_report *l)
+{
+	struct json_state *js = state(r);
+
+	if (!js->first_late)
+		jw_raw(&js->late, ",\n", 2);
+	js->first_late = false;
+	jw_object(&js->late, NULL);
+	jw_plain(&js->late, "kind", l->finding.rule == NULL ? "late_packets" : "late_finding");
+	json_put_late(&js->late, l);
+	jw_end(&js->late);
+}
+
 static void json_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	struct json_state *js = state(r);
@@ -72,13 +90,21 @@ static void json_end(struct report_writer *r)
 
 	if (text == NULL || stext == NULL)
 		fatal("out of memory writing JSON");
-	fprintf(r->out, "%s],\n\"inputs\":%s,\n\"summary\":%s}\n", js->first_flow ? "" : "\n",
-		text, stext);
+	fprintf(r->out, "%s],\n", js->first_flow ? "" : "\n");
+	/* only when there are any: a report without is as it always was */
+	if (!js->first_late) {
+		jw_raw(&js->late, "\n", 1);
+		fputs("\"late_findings\":[\n", r->out);
+		jw_flush(&js->late, r->out);
+		fputs("],\n", r->out);
+	}
+	fprintf(r->out, "\"inputs\":%s,\n\"summary\":%s}\n", text, stext);
 	cJSON_free(text);
 	cJSON_free(stext);
 	cJSON_Delete(sum);
 	cJSON_Delete(js->inputs);
 	jw_free(&js->w);
+	jw_free(&js->late);
 	free(js);
 	r->priv = NULL;
 }
@@ -89,6 +115,7 @@ const struct report_ops report_json_ops = {
 	.needs_zeek = true,
 	.begin_file = json_begin_file,
 	.conn = json_conn,
+	.late = json_late,
 	.end_file = json_end_file,
 	.end = json_end,
 };
