@@ -24,4 +24,12 @@ void analyse_connection(const struct flow *f, const struct findings *found,
 			const struct file_stats *fs, const struct analyse_needs *needs,
 			struct conn_report *out);
 
+struct tomb;
+struct tomb_note;
+
+/* Build out, the late finding fd (rules_late) of tombstone t, whose
+ * note is n. */
+void analyse_late(const struct tomb *t, const struct tomb_note *n, const struct finding *fd,
+		  const struct file_stats *fs, struct late_report *out);
+
 #endif

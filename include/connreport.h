@@ -199,6 +199,32 @@ struct conn_report {
 
 enum { CONN_CLOSER_NONE = -1, CONN_CLOSER_BOTH = 2 };
 
+/* A late finding (--hold-closed tombstone): what a packet found for a
+ * closed connection whose record had already been written, when the
+ * connection kept only its tombstone (flow-tomb.h).  It names the record
+ * by id; every format shows it after that record.  The finding is one the
+ * record would have held had the connection been kept whole.  With
+ * finding.rule NULL it is no finding but the late packets that found
+ * nothing (the message says what came): shown, never counted as a
+ * finding, and it fails nothing. */
+enum { LATE_MESSAGE_MAX = 512 };
+struct late_report {
+	uint64_t id; /* the connection's record */
+	const char *file;
+	const struct capset *set;
+	struct conn_endpoint end[2];
+	char community_id[COMMUNITY_ID_LEN];
+	bool nanosecond;
+	uint64_t record_last_ts; /* the record's latest packet */
+	struct conn_finding finding;
+	char message[LATE_MESSAGE_MAX]; /* finding.message points here */
+	/* late packets (rule NULL): Zeek's conn.log lines for them, when a
+	 * writer reads them (Zeek keeps a closed connection 5 s at most, so
+	 * it writes late packets a line of their own) */
+	unsigned zeek_count;
+	struct conn_zeek_line zeek[CONN_ZEEK_MAX];
+};
+
 /* The close classes, for per-class totals: conn_close_count() of them,
  * named by conn_close_name(i). */
 unsigned conn_close_count(void);

@@ -28,6 +28,9 @@ struct file_stats {
 	uint64_t connections;
 	uint64_t capture_copies; /* packets the capture holds twice (artefact.h), summed at each flow's end */
 	uint64_t finished_early; /* connections finished early by --max-memory */
+	/* --hold-closed tombstone: packets that came for a closed connection
+	 * whose record was written, and the late findings they made */
+	uint64_t late_packets, late_findings;
 	uint64_t max_memory;     /* its value, bytes (0: no cap) */
 
 	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */

@@ -152,6 +152,14 @@ struct flow *flow_table_over_cap(struct flow_table *t);
 uint64_t flow_table_bytes(const struct flow_table *t);
 uint64_t flow_table_finished_early(const struct flow_table *t);
 
+/* The hash of a key, as flow_table_key returns it. */
+uint64_t flow_key_hash(const struct flow_key *k);
+
+/* Whether a flow (in any form) with this key hash is in the table: one
+ * probe of slots that flow_table_prefetch_slot has brought in.  Another
+ * key of the same 64-bit hash answers true. */
+bool flow_table_has(const struct flow_table *t, uint64_t hash);
+
 /* Fill *k with the key pkt's flow is filed under and return its hash. */
 uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k);
 

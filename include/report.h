@@ -51,6 +51,8 @@ struct run_summary {
 	uint64_t findings[SEV_NEVER]; /* by severity */
 	uint64_t by_rule[RULE_COUNT];
 	uint64_t by_close[REPORT_CLOSE_MAX]; /* by conn_report.close_class */
+	uint64_t late; /* late findings (struct late_report), also in findings and by_rule */
+	uint64_t late_other; /* late_reports of packets that found nothing */
 	bool failed;     /* a finding at or above fail_on, sure enough, was seen */
 	uint64_t unsure; /* findings at or above fail_on left out for their confidence */
 	uint64_t baselined; /* findings the --baseline report held */
@@ -79,6 +81,9 @@ struct report_ops {
 	bool needs_steps; /* records must carry the last packets (--timeline asks for them too) */
 	void (*begin_file)(struct report_writer *w, const struct file_stats *fs);
 	void (*conn)(struct report_writer *w, const struct conn_report *c);
+	/* a late finding, after its connection's record; NULL: the writer
+	 * shows late findings in its totals only (the summary says so) */
+	void (*late)(struct report_writer *w, const struct late_report *l);
 	void (*end_file)(struct report_writer *w, const struct file_stats *fs);
 	/* --pair: the two-point section, after both files; NULL: the
 	 * format cannot show it and --pair refuses it */
@@ -114,6 +119,16 @@ void report_end_file(struct report *r, const struct file_stats *fs);
  * the --baseline marks, count it and them, decide fail-on, and pass it to
  * every writer. */
 void report_conn(struct report *r, struct conn_report *c);
+
+/* A late finding of a connection already reported: the same settings,
+ * counts and fail-on decision as report_conn gives a finding, then every
+ * writer's late(). */
+void report_late(struct report *r, struct late_report *l);
+
+/* Fill out, zeroed first, as the record of nothing but late finding l:
+ * id, file, endpoints, community id, close "late", the finding.  For a
+ * writer that shows a finding through its connection's record. */
+void report_late_record(const struct late_report *l, struct conn_report *out);
 
 /* Whether a finding fails the run: at or above --fail-on, sure enough
  * (--min-confidence), and not in the baseline. */

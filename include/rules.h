@@ -65,6 +65,16 @@ bool rules_config_select(struct rule_config *cfg, const char *list, bool enable,
  * their first evidence packet. */
 void rules_check(const struct rule_config *cfg, const struct flow *f, struct findings *out);
 
+struct tomb;
+struct tomb_note;
+
+/* The late findings (rules-late.c) of what packets found for a closed
+ * connection's tombstone t after its record was written (note n), in
+ * out->f in order of first evidence; return how many.  out->close is
+ * left alone. */
+unsigned rules_late(const struct rule_config *cfg, const struct tomb *t, const struct tomb_note *n,
+		    struct findings *out);
+
 /* Name a side in prose: "client"/"server", or for a connection picked up
  * mid-stream "first sender"/"other side". */
 const char *rules_side_name(const struct flow *f, int side);

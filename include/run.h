@@ -23,7 +23,17 @@ struct run_options {
 	 * the capture's clock), with tap_ctx; NULL: none */
 	void (*tap)(void *ctx, const struct packet *pkt);
 	void *tap_ctx;
+	/* --hold-closed: false (tombstone, the default) writes a closed
+	 * connection's record once it has been silent for linger_ns and
+	 * keeps a tombstone (flow-tomb.h) for the rest of its TIME_WAIT;
+	 * true (full) holds the whole flow for all of it */
+	bool hold_full;
+	uint64_t linger_ns;
 };
+
+/* The default --linger: a closed connection's record is written once it
+ * has been silent this long (capture time). */
+enum { RUN_LINGER_DEFAULT_S = 10 };
 
 /* Analyse one capture file into r (or print its packets when decoding
  * only).  Return false when the file could not be read whole. */

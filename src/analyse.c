@@ -4,6 +4,7 @@
  * relative sequence numbers of the ladder. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "analyse.h"
 #include "classify.h"
 #include "decode.h"
+#include "flow-tomb.h"
 #include "ladder.h"
 #include "zeek.h"
 
@@ -34,15 +36,20 @@ const char *conn_close_name(unsigned cls)
 	return classify_name((enum close_class)cls);
 }
 
-static void put_endpoint(struct conn_endpoint *e, const struct flow *f, unsigned side)
+static void put_side_endpoint(struct conn_endpoint *e, uint8_t family, const struct flow_side *side)
 {
-	size_t n = addr_text(f->family, f->side[side].addr, e->addr);
+	size_t n = addr_text(family, side->addr, e->addr);
 
-	e->port = f->side[side].port;
-	if (f->family == 6)
+	e->port = side->port;
+	if (family == 6)
 		snprintf(e->text, sizeof e->text, "[%.*s]:%u", (int)n, e->addr, e->port);
 	else
 		snprintf(e->text, sizeof e->text, "%.*s:%u", (int)n, e->addr, e->port);
+}
+
+static void put_endpoint(struct conn_endpoint *e, const struct flow *f, unsigned side)
+{
+	put_side_endpoint(e, f->family, &f->side[side]);
 }
 
 static void put_rst(struct conn_rst *r, const struct tcp_endpoint *ep)
@@ -196,22 +203,24 @@ static void put_steps(struct conn_report *out, const struct flow *f)
 	out->steps_left_out = packets > l->count ? packets - l->count : 0;
 }
 
+static void put_findings_into(struct conn_finding *o, const struct finding *fd)
+{
+	o->rule = rule_info(fd->rule);
+	o->rule_index = fd->rule;
+	o->severity = fd->severity;
+	o->confidence = fd->confidence;
+	o->side = fd->side;
+	o->npkts = fd->npkts;
+	memcpy(o->pkts, fd->pkts, sizeof o->pkts);
+	o->message = fd->message;
+	o->baselined = false;
+}
+
 static void put_findings(struct conn_report *out, const struct findings *found)
 {
 	out->finding_count = found->n;
-	for (unsigned i = 0; i < found->n; i++) {
-		const struct finding *fd = &found->f[i];
-		struct conn_finding *o = &out->findings[i];
-
-		o->rule = rule_info(fd->rule);
-		o->rule_index = fd->rule;
-		o->severity = fd->severity;
-		o->confidence = fd->confidence;
-		o->side = fd->side;
-		o->npkts = fd->npkts;
-		memcpy(o->pkts, fd->pkts, sizeof o->pkts);
-		o->message = fd->message;
-	}
+	for (unsigned i = 0; i < found->n; i++)
+		put_findings_into(&out->findings[i], &found->f[i]);
 }
 
 void analyse_connection(const struct flow *f, const struct findings *found,
@@ -266,4 +275,74 @@ void analyse_connection(const struct flow *f, const struct findings *found,
 	if (needs->steps && f->ladder != NULL)
 		put_steps(out, f);
 	put_findings(out, found);
+}
+
+void analyse_late(const struct tomb *t, const struct tomb_note *n, const struct finding *fd,
+		  const struct file_stats *fs, struct late_report *out)
+{
+	struct flow_side side[2];
+	uint8_t family = t->v6 ? 6 : 4;
+
+	out->id = t->id;
+	out->file = fs != NULL ? fs->path : "";
+	out->set = fs != NULL ? fs->set : NULL;
+	out->nanosecond = fs != NULL && fs->nanosecond;
+	for (unsigned i = 0; i < 2; i++) {
+		tomb_side(t, i, &side[i]);
+		put_side_endpoint(&out->end[i], family, &side[i]);
+	}
+	community_id_v1(out->community_id, 0, family, side[0].addr, side[0].port, side[1].addr,
+			side[1].port, 6 /* TCP */);
+	out->record_last_ts = n->record_last_ts;
+	out->zeek_count = 0;
+	if (fd != NULL) {
+		put_findings_into(&out->finding, fd);
+		snprintf(out->message, sizeof out->message, "%s", fd->message);
+	} else {
+		/* late packets no rule reports: say what came */
+		char flags[9];
+		const char *who[2] = { t->mid_stream ? "first sender" : "client",
+				       t->mid_stream ? "other side" : "server" };
+		int len;
+
+		memset(&out->finding, 0, sizeof out->finding);
+		out->finding.side = (int8_t)(n->others > 0 ? n->other_side : 0);
+		out->finding.npkts = 1;
+		decode_flags_str(n->other_flags, flags);
+		struct zeek_piece zp;
+
+		len = snprintf(out->message, sizeof out->message,
+			       "%" PRIu64 " packet%s came after the connection's record had been "
+			       "written (--hold-closed tombstone)", n->total, n->total == 1 ? "" : "s");
+		if (n->others == 0 && len > 0 && (size_t)len < sizeof out->message)
+			len += snprintf(out->message + len, sizeof out->message - (size_t)len,
+					"; %s made the late findings listed with it",
+					n->total == 1 ? "it" : "they");
+		else if (len > 0 && (size_t)len < sizeof out->message)
+			len += snprintf(out->message + len, sizeof out->message - (size_t)len,
+					"; %" PRIu64 " made no finding, the first of those (packet %"
+					PRIu64 ", from the %s) with flags %s and %" PRIu32 " bytes, %.3f "
+					"s after the record's last packet",
+					n->others, n->other_pkt, who[n->other_side & 1], flags,
+					n->other_len,
+					n->other_ts >= n->record_last_ts ?
+						(double)(n->other_ts - n->record_last_ts) / 1e9 : 0.0);
+		if (n->reset_pkt != 0 && len > 0 && (size_t)len < sizeof out->message)
+			snprintf(out->message + len, sizeof out->message - (size_t)len,
+				 "; the RST of packet %" PRIu64 " left both sides CLOSED: kept "
+				 "whole (--hold-closed full), the record would end in it "
+				 "(reset-after-close)", n->reset_pkt);
+		out->finding.pkts[0] = n->first_pkt;
+		out->zeek_count = 0;
+		while (n->zeek != NULL && out->zeek_count < CONN_ZEEK_MAX &&
+		       zeek_piece_get(n->zeek, out->zeek_count, &zp)) {
+			struct conn_zeek_line *o = &out->zeek[out->zeek_count++];
+
+			o->first_pkt = zp.first_pkt;
+			o->conn_state = zeek_conn_state_name(zp.conn_state);
+			o->orig_side = zp.orig_side;
+			snprintf(o->history, sizeof o->history, "%s", zp.history);
+		}
+	}
+	out->finding.message = out->message;
 }

@@ -413,6 +413,19 @@ static bool compact_add(struct flow_table *t, uint64_t i, const struct packet *p
 	return true;
 }
 
+uint64_t flow_key_hash(const struct flow_key *k)
+{
+	return key_hash(k);
+}
+
+bool flow_table_has(const struct flow_table *t, uint64_t hash)
+{
+	for (uint64_t i = hash & t->mask; t->slot[i].node != NULL; i = (i + 1) & t->mask)
+		if (t->slot[i].hash == hash)
+			return true;
+	return false;
+}
+
 uint64_t flow_table_key(const struct packet *pkt, struct flow_key *k)
 {
 	key_from_packet(pkt, k);

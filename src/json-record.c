@@ -167,6 +167,11 @@ static const char *closer_name(int closer)
 /* The members of one finding (the caller opens and closes the object). */
 void json_put_finding(struct jw *w, const struct conn_report *c, const struct conn_finding *fd)
 {
+	json_put_finding_of(w, c->set, fd);
+}
+
+void json_put_finding_of(struct jw *w, const struct capset *set, const struct conn_finding *fd)
+{
 	const struct rule_info *ri = fd->rule;
 
 	jw_plain(w, "rule", ri->id);
@@ -181,17 +186,17 @@ void json_put_finding(struct jw *w, const struct conn_report *c, const struct co
 	for (unsigned i = 0; i < fd->npkts; i++)
 		jw_uint(w, NULL, fd->pkts[i]);
 	jw_end(w);
-	if (c->set != NULL) {
+	if (set != NULL) {
 		/* --merge: where Wireshark finds each of them */
 		jw_array(w, "frames");
 		for (unsigned i = 0; i < fd->npkts; i++) {
 			unsigned file;
 			uint64_t frame;
 
-			if (!capset_origin(c->set, fd->pkts[i], &file, &frame))
+			if (!capset_origin(set, fd->pkts[i], &file, &frame))
 				continue;
 			jw_object(w, NULL);
-			jw_string(w, "file", capset_path(c->set, file));
+			jw_string(w, "file", capset_path(set, file));
 			jw_uint(w, "frame", frame);
 			jw_end(w);
 		}
@@ -201,6 +206,40 @@ void json_put_finding(struct jw *w, const struct conn_report *c, const struct co
 	jw_string(w, "fix", ri->fix);
 	if (fd->baselined)
 		jw_bool(w, "baselined", true);
+}
+
+static void put_endpoint(struct jw *w, const char *key, const struct conn_endpoint *e);
+
+void json_put_late(struct jw *w, const struct late_report *l)
+{
+	const struct conn_finding *fd = &l->finding;
+
+	if (fd->rule != NULL) {
+		json_put_finding_of(w, l->set, fd);
+	} else {
+		jw_plain(w, "endpoint", fd->side == 0 ? "client" : "server");
+		jw_uint(w, "first_packet", fd->pkts[0]);
+		jw_string(w, "message", fd->message);
+		if (l->zeek_count > 0) {
+			jw_array(w, "zeek_split");
+			for (unsigned i = 0; i < l->zeek_count; i++) {
+				const struct conn_zeek_line *z = &l->zeek[i];
+
+				jw_object(w, NULL);
+				jw_uint(w, "first_packet", z->first_pkt);
+				jw_plain(w, "conn_state", z->conn_state);
+				jw_string(w, "history", z->history);
+				jw_plain(w, "zeek_orig", z->orig_side == 0 ? "client" : "server");
+				jw_end(w);
+			}
+			jw_end(w);
+		}
+	}
+	jw_string(w, "file", l->file);
+	jw_uint(w, "flow", l->id);
+	put_endpoint(w, "client", &l->end[0]);
+	put_endpoint(w, "server", &l->end[1]);
+	jw_plain(w, "community_id", l->community_id);
 }
 
 /* Both sides' transitions in one list, one entry per packet (or timer)
@@ -412,6 +451,10 @@ cJSON *json_file_object(const struct file_stats *fs)
 		cJSON_AddNumberToObject(o, "fragments", (double)fs->fragments);
 		cJSON_AddNumberToObject(o, "malformed", (double)fs->malformed);
 		cJSON_AddNumberToObject(o, "tunneled", (double)fs->tunneled);
+		if (fs->late_packets > 0) {
+			cJSON_AddNumberToObject(o, "late_packets", (double)fs->late_packets);
+			cJSON_AddNumberToObject(o, "late_findings", (double)fs->late_findings);
+		}
 		if (fs->time_back > 0) {
 			cJSON *b = cJSON_AddObjectToObject(o, "time_backwards");
 

@@ -485,6 +485,30 @@ static void put_frames(struct capset *set, const struct conn_finding *fd, const 
 	}
 }
 
+/* One finding object e into fd; its strings stay in e. */
+static bool put_finding(struct reading *rd, struct conn_finding *fd, const cJSON *e)
+{
+	const cJSON *pkts = cJSON_GetObjectItemCaseSensitive(e, "packets"), *p;
+	unsigned rule = rule_find(str_of(e, "rule") != NULL ? str_of(e, "rule") : "");
+
+	if (rule == RULE_COUNT)
+		return bad(rd, "a finding of a rule this finlint does not know");
+	memset(fd, 0, sizeof *fd);
+	fd->rule = rule_info(rule);
+	fd->rule_index = rule;
+	fd->severity = (uint8_t)enum_of(str_of(e, "severity"), severity_at, SEV_NEVER);
+	fd->confidence = (uint8_t)enum_of(str_of(e, "confidence"), confidence_at, CONF_LOW + 1);
+	if (fd->severity == SEV_NEVER || fd->confidence > CONF_LOW)
+		return bad(rd, "a finding without a known severity and confidence");
+	fd->side = (int8_t)side_of(str_of(e, "endpoint"));
+	cJSON_ArrayForEach(p, pkts) {
+		if (fd->npkts < FINDING_PKTS_MAX && cJSON_IsNumber(p) && p->valuedouble >= 0)
+			fd->pkts[fd->npkts++] = (uint64_t)p->valuedouble;
+	}
+	fd->message = text_of(e, "message") != NULL ? text_of(e, "message") : "";
+	return true;
+}
+
 static bool put_findings(struct reading *rd, struct conn_report *c, struct capset *set,
 			 const cJSON *arr)
 {
@@ -492,30 +516,59 @@ static bool put_findings(struct reading *rd, struct conn_report *c, struct capse
 
 	c->finding_count = 0;
 	cJSON_ArrayForEach(e, arr) {
-		struct conn_finding *fd;
-		const cJSON *pkts = cJSON_GetObjectItemCaseSensitive(e, "packets"), *p;
-		unsigned rule = rule_find(str_of(e, "rule") != NULL ? str_of(e, "rule") : "");
-
-		if (rule == RULE_COUNT)
-			return bad(rd, "a finding of a rule this finlint does not know");
 		if (c->finding_count == RULE_COUNT)
 			return bad(rd, "more findings than rules");
-		fd = &c->findings[c->finding_count++];
-		memset(fd, 0, sizeof *fd);
-		fd->rule = rule_info(rule);
-		fd->rule_index = rule;
-		fd->severity = (uint8_t)enum_of(str_of(e, "severity"), severity_at, SEV_NEVER);
-		fd->confidence = (uint8_t)enum_of(str_of(e, "confidence"), confidence_at, CONF_LOW + 1);
-		if (fd->severity == SEV_NEVER || fd->confidence > CONF_LOW)
-			return bad(rd, "a finding without a known severity and confidence");
-		fd->side = (int8_t)side_of(str_of(e, "endpoint"));
-		cJSON_ArrayForEach(p, pkts) {
-			if (fd->npkts < FINDING_PKTS_MAX && cJSON_IsNumber(p) && p->valuedouble >= 0)
-				fd->pkts[fd->npkts++] = (uint64_t)p->valuedouble;
-		}
-		fd->message = text_of(e, "message") != NULL ? text_of(e, "message") : "";
+		struct conn_finding *fd = &c->findings[c->finding_count++];
+
+		if (!put_finding(rd, fd, e))
+			return false;
 		put_frames(set, fd, cJSON_GetObjectItemCaseSensitive(e, "frames"));
 	}
+	return true;
+}
+
+/* A "late_finding" or "late_packets" record into l; its strings stay in o. */
+static bool late_of(struct reading *rd, const cJSON *o, bool nanosecond, struct late_report *l)
+{
+	const char *cid = plain_of(str_of(o, "community_id"), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/:=");
+	bool finding = strcmp(str_of(o, "type"), "late_finding") == 0;
+
+	memset(l, 0, sizeof *l);
+	if (!u64_of(o, "flow", &l->id))
+		return bad(rd, "a late finding without its connection's id");
+	l->file = text_of(o, "file") != NULL ? text_of(o, "file") : "";
+	l->nanosecond = nanosecond;
+	put_endpoint(&l->end[0], cJSON_GetObjectItemCaseSensitive(o, "client"));
+	put_endpoint(&l->end[1], cJSON_GetObjectItemCaseSensitive(o, "server"));
+	snprintf(l->community_id, sizeof l->community_id, "%s", cid != NULL ? cid : "");
+	if (finding) {
+		if (!put_finding(rd, &l->finding, o))
+			return false;
+	} else {
+		const cJSON *split = cJSON_GetObjectItemCaseSensitive(o, "zeek_split"), *e;
+
+		l->finding.side = (int8_t)(side_of(str_of(o, "endpoint")) == 1);
+		l->finding.npkts = 1;
+		l->finding.pkts[0] = u64_or(o, "first_packet", 0);
+		cJSON_ArrayForEach(e, split) {
+			struct conn_zeek_line *z = &l->zeek[l->zeek_count];
+			const char *st = plain_of(str_of(e, "conn_state"),
+						  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+			const char *h = plain_of(str_of(e, "history"),
+						 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz^");
+
+			if (st == NULL || l->zeek_count == CONN_ZEEK_MAX)
+				break;
+			z->first_pkt = u64_or(e, "first_packet", 0);
+			z->conn_state = st;
+			z->orig_side = (uint8_t)(side_of(str_of(e, "zeek_orig")) == 1);
+			snprintf(z->history, sizeof z->history, "%s", h != NULL ? h : "");
+			l->zeek_count++;
+		}
+	}
+	snprintf(l->message, sizeof l->message, "%s",
+		 text_of(o, "message") != NULL ? text_of(o, "message") : "");
+	l->finding.message = l->message;
 	return true;
 }
 
@@ -644,6 +697,8 @@ static bool file_of(struct reading *rd, const cJSON *o, struct saved_file *f)
 	fs->fragments = u64_or(o, "fragments", 0);
 	fs->malformed = u64_or(o, "malformed", 0);
 	fs->tunneled = u64_or(o, "tunneled", 0);
+	fs->late_packets = u64_or(o, "late_packets", 0);
+	fs->late_findings = u64_or(o, "late_findings", 0);
 	fs->capture_copies = u64_or(o, "capture_copies", 0);
 	fs->timed = time_of(o, "first_time", &fs->first_ts) && time_of(o, "last_time", &fs->last_ts);
 	if (cJSON_IsObject(back)) {
@@ -820,6 +875,15 @@ static bool replay(struct reading *rd, struct report *r, struct saved_file *file
 				ok = false;
 			open = false;
 			k++;
+		} else if (strcmp(t, "late_finding") == 0 || strcmp(t, "late_packets") == 0) {
+			static struct late_report late;
+
+			if (!open || !late_of(rd, o, files[k].fs.nanosecond, &late)) {
+				cJSON_Delete(o);
+				ok = open ? false : bad(rd, "a late finding outside any file");
+				break;
+			}
+			report_late(r, &late);
 		} else if (strcmp(t, "header") != 0 && strcmp(t, "finding") != 0 &&
 			   strcmp(t, "summary") != 0) {
 			cJSON_Delete(o);

@@ -119,6 +119,16 @@ static const char usage_text[] =
 	"                    oldest connections are finished early, with a warning and a\n"
 	"                    note in their records: first those that never completed a\n"
 	"                    handshake (a SYN flood), then the least recently active\n"
+	"      --hold-closed tombstone|full  what a closed connection keeps for its\n"
+	"                    TIME_WAIT.  tombstone (default): its record is written once\n"
+	"                    it has been silent for the linger, then ~64 bytes stay to\n"
+	"                    diagnose late packets (a FIN repeated because the final ACK\n"
+	"                    was lost, a RST into TIME_WAIT, a SYN reusing the 4-tuple);\n"
+	"                    what they find is a late finding listed after the record.\n"
+	"                    full: the whole connection is held (~1 KB packed) and late\n"
+	"                    packets change its record itself: exact, more memory\n"
+	"      --linger T    how long a closed connection must be silent before its\n"
+	"                    record is written with tombstones (default 10s)\n"
 	"\n"
 	"Rules:\n"
 	"      --list-rules     list every rule: id, code, default severity, summary\n"
@@ -452,7 +462,7 @@ int main(int argc, char **argv)
 		OPT_PAIR = 253, OPT_MERGE = 254, OPT_FROM_JSONL = 255, OPT_DECODE = 256, OPT_LIST_RULES, OPT_EXPLAIN, OPT_SELECT, OPT_IGNORE, OPT_PROFILE,
 		OPT_FIN_TIMEOUT, OPT_TIME_WAIT, OPT_CLOSE_WAIT, OPT_FAIL_ON, OPT_FLOWS, OPT_CSV_TABLE,
 		OPT_TIMELINE, OPT_NO_GROUP, OPT_SUMMARY, OPT_NO_COLOR, OPT_THREADS, OPT_MAX_MEMORY, OPT_MIN_CONFIDENCE,
-		OPT_SEVERITY, OPT_BASELINE,
+		OPT_SEVERITY, OPT_BASELINE, OPT_HOLD_CLOSED, OPT_LINGER,
 	};
 	static const struct option longopts[] = {
 		{ "decode", no_argument, NULL, OPT_DECODE },
@@ -473,6 +483,8 @@ int main(int argc, char **argv)
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "hold-closed", required_argument, NULL, OPT_HOLD_CLOSED },
+		{ "linger", required_argument, NULL, OPT_LINGER },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
@@ -487,7 +499,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
-				 .max_memory = DEFAULT_MAX_MEMORY };
+				 .max_memory = DEFAULT_MAX_MEMORY,
+				 .linger_ns = (uint64_t)RUN_LINGER_DEFAULT_S * NS_PER_S };
 	struct input_list inputs = { 0 };
 	bool merge = false, pairing = false;
 	struct capset *set = NULL;
@@ -611,6 +624,17 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MAX_MEMORY:
 			o.max_memory = parse_size(optarg);
+			break;
+		case OPT_HOLD_CLOSED:
+			if (strcmp(optarg, "full") == 0)
+				o.hold_full = true;
+			else if (strcmp(optarg, "tombstone") == 0)
+				o.hold_full = false;
+			else
+				usage_error("--hold-closed takes tombstone or full, not '%s'", optarg);
+			break;
+		case OPT_LINGER:
+			o.linger_ns = parse_duration(optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -83,15 +83,41 @@ static void csv_begin_file(struct report_writer *r, const struct file_stats *fs)
 }
 
 /* The columns every row starts with: which file, which connection. */
-static void flow_key(struct row *w, const struct report_writer *r, const struct conn_report *c)
+static void key_columns(struct row *w, const struct report_writer *r, uint64_t id,
+			const struct conn_endpoint end[2], const char *community_id)
 {
 	put(w, r->priv != NULL ? (const char *)r->priv : "");
-	put_u64(w, c->id);
+	put_u64(w, id);
 	for (unsigned side = 0; side < 2; side++) {
-		put(w, c->end[side].addr);
-		put_u64(w, c->end[side].port);
+		put(w, end[side].addr);
+		put_u64(w, end[side].port);
 	}
-	put(w, c->community_id);
+	put(w, community_id);
+}
+
+static void flow_key(struct row *w, const struct report_writer *r, const struct conn_report *c)
+{
+	key_columns(w, r, c->id, c->end, c->community_id);
+}
+
+/* The columns after the close class: the finding's. */
+static void finding_columns_of(struct row *w, const struct conn_finding *fd)
+{
+	const struct rule_info *ri = fd->rule;
+	char pkts[FINDING_PKTS_MAX * 21 + 1] = "";
+	size_t used = 0;
+
+	for (unsigned j = 0; j < fd->npkts && used < sizeof pkts; j++)
+		used += (size_t)snprintf(pkts + used, sizeof pkts - used, "%s%" PRIu64,
+					 j == 0 ? "" : " ", fd->pkts[j]);
+	put(w, ri->id);
+	put(w, ri->code);
+	put(w, severity_name(fd->severity));
+	put(w, confidence_name(fd->confidence));
+	put(w, fd->side < 0 ? "both" : fd->side == 0 ? "client" : "server");
+	put(w, pkts);
+	put(w, fd->message);
+	put(w, ri->fix);
 }
 
 static void finding_rows(struct report_writer *r, const struct conn_report *c)
@@ -99,26 +125,28 @@ static void finding_rows(struct report_writer *r, const struct conn_report *c)
 	struct row w = { .out = r->out };
 
 	for (unsigned i = 0; i < c->finding_count; i++) {
-		const struct conn_finding *fd = &c->findings[i];
-		const struct rule_info *ri = fd->rule;
-		char pkts[FINDING_PKTS_MAX * 21 + 1] = "";
-		size_t used = 0;
-
-		for (unsigned j = 0; j < fd->npkts && used < sizeof pkts; j++)
-			used += (size_t)snprintf(pkts + used, sizeof pkts - used, "%s%" PRIu64,
-						 j == 0 ? "" : " ", fd->pkts[j]);
 		flow_key(&w, r, c);
 		put(&w, c->close);
-		put(&w, ri->id);
-		put(&w, ri->code);
-		put(&w, severity_name(fd->severity));
-		put(&w, confidence_name(fd->confidence));
-		put(&w, fd->side < 0 ? "both" : fd->side == 0 ? "client" : "server");
-		put(&w, pkts);
-		put(&w, fd->message);
-		put(&w, ri->fix);
+		finding_columns_of(&w, &c->findings[i]);
 		end_row(&w);
 	}
+}
+
+/* A late finding is a findings row like the others, after its
+ * connection's rows, its close column "late": the record's close class
+ * was written before it came.  The flows table has no row for it (its
+ * connection's row came before); late packets that found nothing are
+ * no finding, and no row. */
+static void csv_late(struct report_writer *r, const struct late_report *l)
+{
+	struct row w = { .out = r->out };
+
+	if (r->opt->csv_table == CSV_FLOWS || l->finding.rule == NULL)
+		return;
+	key_columns(&w, r, l->id, l->end, l->community_id);
+	put(&w, "late");
+	finding_columns_of(&w, &l->finding);
+	end_row(&w);
 }
 
 static void flow_row(struct report_writer *r, const struct conn_report *c)
@@ -177,6 +205,7 @@ const struct report_ops report_csv_ops = {
 	.help = "RFC 4180 rows: one per finding, or per connection (--csv-table flows)",
 	.begin_file = csv_begin_file,
 	.conn = csv_conn,
+	.late = csv_late,
 	.end_file = csv_end_file,
 	.end = csv_end,
 };

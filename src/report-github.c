@@ -61,19 +61,20 @@ static void put_file_property(FILE *out, const char *path)
 	free(e);
 }
 
-static void put_finding(FILE *out, const struct conn_report *c, const struct conn_finding *f)
+static void put_annotation(FILE *out, const char *file, uint64_t id, const struct conn_endpoint *end,
+			   uint64_t line, const char *late, const struct conn_finding *f)
 {
-	char title[FINGERPRINT_RULE_MAX + 64], text[2 * CONN_ENDPOINT_MAX + 48];
+	char title[FINGERPRINT_RULE_MAX + 64], text[2 * CONN_ENDPOINT_MAX + 64];
 
 	fprintf(out, "::%s ", command_name(f->severity));
-	put_file_property(out, c->file);
-	fprintf(out, ",line=%" PRIu64 ",title=", fingerprint_packet(c, f));
+	put_file_property(out, file);
+	fprintf(out, ",line=%" PRIu64 ",title=", line);
 	snprintf(title, sizeof title, "%s (%s)%s", f->rule->id, f->rule->code,
 		 f->baselined ? " baselined" : "");
 	put_escaped(out, title, true);
 	fputs("::", out);
-	snprintf(text, sizeof text, "connection %" PRIu64 " %s -> %s: ", c->id, c->end[0].text,
-		 c->end[1].text);
+	snprintf(text, sizeof text, "connection %" PRIu64 " %s -> %s%s: ", id, end[0].text,
+		 end[1].text, late);
 	put_escaped(out, text, false);
 	put_escaped(out, f->message, false);
 	fputs("%0A", out);
@@ -86,6 +87,21 @@ static void put_finding(FILE *out, const struct conn_report *c, const struct con
 	fputs("fix: ", out);
 	put_escaped(out, f->rule->hint, false);
 	fprintf(out, " (finlint --explain %s)\n", f->rule->code);
+}
+
+static void put_finding(FILE *out, const struct conn_report *c, const struct conn_finding *f)
+{
+	put_annotation(out, c->file, c->id, c->end, fingerprint_packet(c, f), "", f);
+}
+
+/* A late finding: an annotation as any finding's; late packets that
+ * found nothing are no annotation. */
+static void github_late(struct report_writer *rw, const struct late_report *l)
+{
+	if (l->finding.rule != NULL)
+		put_annotation(rw->out, l->file, l->id, l->end,
+			       l->finding.npkts > 0 ? l->finding.pkts[0] : 0, ", after its record",
+			       &l->finding);
 }
 
 static void github_begin_file(struct report_writer *rw, const struct file_stats *fs)
@@ -148,6 +164,7 @@ const struct report_ops report_github_ops = {
 	.help = "GitHub Actions workflow commands: one ::error, ::warning or ::notice per finding",
 	.begin_file = github_begin_file,
 	.conn = github_conn,
+	.late = github_late,
 	.end_file = github_end_file,
 	.end = github_end,
 };

@@ -566,6 +566,10 @@ static void html_end(struct report_writer *w)
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
 	if (o->baseline != NULL)
 		fprintf(out, ", %" PRIu64 " baselined", r->baselined);
+	if (r->late > 0)
+		fprintf(out, "; %" PRIu64 " of them late (--hold-closed tombstone: after their "
+			"connections' records, not in the connection blocks; -f jsonl lists them)",
+			r->late);
 	fputs("</dd>\n<dt>Outcome</dt><dd>", out);
 	if (r->exit_status == EXIT_INPUT)
 		fputs("input error: exit status 3", out);

@@ -17,6 +17,8 @@
 struct json_state {
 	cJSON *inputs;
 	cJSON *pair; /* --pair's section, or NULL */
+	struct jw late; /* the late_findings array's members so far */
+	bool first_late;
 	bool first_flow;
 	struct jw w;
 };
@@ -28,6 +30,7 @@ static struct json_state *state(struct report_writer *r)
 
 		js->inputs = cJSON_CreateArray();
 		js->first_flow = true;
+		js->first_late = true;
 		r->priv = js;
 		fprintf(r->out, "{\"tool\":\"finlint\",\"version\":\"%s\",\"schema_version\":%d,"
 				"\"flows\":[",
@@ -58,6 +61,21 @@ static void json_conn(struct report_writer *r, const struct conn_report *c)
 	js->first_flow = false;
 }
 
+/* Late findings wait in memory for the end of the flows array: they are
+ * few, one per late packet's kind and connection at most. */
+static void json_late(struct report_writer *r, const struct late_report *l)
+{
+	struct json_state *js = state(r);
+
+	if (!js->first_late)
+		jw_raw(&js->late, ",\n", 2);
+	js->first_late = false;
+	jw_object(&js->late, NULL);
+	jw_plain(&js->late, "kind", l->finding.rule == NULL ? "late_packets" : "late_finding");
+	json_put_late(&js->late, l);
+	jw_end(&js->late);
+}
+
 static void json_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	struct json_state *js = state(r);
@@ -83,7 +101,15 @@ static void json_end(struct report_writer *r)
 
 	if (text == NULL || stext == NULL || (js->pair != NULL && ptext == NULL))
 		fatal("out of memory writing JSON");
-	fprintf(r->out, "%s],\n\"inputs\":%s,\n", js->first_flow ? "" : "\n", text);
+	fprintf(r->out, "%s],\n", js->first_flow ? "" : "\n");
+	/* only when there are any: a report without is as it always was */
+	if (!js->first_late) {
+		jw_raw(&js->late, "\n", 1);
+		fputs("\"late_findings\":[\n", r->out);
+		jw_flush(&js->late, r->out);
+		fputs("],\n", r->out);
+	}
+	fprintf(r->out, "\"inputs\":%s,\n", text);
 	if (ptext != NULL)
 		fprintf(r->out, "\"pair\":%s,\n", ptext);
 	fprintf(r->out, "\"summary\":%s}\n", stext);
@@ -94,6 +120,7 @@ static void json_end(struct report_writer *r)
 	cJSON_Delete(sum);
 	cJSON_Delete(js->inputs);
 	jw_free(&js->w);
+	jw_free(&js->late);
 	free(js);
 	r->priv = NULL;
 }
@@ -104,6 +131,7 @@ const struct report_ops report_json_ops = {
 	.needs_zeek = true,
 	.begin_file = json_begin_file,
 	.conn = json_conn,
+	.late = json_late,
 	.end_file = json_end_file,
 	.pair = json_pair,
 	.end = json_end,

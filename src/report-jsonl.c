@@ -65,6 +65,21 @@ static void jsonl_conn(struct report_writer *r, const struct conn_report *c)
 	}
 }
 
+/* A late finding: a finding record for a connection whose flow record
+ * came before, typed apart so that a reader counting a flow's findings
+ * from its record finds this one too. */
+static void jsonl_late(struct report_writer *r, const struct late_report *l)
+{
+	struct jw *w = jsonl_writer(r);
+
+	jw_object(w, NULL);
+	jw_plain(w, "type", l->finding.rule == NULL ? "late_packets" : "late_finding");
+	json_put_late(w, l);
+	jw_end(w);
+	jw_raw(w, "\n", 1);
+	jw_flush(w, r->out);
+}
+
 static void jsonl_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	emit_typed(r->out, "file", json_file_object(fs));
@@ -92,6 +107,7 @@ const struct report_ops report_jsonl_ops = {
 	.needs_zeek = true,
 	.begin_file = jsonl_begin_file,
 	.conn = jsonl_conn,
+	.late = jsonl_late,
 	.end_file = jsonl_end_file,
 	.end = jsonl_end,
 };

@@ -149,7 +149,7 @@ static void put_others(FILE *out, const struct report_writer *rw, const struct c
 		fputs("</system-out>\n", out);
 }
 
-static void junit_conn(struct report_writer *rw, const struct conn_report *c)
+static void junit_case(struct report_writer *rw, const struct conn_report *c, const char *suffix)
 {
 	struct junit_state *st = state(rw);
 	FILE *out = st->cases;
@@ -162,8 +162,8 @@ static void junit_conn(struct report_writer *rw, const struct conn_report *c)
 		return;
 	st->f_tests++;
 	st->f_failures += failing;
-	fprintf(out, "    <testcase name=\"connection %" PRIu64 " %s -&gt; %s\" classname=\"", c->id,
-		c->end[0].text, c->end[1].text);
+	fprintf(out, "    <testcase name=\"connection %" PRIu64 " %s -&gt; %s%s\" classname=\"", c->id,
+		c->end[0].text, c->end[1].text, suffix);
 	put_markup(out, c->file);
 	fputs("\" time=\"", out);
 	put_seconds(out, c->last_ts >= c->first_ts ? c->last_ts - c->first_ts : 0);
@@ -177,6 +177,24 @@ static void junit_conn(struct report_writer *rw, const struct conn_report *c)
 			put_failure(out, c, &c->findings[i]);
 	put_others(out, rw, c);
 	fputs("    </testcase>\n", out);
+}
+
+static void junit_conn(struct report_writer *rw, const struct conn_report *c)
+{
+	junit_case(rw, c, "");
+}
+
+/* A late finding: a test case of its own, after its connection's. */
+static void junit_late(struct report_writer *rw, const struct late_report *l)
+{
+	struct conn_report *c;
+
+	if (l->finding.rule == NULL)
+		return;
+	c = xmalloc(sizeof *c);
+	report_late_record(l, c);
+	junit_case(rw, c, ", after its record");
+	free(c);
 }
 
 /* "2026-11-23T21:44:19", the form Ant's and Surefire's reports use. */
@@ -265,6 +283,7 @@ const struct report_ops report_junit_ops = {
 		"finding that fails the run",
 	.begin_file = junit_begin_file,
 	.conn = junit_conn,
+	.late = junit_late,
 	.end_file = junit_end_file,
 	.end = junit_end,
 };

@@ -172,12 +172,8 @@ static void md_listed(struct md_file *m, const struct conn_report *c)
 	text_groups_start(m->groups, m->conns, key, c->id, block);
 }
 
-static void md_conn(struct report_writer *w, const struct conn_report *c)
+static void md_rows(struct md_file *m, const struct conn_report *c, const char *suffix)
 {
-	struct md_file *m = w->priv;
-
-	if (m == NULL || w->opt->summary_only)
-		return;
 	for (unsigned i = 0; i < c->finding_count; i++) {
 		const struct conn_finding *fd = &c->findings[i];
 
@@ -186,13 +182,22 @@ static void md_conn(struct report_writer *w, const struct conn_report *c)
 			continue;
 		}
 		m->nrows++;
-		fprintf(m->rows, "| %" PRIu64 " | `%s` %s | %s | ", c->id, fd->rule->code,
+		fprintf(m->rows, "| %" PRIu64 "%s | `%s` %s | %s | ", c->id, suffix, fd->rule->code,
 			fd->rule->id, severity_name(fd->severity));
 		put_pkts(m->rows, fd);
 		fputs(" | ", m->rows);
 		put_text(m->rows, fd->rule->title);
 		fputs(fd->baselined ? " (baselined) |\n" : " |\n", m->rows);
 	}
+}
+
+static void md_conn(struct report_writer *w, const struct conn_report *c)
+{
+	struct md_file *m = w->priv;
+
+	if (m == NULL || w->opt->summary_only)
+		return;
+	md_rows(m, c, "");
 	if (!report_lists(w, c, FLOWS_FLAGGED) || m->conns == NULL)
 		return;
 	md_listed(m, c);
@@ -292,6 +297,20 @@ static void md_end_file(struct report_writer *w, const struct file_stats *fs)
 			m->more_conns, plural(m->more_conns, "connection", "connections"));
 }
 
+/* A late finding: a row of the findings table, its connection marked late. */
+static void md_late(struct report_writer *w, const struct late_report *l)
+{
+	struct md_file *m = w->priv;
+	struct conn_report *c;
+
+	if (m == NULL || w->opt->summary_only || l->finding.rule == NULL)
+		return;
+	c = xmalloc(sizeof *c);
+	report_late_record(l, c);
+	md_rows(m, c, " (late)");
+	free(c);
+}
+
 static void md_end(struct report_writer *w)
 {
 	const struct run_summary *r = w->sum;
@@ -317,6 +336,9 @@ static void md_end(struct report_writer *w)
 	if (o->baseline != NULL)
 		fprintf(out, ", %" PRIu64 " baselined", r->baselined);
 	fputs(" |\n", out);
+	if (r->late > 0)
+		fprintf(out, "| late findings | %" PRIu64 " (counted above; after their "
+			"connections' records) |\n", r->late);
 	for (unsigned i = 0; i < RULE_COUNT; i++)
 		if (r->by_rule[i] > 0)
 			fprintf(out, "| `%s` %s | %" PRIu64 " |\n", rule_info(i)->code,
@@ -333,6 +355,7 @@ const struct report_ops report_markdown_ops = {
 	.needs_steps = true,
 	.begin_file = md_begin_file,
 	.conn = md_conn,
+	.late = md_late,
 	.end_file = md_end_file,
 	.end = md_end,
 };

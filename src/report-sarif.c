@@ -345,6 +345,22 @@ static void sarif_conn(struct report_writer *rw, const struct conn_report *c)
 		jw_flush(&st->r, rw->out);
 }
 
+/* A late finding is a result as any finding is, its close "late". */
+static void sarif_late(struct report_writer *rw, const struct late_report *l)
+{
+	struct sarif_state *st = state(rw);
+	struct conn_report *c;
+
+	if (st->count == 0 || l->finding.rule == NULL)
+		return;
+	c = xmalloc(sizeof *c);
+	report_late_record(l, c);
+	put_result(st, rw, c, &c->findings[0]);
+	if (st->r.len > 0)
+		jw_flush(&st->r, rw->out);
+	free(c);
+}
+
 static void sarif_end_file(struct report_writer *rw, const struct file_stats *fs)
 {
 	struct sarif_state *st = state(rw);
@@ -510,6 +526,7 @@ const struct report_ops report_sarif_ops = {
 	.help = "SARIF 2.1.0 for code scanning (GitHub): one result per finding",
 	.begin_file = sarif_begin_file,
 	.conn = sarif_conn,
+	.late = sarif_late,
 	.end_file = sarif_end_file,
 	.end = sarif_end,
 };

@@ -65,7 +65,7 @@ static const char *severity_color(unsigned sev)
 
 /* --merge: which file holds each evidence packet, and at which frame,
  * "in part1.pcap frames 3, 4; part2.pcap frame 1". */
-static void text_origins(FILE *out, const struct conn_report *c, const struct conn_finding *fd)
+static void text_origins(FILE *out, const struct capset *set, const struct conn_finding *fd)
 {
 	unsigned prev = UINT32_MAX;
 	bool any = false;
@@ -74,18 +74,18 @@ static void text_origins(FILE *out, const struct conn_report *c, const struct co
 		unsigned file;
 		uint64_t frame;
 
-		if (!capset_origin(c->set, fd->pkts[i], &file, &frame))
+		if (!capset_origin(set, fd->pkts[i], &file, &frame))
 			continue;
 		if (file != prev) {
 			fputs(any ? "; " : "      in ", out);
-			put_escaped(out, capset_path(c->set, file));
+			put_escaped(out, capset_path(set, file));
 			fputs(" frame", out);
 			/* plural when the next one is in the same file */
 			for (unsigned j = i + 1; j < fd->npkts; j++) {
 				unsigned f2;
 				uint64_t fr2;
 
-				if (capset_origin(c->set, fd->pkts[j], &f2, &fr2)) {
+				if (capset_origin(set, fd->pkts[j], &f2, &fr2)) {
 					if (f2 == file)
 						fputc('s', out);
 					break;
@@ -102,7 +102,7 @@ static void text_origins(FILE *out, const struct conn_report *c, const struct co
 		fputc('\n', out);
 }
 
-static void text_finding(FILE *out, const struct conn_report *c, const struct conn_finding *fd,
+static void text_finding(FILE *out, const struct capset *set, const struct conn_finding *fd,
 			 bool color)
 {
 	const struct rule_info *ri = fd->rule;
@@ -124,8 +124,8 @@ static void text_finding(FILE *out, const struct conn_report *c, const struct co
 	if (fd->confidence != CONF_HIGH)
 		fprintf(out, " [%s confidence]", confidence_name(fd->confidence));
 	fputc('\n', out);
-	if (c->set != NULL)
-		text_origins(out, c, fd);
+	if (set != NULL)
+		text_origins(out, set, fd);
 	wrap(out, 6, "", fd->message);
 	fprintf(out, "      fix: %s (finlint --explain %s)\n", ri->hint, ri->code);
 }
@@ -194,7 +194,7 @@ static void text_block(FILE *out, const struct report_options *opt, const struct
 			c->prev_id, side_name(c, 0), c->prev_state[0], side_name(c, 1),
 			c->prev_state[1]);
 	for (unsigned i = 0; i < c->finding_count; i++)
-		text_finding(out, c, &c->findings[i], opt->color);
+		text_finding(out, c->set, &c->findings[i], opt->color);
 	if (opt->timeline)
 		text_ladder(out, c, "    ");
 }
@@ -273,12 +273,84 @@ static void text_set(FILE *out, const struct file_stats *fs)
 	}
 }
 
+/* Late findings wait for the end of their file, after every block: one
+ * buffer per writer of the run. */
+static struct late_buffer {
+	const struct report_writer *w;
+	char *text;
+	size_t len;
+	FILE *m;
+	uint64_t last_id; /* the connection of the latest entry */
+} late_buf[REPORT_WRITERS_MAX];
+
+static struct late_buffer *late_of(const struct report_writer *r, bool create)
+{
+	for (unsigned i = 0; i < REPORT_WRITERS_MAX; i++)
+		if (late_buf[i].w == r)
+			return &late_buf[i];
+	if (!create)
+		return NULL;
+	for (unsigned i = 0; i < REPORT_WRITERS_MAX; i++)
+		if (late_buf[i].w == NULL) {
+			late_buf[i].w = r;
+			late_buf[i].m = open_memstream(&late_buf[i].text, &late_buf[i].len);
+			if (late_buf[i].m == NULL)
+				fatal("out of memory");
+			late_buf[i].last_id = 0;
+			return &late_buf[i];
+		}
+	fatal("internal error: too many text writers");
+	return NULL;
+}
+
+static void text_late(struct report_writer *r, const struct late_report *l)
+{
+	struct late_buffer *b;
+
+	if (r->opt->summary_only || r->opt->flows == FLOWS_NONE)
+		return;
+	b = late_of(r, true);
+	if (b->last_id != l->id) {
+		fprintf(b->m, "  connection %" PRIu64 " ", l->id);
+		put_escaped(b->m, l->end[0].text);
+		fputs(" -> ", b->m);
+		put_escaped(b->m, l->end[1].text);
+		fputs(", after its record:\n", b->m);
+		b->last_id = l->id;
+	}
+	if (l->finding.rule != NULL) {
+		text_finding(b->m, l->set, &l->finding, r->opt->color);
+	} else {
+		fprintf(b->m, "    late packets from packet %" PRIu64 "\n", l->finding.pkts[0]);
+		wrap(b->m, 6, "", l->finding.message);
+	}
+}
+
+static void text_late_flush(struct report_writer *r)
+{
+	struct late_buffer *b = late_of(r, false);
+
+	if (b == NULL)
+		return;
+	if (fclose(b->m) != 0)
+		fatal("out of memory");
+	if (b->len > 0) {
+		fputs("  late findings (--hold-closed tombstone): packets that came for a closed "
+		      "connection after its record was written\n", r->out);
+		fwrite(b->text, 1, b->len, r->out);
+		fputc('\n', r->out);
+	}
+	free(b->text);
+	memset(b, 0, sizeof *b);
+}
+
 static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 {
 	char t0[48], t1[48], caveats[REPORT_CAVEATS_MAX];
 
 	if (r->priv != NULL)
 		text_groups_flush(r->priv, r->out);
+	text_late_flush(r);
 
 	if (fs->link_name == NULL || fs->unsupported_link) { /* not opened, or not decoded */
 		fputs("  not analysed: ", r->out);
@@ -298,6 +370,11 @@ static void text_end_file(struct report_writer *r, const struct file_stats *fs)
 		fprintf(r->out, "  from %s to %s (%.6f s)\n", t0, t1,
 			fs->last_ts > fs->first_ts ? (double)(fs->last_ts - fs->first_ts) / 1e9 : 0.0);
 	}
+	if (fs->late_packets > 0)
+		fprintf(r->out, "  %" PRIu64 " %s came for closed connections after their records "
+			"(--hold-closed tombstone): %" PRIu64 " late %s\n", fs->late_packets,
+			plural(fs->late_packets, "packet", "packets"), fs->late_findings,
+			plural(fs->late_findings, "finding", "findings"));
 	if (fs->set != NULL)
 		text_set(r->out, fs);
 	if (fs->filtered)
@@ -371,6 +448,8 @@ static void text_end(struct report_writer *w)
 		r->findings[SEV_INFO], plural(r->findings[SEV_INFO], "info", "infos"));
 	if (o->baseline != NULL)
 		fprintf(out, ", %" PRIu64 " baselined", r->baselined);
+	if (r->late > 0)
+		fprintf(out, ", %" PRIu64 " of them late", r->late);
 	/* never "pass" when an input error makes the run fail anyway */
 	if (r->exit_status == EXIT_INPUT && o->fail_on < SEV_NEVER)
 		fprintf(out, " (--fail-on %s: %s; input error: exit status 3",
@@ -409,6 +488,7 @@ const struct report_ops report_text_ops = {
 	.help = "for people: a block per flagged connection, the totals at the end",
 	.begin_file = text_begin_file,
 	.conn = text_conn,
+	.late = text_late,
 	.end_file = text_end_file,
 	.pair = text_pair,
 	.end = text_end,

@@ -363,6 +363,70 @@ void report_pair(struct report *r, struct pair *p)
 	}
 }
 
+void report_late(struct report *r, struct late_report *l)
+{
+	struct run_summary *s = &r->sum;
+	const struct report_options *opt = r->opt;
+	struct conn_finding *fd = &l->finding;
+
+	if (fd->rule == NULL) {
+		s->late_other++;
+		goto writers;
+	}
+	if (fd->rule_index < RULE_COUNT && opt->severity_set[fd->rule_index])
+		fd->severity = opt->severity[fd->rule_index];
+	fd->baselined = false;
+	if (opt->baseline != NULL) {
+		char fp[FINGERPRINT_MAX];
+
+		fingerprint_make(fp, fd->rule->id, l->community_id,
+				 fd->npkts > 0 ? fd->pkts[0] : 0);
+		fd->baselined = baseline_has(opt->baseline, fp);
+	}
+	s->findings[fd->severity]++;
+	s->by_rule[fd->rule_index]++;
+	s->late++;
+	if (fd->baselined)
+		s->baselined++;
+	else if (report_finding_fails(opt, fd))
+		s->failed = true;
+	else if (fd->severity >= opt->fail_on)
+		s->unsure++;
+	update_status(r);
+writers:
+	for (unsigned i = 0; i < r->nwriters; i++) {
+		struct report_writer *w = &r->writer[i];
+
+		if (w->ops->late != NULL)
+			w->ops->late(w, l);
+	}
+}
+
+void report_late_record(const struct late_report *l, struct conn_report *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = l->id;
+	out->file = l->file;
+	out->set = l->set;
+	out->end[0] = l->end[0];
+	out->end[1] = l->end[1];
+	memcpy(out->community_id, l->community_id, sizeof out->community_id);
+	out->nanosecond = l->nanosecond;
+	out->close = "late";
+	out->capture_point = "unknown";
+	out->active_closer = CONN_CLOSER_NONE;
+	for (unsigned i = 0; i < 2; i++) {
+		out->side[i].role = i == 0 ? "client" : "server";
+		out->side[i].state = "CLOSED";
+	}
+	out->last_pkt = l->finding.npkts > 0 ? l->finding.pkts[0] : 0;
+	out->first_pkt = out->last_pkt;
+	if (l->finding.rule != NULL) {
+		out->finding_count = 1;
+		out->findings[0] = l->finding;
+	}
+}
+
 void report_end(struct report *r)
 {
 	update_status(r);

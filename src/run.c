@@ -17,6 +17,7 @@
 #include "filestats.h"
 #include "finlint.h"
 #include "flow.h"
+#include "flow-tomb.h"
 #include "ladder.h"
 #include "reader.h"
 #include "report.h"
@@ -75,6 +76,8 @@ struct loop {
 	struct analyse_needs needs;  /* what the report's writers read */
 	struct conn_report *record;  /* one, reused for every finished connection */
 	uint64_t time_wait_ns;
+	struct tomb_store *tombs; /* --hold-closed tombstone, else NULL */
+	uint64_t linger_ns;       /* ... and the linger before the record */
 	uint64_t *connections; /* started so far, compact ones when rebuilt */
 	struct file_stats *fs;
 	struct capclock clock;
@@ -104,14 +107,166 @@ static void finish(const struct loop *l, struct flow *f, uint64_t now)
 	flow_table_remove(l->t, f);
 }
 
+static bool silent_since(uint64_t last, uint64_t now, uint64_t idle)
+{
+	return now >= last && now - last >= idle;
+}
+
+/* The end of tombstone tb: its late findings go to the report, after the
+ * connection's record. */
+static void tomb_end(const struct loop *l, struct tomb *tb)
+{
+	const struct tomb_note *n = tomb_note_get(l->tombs, tb);
+
+	if (n != NULL) {
+		struct findings found;
+		struct late_report late;
+		unsigned k = rules_late(l->rules, tb, n, &found);
+
+		for (unsigned i = 0; i < k; i++) {
+			analyse_late(tb, n, &found.f[i], l->fs, &late);
+			l->fs->late_findings++;
+			report_late(l->r, &late);
+		}
+		/* what came, and Zeek's view of it */
+		analyse_late(tb, n, NULL, l->fs, &late);
+		report_late(l->r, &late);
+	}
+	tomb_remove(l->tombs, tb);
+}
+
+/* TIME_WAIT ends by its timer, as tcp_conn_expire has it. */
+static void tomb_expire_states(const struct loop *l, struct tomb *tb, uint64_t now)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (tomb_state(tb, i) == TCPS_TIME_WAIT &&
+		    silent_since(tb->state_ts[i], now, l->time_wait_ns))
+			tomb_set_state(tb, i, TCPS_CLOSED, tb->state_ts[i] + l->time_wait_ns);
+}
+
+/* What a SYN that starts a new connection on tb's 4-tuple keeps of it,
+ * as flow_prev_note has it of a full flow. */
+static void tomb_prev(const struct loop *l, struct tomb *tb, const struct packet *syn,
+		      struct flow_prev *p)
+{
+	unsigned from = tomb_dir(tb, syn);
+
+	tomb_expire_states(l, tb, syn->ts_ns);
+	p->id = tb->id;
+	p->last_ts = tb->last_ts;
+	memset(&p->tcp, 0, sizeof p->tcp);
+	p->tcp.known = true;
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned side = from == 0 ? i : !i;
+
+		p->tcp.state[i] = tomb_state(tb, side);
+		p->tcp.state_ts[i] = tb->state_ts[side];
+		p->tcp.snd_nxt[i] = tb->snd_nxt[side];
+	}
+}
+
+static bool bit(uint64_t mask, unsigned side)
+{
+	return (mask >> side & 1) != 0;
+}
+
+/* A packet, not a new connection's SYN, for the closed connection whose
+ * tombstone is tb: what it would have done to the whole flow goes into
+ * the tombstone's note. */
+static void late_packet(const struct loop *l, struct tomb *tb, const struct packet *pkt)
+{
+	unsigned x = tomb_dir(tb, pkt), y = !x;
+	uint64_t now = pkt->ts_ns;
+	uint32_t fin_seq = tb->snd_nxt[x] - 1;
+	struct tomb_note *n;
+
+	l->fs->late_packets++;
+	tomb_expire_states(l, tb, now);
+	n = tomb_note(l->tombs, tb);
+	tomb_touch(tb, now);
+	if (n->total++ == 0)
+		n->first_pkt = pkt->num;
+	if (l->needs.zeek) {
+		/* Zeek has long forgotten the connection: its own conn.log line */
+		if (n->zeek == NULL)
+			n->zeek = xcalloc(1, sizeof *n->zeek);
+		zeek_step(n->zeek, x, pkt);
+	}
+	if (pkt->flags & TCP_RST) {
+		/* acceptable as tcpstate.c's rst_acceptable has it */
+		bool ok = !bit(tb->ack_known, y) || pkt->seq == tb->last_ack[y] ||
+			  (bit(tb->seq_known, x) && seq_geq(pkt->seq, tb->last_ack[y]) &&
+			   seq_leq(pkt->seq, tb->snd_nxt[x]));
+
+		if (ok && tomb_state(tb, y) == TCPS_TIME_WAIT) {
+			if (n->rst_pkt[y] == 0) {
+				n->rst_pkt[y] = pkt->num;
+				n->rst_ts[y] = now;
+			}
+			tomb_set_state(tb, y, TCPS_CLOSED, now);
+			if (tomb_state(tb, x) == TCPS_TIME_WAIT)
+				tomb_set_state(tb, x, TCPS_CLOSED, now);
+			n->rst_closed_both[y] = tomb_state(tb, x) == TCPS_CLOSED;
+			return;
+		}
+		if (ok && tomb_state(tb, x) == TCPS_TIME_WAIT) { /* a RST sent from TIME_WAIT */
+			tomb_set_state(tb, x, TCPS_CLOSED, now);
+			if (tomb_state(tb, y) == TCPS_CLOSED && n->reset_pkt == 0)
+				n->reset_pkt = pkt->num;
+		}
+	} else if ((pkt->flags & TCP_FIN) && bit(tb->fin_seen, x) &&
+		   pkt->seq + pkt->payload_len == fin_seq) {
+		/* its FIN again: from LAST_ACK, with every byte before it acked */
+		if (bit(tb->passive, x) && !bit(tb->rexmit_seen, x) && bit(tb->ack_known, y) &&
+		    seq_geq(tb->last_ack[y], fin_seq)) {
+			n->fin_pkt[x] = pkt->num;
+			n->fin_ts[x] = now;
+			n->fin_acked_before[x] = tb->last_ack[y] == tb->snd_nxt[x];
+			tb->rexmit_seen |= (uint64_t)1 << x;
+			return;
+		}
+	} else if (pkt->payload_len > 0 && bit(tb->fin_seen, x) &&
+		   seq_gt(pkt->seq + pkt->payload_len, fin_seq)) {
+		if (!bit(tb->data_after_fin, x)) {
+			n->data_pkt[x] = pkt->num;
+			n->data_ts[x] = now;
+			n->data_seq[x] = pkt->seq;
+			n->data_len[x] = pkt->payload_len;
+			tb->data_after_fin |= (uint64_t)1 << x;
+			return;
+		}
+	} else if ((pkt->flags & (TCP_SYN | TCP_FIN | TCP_ACK)) == TCP_ACK &&
+		   pkt->payload_len == 0 && n->fin_pkt[y] != 0 && n->fin_answer[y] == 0 &&
+		   pkt->ack == tb->snd_nxt[y]) {
+		n->fin_answer[y] = pkt->num; /* TIME_WAIT answers the repeated FIN */
+		return;
+	}
+	if (n->others++ == 0) {
+		n->other_pkt = pkt->num;
+		n->other_ts = now;
+		n->other_flags = pkt->flags;
+		n->other_side = (uint8_t)x;
+		n->other_len = pkt->payload_len;
+	}
+}
+
 /* A flow is finished once closed and past TIME_WAIT, or idle too long;
- * the activity lists put the candidates at their front. */
+ * the activity lists put the candidates at their front.  With
+ * tombstones, a closed flow is finished after the linger and its
+ * tombstone ends with TIME_WAIT. */
 static void expire_flows(const struct loop *l, uint64_t now)
 {
 	struct flow *f;
+	struct tomb *tb;
 
-	while ((f = flow_table_closed_idle(l->t, now, l->time_wait_ns)) != NULL)
+	while ((f = flow_table_closed_idle(l->t, now, l->linger_ns)) != NULL) {
+		if (l->tombs != NULL && !silent_since(f->last_ts, now, l->time_wait_ns))
+			tomb_add(l->tombs, f);
 		finish(l, f, now);
+	}
+	if (l->tombs != NULL)
+		while ((tb = tomb_expired(l->tombs, now, l->time_wait_ns)) != NULL)
+			tomb_end(l, tb);
 	while ((f = flow_table_open_idle(l->t, now, IDLE_TIMEOUT_S * NS_PER_S)) != NULL)
 		finish(l, f, now);
 	/* over --max-memory: the flow comes marked finished_early */
@@ -189,8 +344,30 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 		  uint64_t hash)
 {
 	unsigned dir;
-	struct flow *f = flow_table_lookup(l->t, pkt, key, hash, &dir);
+	struct flow *f;
 
+	if (l->tombs != NULL && tomb_count(l->tombs) > 0 && !flow_table_has(l->t, hash)) {
+		struct tomb *tb = tomb_find(l->tombs, key, hash);
+
+		if (tb != NULL && silent_since(tb->last_ts, pkt->ts_ns, l->time_wait_ns)) {
+			tomb_end(l, tb); /* over; the queue had not reached it yet */
+		} else if (tb != NULL && (pkt->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+			   !(tomb_dir(tb, pkt) == 0 && tb->isn0_known && tb->isn0 == pkt->seq)) {
+			/* a new connection on the 4-tuple, linked as new_connection does */
+			struct flow_prev prev;
+
+			tomb_prev(l, tb, pkt, &prev);
+			tomb_end(l, tb);
+			f = flow_table_get(l->t, pkt, &dir);
+			begin(l, f, pkt, &prev);
+			step(l, f, dir, pkt);
+			return;
+		} else if (tb != NULL) {
+			late_packet(l, tb, pkt);
+			return;
+		}
+	}
+	f = flow_table_lookup(l->t, pkt, key, hash, &dir);
 	if (f == NULL)
 		return; /* it has only opened: kept compact, stepped when rebuilt */
 	if (f->first_packet != 0) {
@@ -264,11 +441,15 @@ static enum capture_status print_frames(struct capture *cap, FILE *out, struct f
 static void finish_flows(const struct loop *l, uint64_t end)
 {
 	struct flow *f;
+	struct tomb *tb;
 
 	while ((f = flow_table_oldest(l->t)) != NULL) {
 		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
 		finish(l, f, end);
 	}
+	if (l->tombs != NULL)
+		while ((tb = tomb_oldest(l->tombs)) != NULL)
+			tomb_end(l, tb);
 }
 
 bool run_file(const char *path, const struct run_options *o, struct report *r)
@@ -285,8 +466,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	uint64_t connections = 0;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .connections = &connections, .fs = &fs, .tap = o->tap,
-			  .tap_ctx = o->tap_ctx };
+			  .linger_ns = o->rules->time_wait_ns, .connections = &connections, .fs = &fs,
+			  .tap = o->tap, .tap_ctx = o->tap_ctx };
 	enum capture_status st;
 	const char *err = open_error;
 	bool ok = true;
@@ -345,6 +526,10 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		l.needs.zeek = report_needs_zeek(r);
 		l.needs.steps = report_needs_steps(r);
 		l.t = flow_table_new();
+		if (!o->hold_full && o->linger_ns < l.time_wait_ns) {
+			l.tombs = tomb_store_new();
+			l.linger_ns = o->linger_ns;
+		}
 		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);
 		flow_table_set_cap(l.t, o->max_memory,
 				   l.needs.steps ? sizeof(struct ladder) + 16 : 0);
@@ -382,6 +567,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		}
 		report_end_file(r, &fs);
 		flow_table_free(l.t);
+		tomb_store_free(l.tombs);
 		free(l.record);
 	}
 	capture_close(cap);

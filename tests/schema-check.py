@@ -205,6 +205,8 @@ def check(label, args, statuses=(0, 3)):
 check("samples/", [os.path.join(srcdir, "samples")], (0,))
 check("tests/data/rules/", [os.path.join(srcdir, "tests", "data", "rules")], (0,))
 check("tests/data/caveats/", [os.path.join(srcdir, "tests", "data", "caveats")], (0, 1))
+# late findings (--hold-closed tombstone): late_findings, late_* records
+check("tests/data/late/", [os.path.join(srcdir, "tests", "data", "late")], (0,))
 # --merge: frames on findings, merged_from on the one file record
 check("--merge of two lab captures", ["--merge", os.path.join(srcdir, "samples", "07-rst-after-fin-wait2-timeout.pcap"),
                                       os.path.join(srcdir, "samples", "10-rst-on-data-after-close.pcap")], (0,))

@@ -158,11 +158,15 @@ def finlint_pieces(trace):
     if "Sanitizer" in out.stderr or "runtime error:" in out.stderr:
         raise RuntimeError(f"sanitizer report: {out.stderr.strip()[:2000]}")
     pieces = []
-    for f in json.loads(out.stdout)["flows"]:
+    doc = json.loads(out.stdout)
+    # --hold-closed tombstone: packets after a closed connection's record
+    # are Zeek's lines of their own, on the late_packets entries
+    for f in doc["flows"] + [e for e in doc.get("late_findings", [])
+                             if e["kind"] == "late_packets"]:
         side = {"client": (norm_addr(f["client"]["addr"]), f["client"]["port"]),
                 "server": (norm_addr(f["server"]["addr"]), f["server"]["port"])}
         other = {"client": "server", "server": "client"}
-        parts = [f] + f.get("zeek_split", [])
+        parts = ([f] if "conn_state" in f else []) + f.get("zeek_split", [])
         for p in parts:
             pieces.append({
                 "key": frozenset([side["client"], side["server"]]),
