@@ -140,7 +140,7 @@ static void rst_on_open(struct check *k, int x)
 	const struct tcp_conn *c = k->c;
 	const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
 	uint32_t lost = rst_lost(me);
-	bool recent, live;
+	bool recent, live, unprompted;
 	struct finding *fd;
 
 	/* The client answered the SYN-ACK with a RST: its socket was gone
@@ -160,7 +160,12 @@ static void rst_on_open(struct check *k, int x)
 	 * socket aborting, not a host that lost the connection. */
 	recent = me->rst_own_data_ts != 0 && me->rst_ts >= me->rst_own_data_ts &&
 		 me->rst_ts - me->rst_own_data_ts <= rules_round_trip(c);
-	live = me->rst_at_own_nxt && (me->rst_win != 0 || recent);
+	/* a host without the connection only ever answers a segment: a RST
+	 * long after the peer's last packet answers nothing */
+	unprompted = me->rst_ts > me->rst_answers_ts &&
+		     me->rst_ts - me->rst_answers_ts >= STALL_MIN_NS &&
+		     me->rst_ts - me->rst_answers_ts >= 10 * rules_round_trip(c);
+	live = me->rst_at_own_nxt && (me->rst_win != 0 || recent || unprompted);
 	if (me->rst_kind == RST_BARE_NO_SOCKET && !live) {
 		if ((fd = rules_found(k, RULE_HALF_OPEN, x)) == NULL)
 			return;
@@ -202,7 +207,12 @@ static void rst_on_open(struct check *k, int x)
 			  who(k, x), rules_rst_name(me), me->rst_pkt,
 			  me->rst_kind == RST_ABORT || live ? " at its next sequence number" : "",
 			  after_fin ? ", after the peer's FIN" : "");
-		if (live && !(me->rst_flags & TCP_ACK))
+		if (live && !(me->rst_flags & TCP_ACK) && !recent && me->rst_win == 0)
+			rules_say(fd, "a bare RST, but from a live socket: it came %.3f s after "
+				"the %s's last packet, and a host without the connection only ever "
+				"answers a segment; ",
+				  secs(me->rst_answers_ts, me->rst_ts), who(k, !x));
+		else if (live && !(me->rst_flags & TCP_ACK))
 			rules_say(fd, "a bare RST, but from a live socket: %s; ",
 				  recent ? "it had sent data just before" :
 				     "its window is not 0, which a no-socket reply's is");

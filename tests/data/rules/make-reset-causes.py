@@ -242,7 +242,8 @@ cap = Capture("resets-open", "A bare RST at the client's own next seq 1.7 ms aft
               "data, window 8192: a live socket aborting (abortive-close, not "
               "half-open); a real half-open (the server's no-socket bare RST, "
               "window 0, 0.35 s after its last data); a server's RST|ACK that acks "
-              "only the first of the client's segments.")
+              "only the first of the client's segments; a bare RST, window 0, 13 s after "
+              "everything was acknowledged (an abort, not half-open).")
 k = cap.conn(("10.9.10.1", 40101), ("10.9.10.2", 8080))
 c, s = k.handshake(7000, 17000)
 k.send(C, "PA", c, s, b"GET /")
@@ -265,6 +266,17 @@ k.send(C, "PA", c + 16, s, b"z" * 16)
 last = k.send(C, "PA", c + 32, s, b"Z" * 12)
 rst = k.send(S, "RA", s, c + 16)
 k.expect("abortive-close", [last, rst], "the RST acks 16 of 44 bytes: 28 discarded")
+# Seen from macOS clients (nDPI's signal.pcap): everything acknowledged,
+# 13 s of silence, then a bare RST at the client's own next seq with
+# window 0.  It answers no segment, so it is no host without the
+# connection: an abort of a live socket, nothing lost.
+k = cap.conn(("10.9.10.1", 40104), ("10.9.10.2", 443))
+c, s = k.handshake(9500, 19500)
+k.send(C, "PA", c, s, b"h" * 40)
+k.send(S, "PA", s, c + 40, b"i" * 120)
+k.send(C, "A", c + 40, s + 120)
+rst = k.send(C, "R", c + 40, 0, win=0, dt=13.0)
+k.expect("abortive-close", [rst], "a bare RST 13 s after the last packet answers nothing")
 cap.write()
 
 # ---- MPTCP ----------------------------------------------------------------
