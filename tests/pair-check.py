@@ -19,6 +19,7 @@
 import glob
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -241,6 +242,22 @@ try:
             doc = json.loads(p.stdout)
             which = "server" if order[1] == bad else "client"
             check(doc["pair"]["points"][which]["read_error"], "%s: read_error not set" % why)
+    # Damaged points (seeded: the same bytes every run): never a crash,
+    # always a report.
+    rnd = random.Random(18)
+    for i in range(40):
+        src = rnd.choice([c12, c17, idle, sample("19-busy")])
+        d = bytearray(open(src, "rb").read())
+        for _ in range(rnd.randint(1, 30)):
+            d[rnd.randrange(24, len(d))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            d = d[:rnd.randrange(24, len(d))]
+        bad = os.path.join(tmp, "mutated.pcap")
+        open(bad, "wb").write(d)
+        for order in ((src, bad), (bad, src)):
+            p = run(["--pair", order[0], order[1], "-f", "json"])
+            check(p.returncode in (0, 1, 3) and "pair" in json.loads(p.stdout or "{}"),
+                  "mutated %d of %s: exit %d, %r" % (i, src, p.returncode, p.stderr[-300:]))
     p = run(["--pair", cut, s12])  # the truncated half still pairs
     check(p.returncode == 3 and "connection 10.0.1.1:46320 > 10.0.1.2:8000" in p.stdout,
           "truncated: %r" % p.stdout[-400:])
