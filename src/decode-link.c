@@ -15,7 +15,61 @@ enum {
 	ETHERTYPE_MPLS = 0x8847,
 	ETHERTYPE_MPLS_MC = 0x8848,
 	ETHERTYPE_TEB = 0x6558, /* transparent Ethernet bridging */
+	ETHERTYPE_PPPOE = 0x8864, /* a PPPoE session (RFC 2516): DSL links */
 };
+
+/* PPP protocol numbers (RFC 1661, IANA) finlint reads on. */
+enum { PPP_IPV4 = 0x0021, PPP_IPV6 = 0x0057, PPP_MPLS = 0x0281, PPP_MPLS_MC = 0x0283 };
+
+static enum decode_result decode_ppp_proto(struct decode_ctx *d, uint16_t proto, struct cursor c)
+{
+	if (proto == PPP_IPV4)
+		return decode_ipv4(d, c);
+	if (proto == PPP_IPV6)
+		return decode_ipv6(d, c);
+	if (proto == PPP_MPLS || proto == PPP_MPLS_MC)
+		return decode_mpls(d, c);
+	return decode_skip(d, DECODE_NOT_IP, "PPP frame of another protocol");
+}
+
+/* A PPP frame: the HDLC address and control bytes (0xff 0x03) unless
+ * they were compressed away, then the protocol, one byte when protocol
+ * field compression left out its zero high byte (RFC 1661 6.5, 6.6: the
+ * first byte of a full protocol number is even).  Cisco HDLC framing
+ * (DLT_PPP_SERIAL carries either) names an ethertype instead. */
+static enum decode_result decode_ppp(struct decode_ctx *d, struct cursor c)
+{
+	uint8_t b0, b1, lo;
+	uint16_t proto;
+
+	if (!cursor_peek(&c, 0, &b0) || !cursor_peek(&c, 1, &b1))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPP header");
+	if ((b0 == 0x0f || b0 == 0x8f) && b1 == 0x00) {
+		if (!cursor_skip(&c, 2) || !cursor_be16(&c, &proto))
+			return decode_skip(d, DECODE_TRUNCATED, "truncated Cisco HDLC header");
+		return decode_ethertype(d, proto, c);
+	}
+	if (b0 == 0xff && b1 == 0x03)
+		cursor_skip(&c, 2);
+	if (!cursor_u8(&c, &b0))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPP header");
+	if (b0 & 1)
+		return decode_ppp_proto(d, b0, c);
+	if (!cursor_u8(&c, &lo))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPP header");
+	return decode_ppp_proto(d, (uint16_t)(b0 << 8 | lo), c);
+}
+
+/* A PPPoE session header (version/type, code, session id, length), then
+ * the PPP protocol, two bytes. */
+static enum decode_result decode_pppoe(struct decode_ctx *d, struct cursor c)
+{
+	uint16_t proto;
+
+	if (!cursor_skip(&c, 6) || !cursor_be16(&c, &proto))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPPoE header");
+	return decode_ppp_proto(d, proto, c);
+}
 
 /* Values a BSD loopback header may carry for IPv6: the AF_INET6 of
  * Linux, NetBSD/OpenBSD, FreeBSD and macOS respectively. */
@@ -71,6 +125,8 @@ enum decode_result decode_ethertype(struct decode_ctx *d, uint16_t type, struct 
 	case ETHERTYPE_MPLS:
 	case ETHERTYPE_MPLS_MC:
 		return decode_mpls(d, c);
+	case ETHERTYPE_PPPOE:
+		return decode_pppoe(d, c);
 	case ETHERTYPE_TEB:
 		/* not a layer in via (the tunnel that carries it is), but a
 		 * frame of nothing else nests as deep as it is long */
@@ -150,11 +206,56 @@ static enum decode_result decode_loop(struct decode_ctx *d, struct cursor c)
 	return decode_af(d, af, c);
 }
 
+/* Cisco HDLC: address, control, then an ethertype. */
+static enum decode_result decode_c_hdlc(struct decode_ctx *d, struct cursor c)
+{
+	uint16_t type;
+
+	if (!cursor_skip(&c, 2) || !cursor_be16(&c, &type))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated Cisco HDLC header");
+	return decode_ethertype(d, type, c);
+}
+
+/* IP over InfiniBand (RFC 4391) as Linux captures it: two 20-byte
+ * hardware addresses (queue pair number and GID each), then the ethertype
+ * and 2 reserved bytes. */
+static enum decode_result decode_ipoib(struct decode_ctx *d, struct cursor c)
+{
+	uint16_t type;
+
+	if (!cursor_skip(&c, 40) || !cursor_be16(&c, &type) || !cursor_skip(&c, 2))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated IPoIB header");
+	return decode_ethertype(d, type, c);
+}
+
 struct link_decoder {
 	int dlt;
 	const char *name;
 	enum decode_result (*decode)(struct decode_ctx *d, struct cursor c);
 };
+
+static const struct link_decoder *link_find(int dlt);
+
+/* PPI (Per-Packet Information, DLT 192): a little-endian header that
+ * names its own length and the link type of the frame after it. */
+static enum decode_result decode_ppi(struct decode_ctx *d, struct cursor c)
+{
+	uint8_t v[8];
+	uint16_t len;
+	uint32_t dlt;
+	const struct link_decoder *l;
+
+	if (!cursor_bytes(&c, v, sizeof v))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPI header");
+	len = (uint16_t)(v[2] | v[3] << 8);
+	dlt = (uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24;
+	if (len < sizeof v || !cursor_skip(&c, len - sizeof v))
+		return decode_skip(d, DECODE_TRUNCATED, "truncated PPI header");
+	l = dlt == DLT_PPI ? NULL : link_find((int)dlt);
+	if (l == NULL)
+		return decode_skip(d, DECODE_NOT_IP, "PPI frame of an unsupported link type");
+	return l->decode(d, c);
+}
 
 static const struct link_decoder link_table[] = {
 	{ .dlt = DLT_EN10MB, .name = "EN10MB", .decode = decode_ethernet },
@@ -166,6 +267,12 @@ static const struct link_decoder link_table[] = {
 	{ .dlt = DLT_IPV6, .name = "IPV6", .decode = decode_raw6 },
 	{ .dlt = DLT_NULL, .name = "NULL", .decode = decode_null },
 	{ .dlt = DLT_LOOP, .name = "LOOP", .decode = decode_loop },
+	{ .dlt = DLT_PPP, .name = "PPP", .decode = decode_ppp },
+	{ .dlt = DLT_PPP_SERIAL, .name = "PPP_SERIAL", .decode = decode_ppp },
+	{ .dlt = DLT_PPP_ETHER, .name = "PPP_ETHER", .decode = decode_pppoe },
+	{ .dlt = DLT_C_HDLC, .name = "C_HDLC", .decode = decode_c_hdlc },
+	{ .dlt = DLT_PPI, .name = "PPI", .decode = decode_ppi },
+	{ .dlt = DLT_IPOIB, .name = "IPOIB", .decode = decode_ipoib },
 };
 
 static const struct link_decoder *link_find(int dlt)

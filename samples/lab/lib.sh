@@ -29,7 +29,9 @@ lab_cleanup() {
 	for ns in "${NAMESPACES[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	[ -n "$TMP" ] && rm -rf "$TMP"
+	if [ -n "$TMP" ]; then rm -rf "$TMP"; fi
+	# The trap's status is the script's: keep the one it exited with.
+	return $rc
 }
 
 lab_traps() {

@@ -166,7 +166,43 @@ def ethertype(p, etype, o):
         return ethertype(p, u16(p.frame, o + 2), o + 4)
     if etype in MPLS_TYPES:
         return mpls(p, o)
+    if etype == 0x8864:  # PPPoE session stage, RFC 2516
+        return pppoe(p, o)
     raise Skip('ethertype 0x%04x' % etype)
+
+
+def ppp_protocol(p, proto, o):
+    if proto == 0x0021:
+        return ipv4(p, o)
+    if proto == 0x0057:
+        return ipv6(p, o)
+    if proto in (0x0281, 0x0283):
+        return mpls(p, o)
+    raise Skip('PPP protocol 0x%04x' % proto)
+
+
+def ppp(p, o):
+    """RFC 1662 framing (ff 03) may be absent; RFC 1661 6.6: a protocol
+    field whose first byte is odd is one byte long.  Cisco HDLC (0f/8f 00)
+    shares DLT_PPP_SERIAL."""
+    b = p.frame
+    if o + 2 > len(b):
+        raise Skip('truncated PPP')
+    if b[o] in (0x0f, 0x8f) and b[o + 1] == 0:
+        return ethertype(p, u16(b, o + 2), o + 4)
+    if b[o] == 0xff and b[o + 1] == 0x03:
+        o += 2
+    if o >= len(b):
+        raise Skip('truncated PPP')
+    if b[o] & 1:
+        return ppp_protocol(p, b[o], o + 1)
+    return ppp_protocol(p, u16(b, o), o + 2)
+
+
+def pppoe(p, o):
+    if o + 8 > len(p.frame):
+        raise Skip('truncated PPPoE')
+    return ppp_protocol(p, u16(p.frame, o + 6), o + 8)
 
 
 def mpls(p, o):
@@ -448,6 +484,29 @@ def link(p, linktype):
         if af in (10, 24, 28, 30):
             return ipv6(p, 4)
         raise Skip('AF %d' % af)
+    if linktype in (9, 50):  # PPP, PPP_SERIAL
+        return ppp(p, 0)
+    if linktype == 51:  # PPP_ETHER: a PPPoE session header first
+        return pppoe(p, 0)
+    if linktype == 104:  # Cisco HDLC: address, control, ethertype
+        if len(b) < 4:
+            raise Skip('truncated C_HDLC')
+        return ethertype(p, u16(b, 2), 4)
+    if linktype == 192:  # PPI: little-endian length and inner link type
+        if len(b) < 8:
+            raise Skip('truncated PPI')
+        hlen, inner = struct.unpack_from('<HI', b, 2)
+        if hlen < 8 or hlen > len(b):
+            raise Skip('bad PPI header')
+        if inner == 1:
+            return ethernet(p, hlen)
+        if inner == 101:
+            return ip_any(p, hlen)
+        raise Skip('PPI of link type %d' % inner)
+    if linktype == 242:  # IPoIB, Linux: 2 x 20-byte addresses, type, reserved
+        if len(b) < 44:
+            raise Skip('truncated IPoIB')
+        return ethertype(p, u16(b, 40), 44)
     raise Skip('link type %d' % linktype)
 
 
