@@ -9,7 +9,8 @@
    the report must reproduce each manifest (tuples, ISNs, counts, every
    lost and appeared packet) and hold its expected findings; a scenario
    that expects none gets none.
-3. Goldens: the text and JSON reports of one pair (tests/golden/pair-*).
+3. Goldens: the text and JSON reports of a made pair and of the lab's
+   04-conntrack-idle-reset (tests/golden/pair-*).
 4. Hostile and wrong use: an empty, a truncated and a non-pcap file as
    one point; formats that cannot show the section; one file; --merge.
 
@@ -216,14 +217,24 @@ try:
     print("pair-check: %d lab pairs" % len(manifests))
 
     # -- 3. goldens --------------------------------------------------------
+    # the made 12 pair, and the router lab's conntrack pair (two RSTs'
+    # findings, a loss): relative names, so that the path does not show
     shutil.copy(c12, os.path.join(tmp, "12.client.pcap"))
-    for ext, opts in (("txt", []), ("json", ["-f", "json"])):
-        out = run(["--pair", "12.client.pcap", "12.server.pcap"] + opts, cwd=tmp).stdout
-        gold = os.path.join(srcdir, "tests", "golden", "pair-12-final-ack." + ext)
-        if update:
-            open(gold, "w").write(out)
-        else:
-            check(out == open(gold).read(), "golden %s differs (pair-check.py --update)" % gold)
+    goldens = [("pair-12-final-ack", "12.client.pcap", "12.server.pcap")]
+    lab04 = os.path.join(srcdir, "samples", "pair", "04-conntrack-idle-reset")
+    if os.path.exists(lab04 + ".client.pcap"):
+        for pt in ("client", "server"):
+            shutil.copy("%s.%s.pcap" % (lab04, pt), os.path.join(tmp, "04.%s.pcap" % pt))
+        goldens.append(("pair-04-conntrack-idle-reset", "04.client.pcap", "04.server.pcap"))
+    for name, a_, b_ in goldens:
+        for ext, opts in (("txt", []), ("json", ["-f", "json"])):
+            out = run(["--pair", a_, b_] + opts, cwd=tmp).stdout
+            gold = os.path.join(srcdir, "tests", "golden", name + "." + ext)
+            if update:
+                open(gold, "w").write(out)
+            else:
+                check(out == open(gold).read(), "golden %s differs (pair-check.py --update)"
+                      % gold)
 
     # -- 4. hostile input and wrong use ----------------------------------
     empty = os.path.join(tmp, "empty.pcap")
