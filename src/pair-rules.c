@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "finlint.h"
 #include "pair.h"
 #include "rules-int.h"
 
@@ -47,6 +48,9 @@ static struct pair_finding *found(struct pctx *x, unsigned rule, int side)
 
 	if (!x->cfg->enabled[rule] || x->m->nfound >= PAIR_FINDINGS_MAX)
 		return NULL;
+	/* most connections have none: room only for those that do */
+	if (x->m->found == NULL)
+		x->m->found = xcalloc(PAIR_FINDINGS_MAX, sizeof *x->m->found);
 	pf = &x->m->found[x->m->nfound++];
 	memset(pf, 0, sizeof *pf);
 	pf->f.rule = (uint8_t)rule;
