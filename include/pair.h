@@ -102,7 +102,7 @@ struct pair_match {
 	int64_t delay_ns;  /* one-way delay between the points */
 	uint64_t count[PAIR_VERDICTS];
 	unsigned nfound;
-	struct pair_finding found[PAIR_FINDINGS_MAX];
+	struct pair_finding *found; /* PAIR_FINDINGS_MAX of them once there is one, or NULL */
 };
 
 /* Both points and what was made of them. */

@@ -46,6 +46,8 @@ void pair_free(struct pair *p)
 		free(pt->conn);
 		free(pt->bucket);
 	}
+	for (uint32_t i = 0; i < p->nmatch; i++)
+		free(p->match[i].found);
 	free(p->match);
 	memset(p, 0, sizeof *p);
 }

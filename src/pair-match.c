@@ -325,7 +325,8 @@ static void match_packets(struct pair *p, struct pair_match *m)
 	}
 	/* the nearest first: a retransmission's copy is nearer to it than
 	 * to the lost original */
-	qsort(cand, ncand, sizeof *cand, cmp_cand);
+	if (ncand > 1)
+		qsort(cand, ncand, sizeof *cand, cmp_cand);
 	for (size_t c = 0; c < ncand; c++) {
 		struct pair_pkt *x = &a->pkt[cand[c].i], *y = &b->pkt[cand[c].j];
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "finlint.h"
 #include "pair.h"
 #include "rules-int.h"
 
@@ -47,6 +48,9 @@ static struct pair_finding *found(struct pctx *x, unsigned rule, int side)
 
 	if (!x->cfg->enabled[rule] || x->m->nfound >= PAIR_FINDINGS_MAX)
 		return NULL;
+	/* most connections have none: room only for those that do */
+	if (x->m->found == NULL)
+		x->m->found = xcalloc(PAIR_FINDINGS_MAX, sizeof *x->m->found);
 	pf = &x->m->found[x->m->nfound++];
 	memset(pf, 0, sizeof *pf);
 	pf->f.rule = (uint8_t)rule;
@@ -136,9 +140,9 @@ static void injected_rst(struct pctx *x)
 	if (pf != NULL) {
 		rules_say(&pf->f, "the RST at ");
 		say_pkt(pf, x, pt, rst);
-		rules_say(&pf->f, " claims to come from the %s, but the %s capture, at the %s's own "
-			  "side, holds no such RST: a device between the points sent it",
-			  side_name(from), pair_point_name(from), side_name(from));
+		rules_say(&pf->f, " claims to come from the %s, but the %s capture (its own side) "
+			  "holds no such RST: a device between the points sent it",
+			  side_name(from), pair_point_name(from));
 		evidence(pf, pt, rst->frame);
 		if (own != NULL) {
 			rules_say(&pf->f, "; the %s's last packet there before it was ", side_name(from));
@@ -150,6 +154,8 @@ static void injected_rst(struct pctx *x)
 				  rst->ttl, usual->ttl, side_name(from), pair_point_name(pt));
 		if (n > 1)
 			rules_say(&pf->f, "; %u such RSTs in all", n);
+		rules_say(&pf->f, "; the %s capture's findings on this RST are about that device, "
+			  "not the %s", pair_point_name(pt), side_name(from));
 	}
 
 	/* the packet it answers: the receiver's last before it, at the

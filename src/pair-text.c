@@ -136,7 +136,7 @@ static bool eventful(const struct pair_match *m)
 
 void pair_text_write(FILE *out, const struct pair *p, bool all)
 {
-	uint32_t whole = 0, listed = 0;
+	uint32_t whole = 0, listed = 0, translated = 0;
 
 	fputs("\ntwo capture points (--pair)\n", out);
 	for (unsigned pt = 0; pt < 2; pt++) {
@@ -164,15 +164,21 @@ void pair_text_write(FILE *out, const struct pair *p, bool all)
 		      out);
 	}
 	for (uint32_t i = 0; i < p->nmatch; i++) {
-		if (all || eventful(&p->match[i]))
+		if (all || eventful(&p->match[i])) {
 			print_match(out, p, &p->match[i]);
-		else
+		} else {
 			whole++;
+			translated += p->match[i].translated;
+		}
 	}
-	if (whole > 0)
-		fprintf(out, "  %" PRIu32 " %s crossed whole, every packet seen at both points\n"
-			     "    (--flows all lists them)\n",
+	if (whole > 0) {
+		fprintf(out, "  %" PRIu32 " %s crossed whole, every packet seen at both points",
 			whole, whole == 1 ? "connection" : "connections");
+		if (translated > 0)
+			fprintf(out, "\n    (%" PRIu32 " of them translated by a NAT between the points)",
+				translated);
+		fputs("\n    (--flows all lists them)\n", out);
+	}
 	for (unsigned pt = 0; pt < 2; pt++) {
 		const struct pair_point *x = &p->point[pt];
 

@@ -9,7 +9,8 @@
    the report must reproduce each manifest (tuples, ISNs, counts, every
    lost and appeared packet) and hold its expected findings; a scenario
    that expects none gets none.
-3. Goldens: the text and JSON reports of one pair (tests/golden/pair-*).
+3. Goldens: the text and JSON reports of a made pair and of the lab's
+   04-conntrack-idle-reset (tests/golden/pair-*).
 4. Hostile and wrong use: an empty, a truncated and a non-pcap file as
    one point; formats that cannot show the section; one file; --merge.
 
@@ -19,6 +20,7 @@
 import glob
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -215,14 +217,24 @@ try:
     print("pair-check: %d lab pairs" % len(manifests))
 
     # -- 3. goldens --------------------------------------------------------
+    # the made 12 pair, and the router lab's conntrack pair (two RSTs'
+    # findings, a loss): relative names, so that the path does not show
     shutil.copy(c12, os.path.join(tmp, "12.client.pcap"))
-    for ext, opts in (("txt", []), ("json", ["-f", "json"])):
-        out = run(["--pair", "12.client.pcap", "12.server.pcap"] + opts, cwd=tmp).stdout
-        gold = os.path.join(srcdir, "tests", "golden", "pair-12-final-ack." + ext)
-        if update:
-            open(gold, "w").write(out)
-        else:
-            check(out == open(gold).read(), "golden %s differs (pair-check.py --update)" % gold)
+    goldens = [("pair-12-final-ack", "12.client.pcap", "12.server.pcap")]
+    lab04 = os.path.join(srcdir, "samples", "pair", "04-conntrack-idle-reset")
+    if os.path.exists(lab04 + ".client.pcap"):
+        for pt in ("client", "server"):
+            shutil.copy("%s.%s.pcap" % (lab04, pt), os.path.join(tmp, "04.%s.pcap" % pt))
+        goldens.append(("pair-04-conntrack-idle-reset", "04.client.pcap", "04.server.pcap"))
+    for name, a_, b_ in goldens:
+        for ext, opts in (("txt", []), ("json", ["-f", "json"])):
+            out = run(["--pair", a_, b_] + opts, cwd=tmp).stdout
+            gold = os.path.join(srcdir, "tests", "golden", name + "." + ext)
+            if update:
+                open(gold, "w").write(out)
+            else:
+                check(out == open(gold).read(), "golden %s differs (pair-check.py --update)"
+                      % gold)
 
     # -- 4. hostile input and wrong use ----------------------------------
     empty = os.path.join(tmp, "empty.pcap")
@@ -241,6 +253,22 @@ try:
             doc = json.loads(p.stdout)
             which = "server" if order[1] == bad else "client"
             check(doc["pair"]["points"][which]["read_error"], "%s: read_error not set" % why)
+    # Damaged points (seeded: the same bytes every run): never a crash,
+    # always a report.
+    rnd = random.Random(18)
+    for i in range(40):
+        src = rnd.choice([c12, c17, idle, sample("19-busy")])
+        d = bytearray(open(src, "rb").read())
+        for _ in range(rnd.randint(1, 30)):
+            d[rnd.randrange(24, len(d))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            d = d[:rnd.randrange(24, len(d))]
+        bad = os.path.join(tmp, "mutated.pcap")
+        open(bad, "wb").write(d)
+        for order in ((src, bad), (bad, src)):
+            p = run(["--pair", order[0], order[1], "-f", "json"])
+            check(p.returncode in (0, 1, 3) and "pair" in json.loads(p.stdout or "{}"),
+                  "mutated %d of %s: exit %d, %r" % (i, src, p.returncode, p.stderr[-300:]))
     p = run(["--pair", cut, s12])  # the truncated half still pairs
     check(p.returncode == 3 and "connection 10.0.1.1:46320 > 10.0.1.2:8000" in p.stdout,
           "truncated: %r" % p.stdout[-400:])
