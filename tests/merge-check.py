@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """--merge: a capture split into files is the capture.
 
-Every lab capture (samples/*.pcap) is split with editcap -c 3 (rotated
+Every lab capture (samples/*.pcap, and the router lab's samples/pair/*.pcap)
+is split with editcap -c 3 (rotated
 files, as tcpdump -C writes them) and read with --merge, the files given
 in reverse order: the connections and findings must be exactly those of
 the whole file (packet numbers are positions in the merged order, which
@@ -70,7 +71,8 @@ if shutil.which("editcap") is None:
 
 tmp = tempfile.mkdtemp()
 try:
-    for cap in sorted(glob.glob(os.path.join(srcdir, "samples", "*.pcap"))):
+    for cap in sorted(glob.glob(os.path.join(srcdir, "samples", "*.pcap")) +
+                      glob.glob(os.path.join(srcdir, "samples", "pair", "*.pcap"))):
         name = os.path.basename(cap)
         d = os.path.join(tmp, name)
         os.mkdir(d)
