@@ -126,6 +126,19 @@ try:
           "17idle: findings %s" % rules_of(m))
     check([pkt(x) for x in m["lost"]] == [("client", 8, "client", "PA", 101, 201, 100)],
           "17idle: lost %s" % m["lost"])
+    # the rule options apply to the two-point rules as to the others
+    p = run(["--pair", idle, idle_s, "-f", "json", "--flows", "none", "--ignore",
+             "packet-lost-between", "--severity", "rst-injected-between=error"])
+    d = json.loads(p.stdout)
+    got = [(f["rule"], f["severity"]) for f in d["pair"]["connections"][0]["findings"]]
+    check(got == [("rst-injected-between", "error"), ("conntrack-idle-reset", "warning")] and
+          d["summary"]["rules"] == {"half-open": 1, "rst-injected-between": 1,
+                                    "conntrack-idle-reset": 1} and
+          d["summary"]["findings"] == {"info": 0, "warning": 1, "error": 2},
+          "17idle --ignore/--severity: %s" % got)
+    p = run(["--pair", c20, s20, "--fail-on", "info", "-q"])
+    check(p.returncode == 1, "20 --fail-on info: exit %d (packet-lost-between is info)"
+          % p.returncode)
     ct = m["findings"][1]
     check(ct["confidence"] == "medium" and ct["evidence"] == {"client": [7, 8, 9], "server": []},
           "17idle: conntrack finding %s" % ct)
