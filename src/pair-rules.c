@@ -145,7 +145,8 @@ static void injected_rst(struct pctx *x)
 			  side_name(from), pair_point_name(from));
 		evidence(pf, pt, rst->frame);
 		if (own != NULL) {
-			rules_say(&pf->f, "; the %s's last packet there before it was ", side_name(from));
+			rules_say(&pf->f, "; the %s's last packet there before it was the one at ",
+				  side_name(from));
 			say_pkt(pf, x, from, own);
 			evidence(pf, from, own->frame);
 		}
@@ -175,7 +176,7 @@ static void injected_rst(struct pctx *x)
 	pf = found(x, RULE_CONNTRACK_IDLE_RESET, (int)from);
 	if (pf == NULL)
 		return;
-	rules_say(&pf->f, "the connection was idle for %.3f s, then the %s sent ",
+	rules_say(&pf->f, "the connection was idle for %.3f s, then the %s sent the segment at ",
 		  secs(before->ts, answers->ts), side_name(pt));
 	say_pkt(pf, x, pt, answers);
 	rules_say(&pf->f, "%s, and the RST at ",
@@ -250,10 +251,10 @@ static void final_ack(struct pctx *x, unsigned e)
 	pf = found(x, RULE_FINAL_ACK_LOST_BETWEEN, (int)e);
 	if (pf == NULL)
 		return;
-	rules_say(&pf->f, "the %s's final ACK ", side_name(e));
+	rules_say(&pf->f, "the %s's final ACK of the %s's FIN, at ", side_name(e), side_name(q));
 	say_pkt(pf, x, e, lost);
-	rules_say(&pf->f, " of the %s's FIN never reached the %s, and the %s sent its FIN again: ",
-		  side_name(q), pair_point_name(q), side_name(q));
+	rules_say(&pf->f, ", never reached the %s, and the %s sent its FIN again: ",
+		  pair_point_name(q), side_name(q));
 	say_pkt(pf, x, q, again);
 	rules_say(&pf->f, "; the ACK was lost in the network between the points");
 	evidence(pf, q, qfin->frame);
@@ -301,11 +302,11 @@ static void lost_data(struct pctx *x, unsigned s)
 			pf = found(x, RULE_PACKET_LOST_BETWEEN, (int)s);
 			if (pf == NULL)
 				return;
-			rules_say(&pf->f, "the %s's segment ", side_name(s));
+			rules_say(&pf->f, "the %s's segment at ", side_name(s));
 			say_pkt(pf, x, s, k);
 			rules_say(&pf->f, " never reached the %s", pair_point_name(!s));
 			if (r != NULL) {
-				rules_say(&pf->f, "; its retransmission ");
+				rules_say(&pf->f, "; its retransmission at ");
 				say_pkt(pf, x, s, r);
 				rules_say(&pf->f, " crossed %.6f s later", secs(k->ts, r->ts));
 			} else {
