@@ -110,4 +110,8 @@ void tomb_remove(struct tomb_store *s, struct tomb *t);
 uint64_t tomb_count(const struct tomb_store *s);
 uint64_t tomb_bytes(const struct tomb_store *s);
 
+/* What the tombstones filed (or removed, not yet freed) take, counted as
+ * the --max-memory share they may have (run.c). */
+uint64_t tomb_live_bytes(const struct tomb_store *s);
+
 #endif

@@ -470,3 +470,11 @@ uint64_t tomb_bytes(const struct tomb_store *s)
 		b += (uint64_t)s->pool[p].nchunks * CHUNK * s->pool[p].size;
 	return b + s->notes.count * sizeof(struct tomb_note);
 }
+
+uint64_t tomb_live_bytes(const struct tomb_store *s)
+{
+	/* each: its pool entry, two index slots (the index is at most half
+	 * full), its place in the ring */
+	return s->pool[0].live * (s->pool[0].size + 2 * sizeof *s->slot + sizeof *s->ring) +
+	       s->pool[1].live * (s->pool[1].size + 2 * sizeof *s->slot + sizeof *s->ring);
+}
