@@ -31,6 +31,7 @@ struct file_stats {
 	/* --hold-closed tombstone: packets that came for a closed connection
 	 * whose record was written, and the late findings they made */
 	uint64_t late_packets, late_findings;
+	uint64_t tombs_ended_early; /* tombstones over their share of --max-memory */
 	uint64_t max_memory;     /* its value, bytes (0: no cap) */
 
 	uint64_t first_ts, last_ts; /* nanoseconds since the epoch */

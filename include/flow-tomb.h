@@ -9,8 +9,8 @@
  * a retransmitted FIN (its final ACK was lost), a RST into TIME_WAIT, a
  * SYN that reuses the 4-tuple (flow_prev, exactly as the full flow gives
  * it), or anything else.  A tombstone is 64 bytes for IPv4 and 88 for
- * IPv6, in pools, with a 16-byte index slot at most half full and a
- * 4-byte place in the expiry queue.  What late packets found waits in a
+ * IPv6, in pools, with an 8-byte index slot at most half full and an
+ * 8-byte place in the expiry queue.  What late packets found waits in a
  * note (struct tomb_note) until the tombstone ends. */
 #ifndef FINLINT_FLOW_TOMB_H
 #define FINLINT_FLOW_TOMB_H
@@ -109,5 +109,9 @@ void tomb_remove(struct tomb_store *s, struct tomb *t);
 /* How many are filed, and the bytes the store holds. */
 uint64_t tomb_count(const struct tomb_store *s);
 uint64_t tomb_bytes(const struct tomb_store *s);
+
+/* What the tombstones filed (or removed, not yet freed) take, counted as
+ * the --max-memory share they may have (run.c). */
+uint64_t tomb_live_bytes(const struct tomb_store *s);
 
 #endif

@@ -6,7 +6,7 @@
  * a tag from the hash (never 0; it also picks the home slot, so the
  * index grows and deletes without rehashing a key), the lower the
  * reference.  The expiry
- * queue is a ring of references in the order tombstones were filed,
+ * queue is a ring of slot values in the order tombstones were filed,
  * which is the order of their last packets; one a late packet touched
  * goes to the back again when it reaches the front.  Removed ones are
  * freed when the queue reaches them.  Notes are few: a small index of
@@ -38,7 +38,8 @@ struct tomb_store {
 	struct pool pool[2];
 	uint64_t *slot; /* tag << 32 | ref; 0 = empty */
 	uint64_t mask, count;
-	uint32_t *ring;
+	uint64_t *ring; /* slot values (tag and reference), oldest first */
+	uint64_t cur;   /* the slot value of the tombstone last handed out */
 	uint64_t ring_cap, ring_head, ring_len;
 	struct note_index notes;
 };
@@ -120,6 +121,8 @@ static void pool_give(struct tomb_store *s, uint32_t ref)
 	t->last_ts = p->free_head;
 	p->free_head = (ref & ~V6_BIT) + 1;
 	p->live--;
+	if (s->cur != 0 && (uint32_t)s->cur == ref)
+		s->cur = 0; /* its tag is no longer the entry's */
 }
 
 static uint32_t tag_of(uint64_t hash)
@@ -147,19 +150,20 @@ static void grow(struct tomb_store *s)
 	s->mask = n - 1;
 }
 
-static void ring_push(struct tomb_store *s, uint32_t ref)
+/* The ring's capacity is a power of two. */
+static void ring_push(struct tomb_store *s, uint64_t v)
 {
 	if (s->ring_len == s->ring_cap) {
-		uint32_t *r = xmalloc(s->ring_cap * 2 * sizeof *r);
+		uint64_t *r = xmalloc(s->ring_cap * 2 * sizeof *r);
 
 		for (uint64_t i = 0; i < s->ring_len; i++)
-			r[i] = s->ring[(s->ring_head + i) % s->ring_cap];
+			r[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
 		free(s->ring);
 		s->ring = r;
 		s->ring_head = 0;
 		s->ring_cap *= 2;
 	}
-	s->ring[(s->ring_head + s->ring_len++) % s->ring_cap] = ref;
+	s->ring[(s->ring_head + s->ring_len++) & (s->ring_cap - 1)] = v;
 }
 
 static unsigned alen(const struct tomb *t)
@@ -227,7 +231,7 @@ bool tomb_add(struct tomb_store *s, const struct flow *f)
 		;
 	s->slot[i] = (uint64_t)tag_of(f->hash) << 32 | ref;
 	s->count++;
-	ring_push(s, ref);
+	ring_push(s, s->slot[i]);
 	if (s->count * 2 > s->mask + 1)
 		grow(s);
 	return true;
@@ -245,8 +249,10 @@ struct tomb *tomb_find(struct tomb_store *s, const struct flow_key *k, uint64_t 
 			continue;
 		t = at(s, (uint32_t)s->slot[i]);
 		key_of(t, &tk);
-		if (memcmp(&tk, k, sizeof tk) == 0)
+		if (memcmp(&tk, k, sizeof tk) == 0) {
+			s->cur = s->slot[i];
 			return t;
+		}
 	}
 	return NULL;
 }
@@ -394,23 +400,30 @@ static bool silent_for(const struct tomb *t, uint64_t now, uint64_t idle)
 	return now >= t->last_ts && now - t->last_ts >= idle;
 }
 
+static void ring_pop(struct tomb_store *s)
+{
+	s->ring_head = (s->ring_head + 1) & (s->ring_cap - 1);
+	s->ring_len--;
+}
+
 struct tomb *tomb_expired(struct tomb_store *s, uint64_t now, uint64_t idle)
 {
 	while (s->ring_len > 0) {
-		uint32_t ref = s->ring[s->ring_head];
-		struct tomb *t = at(s, ref);
+		uint64_t v = s->ring[s->ring_head];
+		struct tomb *t = at(s, (uint32_t)v);
 
-		if (!t->dead && silent_for(t, now, idle))
+		if (!t->dead && silent_for(t, now, idle)) {
+			s->cur = v;
 			return t;
+		}
 		if (!t->dead && !t->touched)
 			return NULL;
-		s->ring_head = (s->ring_head + 1) % s->ring_cap;
-		s->ring_len--;
+		ring_pop(s);
 		if (t->dead) {
-			pool_give(s, ref);
+			pool_give(s, (uint32_t)v);
 		} else {
 			t->touched = 0;
-			ring_push(s, ref);
+			ring_push(s, v);
 		}
 	}
 	return NULL;
@@ -419,31 +432,40 @@ struct tomb *tomb_expired(struct tomb_store *s, uint64_t now, uint64_t idle)
 struct tomb *tomb_oldest(struct tomb_store *s)
 {
 	while (s->ring_len > 0) {
-		uint32_t ref = s->ring[s->ring_head];
-		struct tomb *t = at(s, ref);
+		uint64_t v = s->ring[s->ring_head];
+		struct tomb *t = at(s, (uint32_t)v);
 
-		if (!t->dead)
+		if (!t->dead) {
+			s->cur = v;
 			return t;
-		s->ring_head = (s->ring_head + 1) % s->ring_cap;
-		s->ring_len--;
-		pool_give(s, ref);
+		}
+		ring_pop(s);
+		pool_give(s, (uint32_t)v);
 	}
 	return NULL;
 }
 
 void tomb_remove(struct tomb_store *s, struct tomb *t)
 {
-	uint32_t ref = ref_of(s, t);
-	uint64_t i, j;
-	struct flow_key k;
+	uint64_t v = s->cur, i, j;
+	uint32_t ref;
 
+	/* the one last handed out, almost always: no search for its reference
+	 * and no hash of its key */
+	if (v == 0 || at(s, (uint32_t)v) != t) {
+		struct flow_key k;
+
+		key_of(t, &k);
+		v = (uint64_t)tag_of(flow_key_hash(&k)) << 32 | ref_of(s, t);
+	}
+	ref = (uint32_t)v;
+	s->cur = 0;
 	if (t->noted)
 		note_drop(s, ref);
 	t->noted = 0;
-	key_of(t, &k);
-	for (i = tag_of(flow_key_hash(&k)) & s->mask; (uint32_t)s->slot[i] != ref || s->slot[i] == 0;
-	     i = (i + 1) & s->mask)
-		;
+	for (i = (v >> 32) & s->mask; s->slot[i] != v; i = (i + 1) & s->mask)
+		if (s->slot[i] == 0)
+			fatal("internal error: a tombstone not in its index");
 	for (j = (i + 1) & s->mask; s->slot[j] != 0; j = (j + 1) & s->mask) {
 		uint64_t home = (s->slot[j] >> 32) & s->mask;
 
@@ -469,4 +491,12 @@ uint64_t tomb_bytes(const struct tomb_store *s)
 	for (unsigned p = 0; p < 2; p++)
 		b += (uint64_t)s->pool[p].nchunks * CHUNK * s->pool[p].size;
 	return b + s->notes.count * sizeof(struct tomb_note);
+}
+
+uint64_t tomb_live_bytes(const struct tomb_store *s)
+{
+	/* each: its pool entry, two index slots (the index is at most half
+	 * full), its place in the ring */
+	return s->pool[0].live * (s->pool[0].size + 2 * sizeof *s->slot + sizeof *s->ring) +
+	       s->pool[1].live * (s->pool[1].size + 2 * sizeof *s->slot + sizeof *s->ring);
 }
