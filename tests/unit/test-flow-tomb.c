@@ -81,7 +81,7 @@ int main(void)
 	struct tomb_store *s = tomb_store_new();
 	static struct flow f;
 	struct tomb *t;
-	unsigned bad = 0, found = 0;
+	unsigned bad = 0;
 
 	for (unsigned i = 0; i < N; i++) {
 		flow_of(&f, i, i % 10 == 9);
