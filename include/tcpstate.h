@@ -57,17 +57,19 @@ enum rst_kind {
 	RST_OTHER,
 };
 
+/* 16 bytes: the packet number shares a word with the type and side (a
+ * capture of 2^48 packets is not read, see struct flow_link) */
 struct tcp_event {
-	uint64_t pkt;
+	uint64_t pkt : 48;
+	uint64_t type : 8; /* enum tcp_event_type */
+	uint64_t dir : 8;  /* the side that sent the packet */
 	uint32_t a, b;
-	uint8_t type; /* enum tcp_event_type */
-	uint8_t dir;  /* the side that sent the packet */
 };
 
 struct tcp_transition {
-	uint64_t pkt;
+	uint64_t pkt : 56;
+	uint64_t state : 8; /* enum tcp_state */
 	uint64_t ts;
-	uint8_t state;
 };
 
 /* Six transitions cover every close path of one side (SYN_SENT,
@@ -101,20 +103,23 @@ enum { TCP_HEAD_MAX = PACKET_HEAD_MAX };
 
 /* One endpoint of a connection. */
 struct tcp_endpoint {
+	/* The members are grouped by concern and, within a group, ordered
+	 * so that the compiler leaves no holes: every connection carries two. */
 	uint8_t state; /* enum tcp_state */
-	uint64_t state_ts; /* when it entered state (the timeline may be full) */
 	bool seq_known;
 	bool isn_known;
 	bool ack_known;
 	bool fin_seen, fin_acked;
 	bool fin_before_handshake; /* its FIN came in SYN_SENT at the SYN's own seq: connect abandoned */
 	uint8_t rst_kind; /* enum rst_kind, of its first RST */
-	uint8_t wscale;
+	uint64_t state_ts; /* when it entered state (the timeline may be full) */
 
 	uint32_t isn;
 	uint32_t snd_nxt;  /* highest seq + length sent, FIN and SYN counted */
 	uint32_t last_ack; /* highest ack it sent */
 	uint16_t last_win;
+	uint8_t wscale;
+	uint8_t first_flags;
 
 	uint64_t packets;
 	uint64_t data_bytes;
@@ -123,6 +128,7 @@ struct tcp_endpoint {
 	uint32_t fin_seq; /* seq of its FIN (after the FIN segment's payload) */
 	uint32_t last_fin_seq; /* seq of its latest FIN: another than fin_seq when it moved */
 	uint32_t fin_count;
+	uint32_t fin_unacked_seq;   /* the first unacknowledged byte when fin_unacked_pkt was sent */
 	uint64_t fin_pkt, fin_ts;
 	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
 	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
@@ -135,7 +141,6 @@ struct tcp_endpoint {
 	uint64_t fin_rexmit_clean_pkt, fin_rexmit_clean_ts, fin_rexmit_clean_gap;
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
-	uint32_t fin_unacked_seq;   /* ... the first unacknowledged byte then */
 
 	uint64_t rst_pkt, rst_ts;
 	uint32_t rst_seq, rst_ack;
@@ -150,6 +155,8 @@ struct tcp_endpoint {
 	uint16_t rst_payload;      /* bytes the RST carries (RFC 9293 3.5.3) */
 	bool rst_fastclose;        /* the RST carries MPTCP MP_FASTCLOSE (RFC 8684 3.5) */
 	bool rst_at_own_nxt;       /* its seq is the sender's own next sequence number */
+	bool rst_ignored_syn_sent; /* the peer was in SYN_SENT when it ignored rst_ignored_pkt */
+	uint8_t rst_ttl;           /* TTL or hop limit of its first RST the peer acted on */
 	uint64_t rst_own_data_ts;  /* when the sender last sent new data before it (0: never) */
 	/* What the RST threw away of the peer's stream: the peer's bytes
 	 * from the highest ack this side had sent (the RST's own included)
@@ -159,67 +166,63 @@ struct tcp_endpoint {
 	uint32_t rst_peer_end;     /* the peer's data end then (= rst_prev_ack: nothing pending) */
 	uint32_t rst_mine_unacked; /* its own bytes the peer had not acknowledged */
 	uint64_t rst_lost_pkt;     /* the peer's first segment past rst_prev_ack (0: none known) */
-	uint8_t rst_lost_head_len; /* its bytes from rst_prev_ack on, as captured */
-	uint8_t rst_lost_head[TCP_HEAD_MAX];
 	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
 	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
-	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) ... */
-	bool rst_ignored_syn_sent; /* ... and whether the peer was in SYN_SENT then */
-	uint8_t rst_ttl;           /* TTL or hop limit of its first RST the peer acted on */
+	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) */
 	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
-	uint16_t rst_ip_id;        /* ... its IP ID, and the IP ID of its packet before it */
-	uint16_t rst_prev_ip_id;
 	uint8_t ttl_min, ttl_max;  /* over its packets other than RSTs */
+	uint16_t rst_ip_id;        /* its first accepted RST's IP ID, and the IP ID of its packet before it */
+	uint16_t rst_prev_ip_id;
 	uint8_t data_ttl_min, data_ttl_max; /* over those that carried data */
-	uint32_t ttl_n, data_ttl_n;
 	uint16_t last_ip_id;       /* of its latest packet other than a RST */
+	uint32_t ttl_n, data_ttl_n;
+	uint32_t rst_data_len;     /* rst_data_pkt's payload length, from the IP header */
+	/* bytes held in rst_lost_head (rst_lost_pkt's from rst_prev_ack on, as
+	 * captured), rst_excerpt (the RST's payload) and una_head, and the
+	 * timeline's entries: four lengths in one word, before the arrays */
+	uint8_t rst_lost_head_len, rst_excerpt_len, una_head_len, timeline_count;
 	uint64_t rst_data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
-	uint32_t rst_data_len;     /* that RST's payload length, from the IP header */
-	uint8_t rst_excerpt_len;   /* bytes of it captured in rst_excerpt */
-	uint8_t rst_excerpt[TCP_RST_EXCERPT_MAX];
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
+	uint8_t rst_lost_head[TCP_HEAD_MAX];
+	uint8_t rst_excerpt[TCP_RST_EXCERPT_MAX];
 
 	uint64_t first_pkt;       /* its first packet in the connection */
-	uint32_t syns;            /* SYNs without ACK at its ISN: 1 + retransmissions */
 	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */
-	uint8_t first_flags;
+	uint32_t syns;            /* SYNs without ACK at its ISN: 1 + retransmissions */
+	uint32_t una_seq;         /* una_head_pkt's seq */
 	uint64_t last_data_pkt, last_data_ts; /* its latest segment with new data */
 	uint64_t una_pkt;          /* first segment of its data not yet acknowledged */
 	uint64_t una_head_pkt;     /* its latest segment holding the first unacknowledged
 				    * byte (a retransmission too), with its seq and bytes */
-	uint32_t una_seq;
-	uint8_t una_head_len;
 	uint8_t una_head[TCP_HEAD_MAX];
-	uint16_t syn_win;          /* its SYN's window and options (enum tcp_option_bit) */
-	uint8_t syn_opts;
+	uint8_t syn_opts;          /* its SYN's window and options (enum tcp_option_bit) */
 	bool mptcp;                /* it sent an MPTCP option (RFC 8684) */
-	uint64_t fastclose_pkt;    /* its first packet with MPTCP MP_FASTCLOSE */
-	uint64_t keepalive_pkt;    /* its latest keepalive probe */
+	uint16_t syn_win;
 	uint32_t keepalives;
+	uint64_t keepalive_pkt;    /* its latest keepalive probe */
+	uint64_t fastclose_pkt;    /* its first packet with MPTCP MP_FASTCLOSE */
 	uint32_t gaps;             /* segments that started past its stream end */
-	bool fin_gap_open;         /* its FIN came past the stream end, bytes still missing ... */
-	uint32_t fin_gap_from;     /* ... from here to its FIN's seq */
-	uint64_t fin_gap_pkt;
+	uint32_t fin_gap_from;     /* fin_gap_open: from here to its FIN's seq */
+	bool fin_gap_open;         /* its FIN came past the stream end, bytes still missing */
+	uint8_t last_flags;
+	bool last_had_data; /* its latest packet carried bytes not sent before */
+	bool shift_known;   /* seq_shift below is known */
 	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
+	uint64_t fin_gap_pkt;
 	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
 
 	uint64_t last_pkt, last_ts;
-	uint8_t last_flags;
-	bool last_had_data; /* its latest packet carried bytes not sent before */
 
 	/* capture artefacts (artefact.h): packets of it that the capture
 	 * holds twice, and its second sequence space when the capture saw
 	 * both sides of a device that shifts it */
 	struct tcp_copy_sig sig;
 	uint32_t copies;    /* capture copies, left out of everything else */
-	uint64_t copy_pkt;  /* the first of them */
-	bool shift_known;
 	uint32_t seq_shift; /* the other copy's seq = this one's + seq_shift */
+	uint64_t copy_pkt;  /* the first of them */
 	uint32_t pad_segments; /* segments whose "payload" was Ethernet padding */
-	uint64_t pad_pkt;      /* the first of them */
 	uint32_t pad_end;      /* seq after the latest one's bytes, if the peer acks them after all */
-
-	uint8_t timeline_count;
+	uint64_t pad_pkt;      /* the first of them */
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };
 

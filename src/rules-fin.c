@@ -112,7 +112,7 @@ void rules_fin_acks(struct check *k)
 				PRIu32 "; the %s acknowledged %" PRIu32 " (packet %" PRIu64 "), %"
 				PRIu32 " past it",
 				  who(k, x), me->fin_seq, me->fin_seq + 1, who(k, !x), beyond->a,
-				  beyond->pkt, beyond->a - (me->fin_seq + 1));
+				  (uint64_t)beyond->pkt, beyond->a - (me->fin_seq + 1));
 			continue;
 		}
 		if (!me->fin_acked && me->fin_ack_short_pkt != 0 && peer->fin_seen &&
@@ -171,7 +171,7 @@ void rules_fin_seq(struct check *k)
 				rules_say(fd, "the %s sent its FIN at seq %" PRIu32 " (packet %"
 					PRIu64 ") and again at seq %" PRIu32 " (packet %" PRIu64
 					"): the two ends no longer agree where the stream ends",
-					  who(k, x), moved->b, me->fin_pkt, moved->a, moved->pkt);
+					  who(k, x), moved->b, me->fin_pkt, moved->a, (uint64_t)moved->pkt);
 			} else {
 				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") has seq %" PRIu32
 					" although it had already sent data up to %" PRIu32 ": the "
@@ -186,7 +186,7 @@ void rules_fin_seq(struct check *k)
 			rules_say(fd, "the %s sent %" PRIu32 " bytes at seq %" PRIu32 " (packet %"
 				PRIu64 ") after its own FIN (packet %" PRIu64 ", seq %" PRIu32 "): "
 				"a receiver that accepted the FIN discards them",
-				  who(k, x), after->b, after->a, after->pkt, me->fin_pkt, me->fin_seq);
+				  who(k, x), after->b, after->a, (uint64_t)after->pkt, me->fin_pkt, me->fin_seq);
 		}
 	}
 }
