@@ -147,6 +147,11 @@ void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
  * removed. */
 struct flow *flow_table_over_cap(struct flow_table *t);
 
+/* A step of one of the table's flows allocated n RST details (struct
+ * tcp_rst, tcp_conn.rst_blocks): the cap counts them until
+ * flow_table_remove releases them with the flow. */
+void flow_table_count_rst(struct flow_table *t, unsigned n);
+
 /* Return the bytes the cap counts, and how many connections
  * flow_table_over_cap has handed out. */
 uint64_t flow_table_bytes(const struct flow_table *t);
@@ -191,7 +196,7 @@ void flow_table_mark_closed(struct flow_table *t, struct flow *f);
 enum { FLOW_PACK_IDLE_S = 60 };
 void flow_table_pack(struct flow_table *t, uint64_t now);
 
-/* Remove f from the table and free it. */
+/* Remove f from the table and free it (tcp_conn_release included). */
 void flow_table_remove(struct flow_table *t, struct flow *f);
 
 /* Return the number of flows in the table. */

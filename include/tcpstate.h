@@ -101,6 +101,49 @@ struct tcp_copy_sig {
  * protocol's goodbye (a TLS record header, a QUIT reply line) from data. */
 enum { TCP_HEAD_MAX = PACKET_HEAD_MAX };
 
+/* What an endpoint's RSTs showed.  It lives apart from the endpoint,
+ * allocated at its first RST: most connections never see one, and every
+ * open connection would otherwise carry these bytes twice.  Until then
+ * the endpoint points to tcp_rst_none, all zero, so a reader never
+ * checks for NULL; tcp_conn_release frees it. */
+struct tcp_rst {
+	uint64_t pkt, ts;      /* the RST that counts: the first its receiver acted on */
+	uint64_t answers_pkt;  /* the peer's last packet before it */
+	uint64_t answers_ts;
+	uint64_t own_data_ts;  /* when the sender last sent new data before it (0: never) */
+	uint64_t lost_pkt;     /* the peer's first segment past prev_ack (0: none known) */
+	uint64_t ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
+	uint64_t accept_pkt;   /* its first RST the peer acted on */
+	uint64_t data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
+	uint32_t seq, ack;
+	/* What the RST threw away of the peer's stream: the peer's bytes
+	 * from the highest ack this side had sent (the RST's own included)
+	 * up to the peer's data end, its FIN not counted. */
+	uint32_t acked;        /* that highest ack */
+	uint32_t prev_ack;     /* the highest ack before the RST (a normal ACK's) */
+	uint32_t peer_end;     /* the peer's data end then (= prev_ack: nothing pending) */
+	uint32_t mine_unacked; /* its own bytes the peer had not acknowledged */
+	uint32_t ignored_ack;  /* the ignored RST's ack (0 without ACK) */
+	uint32_t data_len;     /* data_pkt's payload length, from the IP header */
+	uint16_t win;
+	uint16_t payload;      /* bytes the RST carries (RFC 9293 3.5.3) */
+	uint16_t ip_id;        /* accept_pkt's IP ID, and the IP ID of its sender's packet before it */
+	uint16_t prev_ip_id;
+	uint8_t flags;
+	uint8_t state;         /* its sender's own state when it sent the RST */
+	uint8_t answers_flags; /* flags of the peer packet it answers */
+	bool answers_data;     /* ... and whether that packet carried new data */
+	bool fastclose;        /* it carries MPTCP MP_FASTCLOSE (RFC 8684 3.5) */
+	bool at_own_nxt;       /* its seq is the sender's own next sequence number */
+	bool ignored_syn_sent; /* the peer was in SYN_SENT when it ignored ignored_pkt */
+	uint8_t ttl;           /* TTL or hop limit of accept_pkt */
+	uint8_t lost_head_len; /* lost_pkt's bytes from prev_ack on, as captured */
+	uint8_t excerpt_len;   /* bytes of data_pkt's payload captured in excerpt */
+	uint8_t lost_head[TCP_HEAD_MAX];
+	uint8_t excerpt[TCP_RST_EXCERPT_MAX];
+};
+extern const struct tcp_rst tcp_rst_none;
+
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	/* The members are grouped by concern and, within a group, ordered
@@ -142,49 +185,15 @@ struct tcp_endpoint {
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
 
-	uint64_t rst_pkt, rst_ts;
-	uint32_t rst_seq, rst_ack;
-	uint8_t rst_flags;
-	uint8_t rst_state;        /* its own state when it sent the first RST */
-	uint8_t rst_answers_flags; /* flags of the peer packet the RST answers */
-	bool rst_answers_data;     /* ... and whether that packet carried new data */
+	const struct tcp_rst *rst; /* its RSTs: &tcp_rst_none until the first */
 	uint32_t rsts;
-	uint64_t rst_answers_pkt;  /* the peer's last packet before the RST */
-	uint64_t rst_answers_ts;
-	uint16_t rst_win;
-	uint16_t rst_payload;      /* bytes the RST carries (RFC 9293 3.5.3) */
-	bool rst_fastclose;        /* the RST carries MPTCP MP_FASTCLOSE (RFC 8684 3.5) */
-	bool rst_at_own_nxt;       /* its seq is the sender's own next sequence number */
-	bool rst_ignored_syn_sent; /* the peer was in SYN_SENT when it ignored rst_ignored_pkt */
-	uint8_t rst_ttl;           /* TTL or hop limit of its first RST the peer acted on */
-	uint64_t rst_own_data_ts;  /* when the sender last sent new data before it (0: never) */
-	/* What the RST threw away of the peer's stream: the peer's bytes
-	 * from the highest ack this side had sent (the RST's own included)
-	 * up to the peer's data end, its FIN not counted. */
-	uint32_t rst_acked;        /* that highest ack */
-	uint32_t rst_prev_ack;     /* the highest ack before the RST (a normal ACK's) */
-	uint32_t rst_peer_end;     /* the peer's data end then (= rst_prev_ack: nothing pending) */
-	uint32_t rst_mine_unacked; /* its own bytes the peer had not acknowledged */
-	uint64_t rst_lost_pkt;     /* the peer's first segment past rst_prev_ack (0: none known) */
-	uint64_t rst_ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
-	uint64_t rst_accept_pkt;   /* its first RST the peer acted on */
-	uint32_t rst_ignored_ack;  /* the ignored RST's ack (0 without ACK) */
 	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
 	uint8_t ttl_min, ttl_max;  /* over its packets other than RSTs */
-	uint16_t rst_ip_id;        /* its first accepted RST's IP ID, and the IP ID of its packet before it */
-	uint16_t rst_prev_ip_id;
 	uint8_t data_ttl_min, data_ttl_max; /* over those that carried data */
 	uint16_t last_ip_id;       /* of its latest packet other than a RST */
 	uint32_t ttl_n, data_ttl_n;
-	uint32_t rst_data_len;     /* rst_data_pkt's payload length, from the IP header */
-	/* bytes held in rst_lost_head (rst_lost_pkt's from rst_prev_ack on, as
-	 * captured), rst_excerpt (the RST's payload) and una_head, and the
-	 * timeline's entries: four lengths in one word, before the arrays */
-	uint8_t rst_lost_head_len, rst_excerpt_len, una_head_len, timeline_count;
-	uint64_t rst_data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
+	uint8_t una_head_len, timeline_count; /* bytes in una_head, entries in timeline */
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
-	uint8_t rst_lost_head[TCP_HEAD_MAX];
-	uint8_t rst_excerpt[TCP_RST_EXCERPT_MAX];
 
 	uint64_t first_pkt;       /* its first packet in the connection */
 	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */
@@ -247,6 +256,7 @@ struct tcp_conn {
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;
+	uint8_t rst_blocks; /* endpoints whose rst is allocated: the memory cap counts them */
 	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	struct tcp_event events[TCP_EVENTS_MAX];
 	struct tcp_reuse reuse;
@@ -254,6 +264,10 @@ struct tcp_conn {
 
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
+
+/* Free what conn allocated (its endpoints' RST details); it must be
+ * initialised again before another use. */
+void tcp_conn_release(struct tcp_conn *conn);
 
 /* Fill *r with what a SYN sent by old's side syn_side takes over from
  * old: the new connection's side 0 is that sender. */

@@ -56,26 +56,26 @@ static void put_rst(struct conn_rst *r, const struct tcp_endpoint *ep)
 {
 	static const char *const kinds[] = { "none", "no-socket", "abort", "other" };
 
-	r->pkt = ep->rst_pkt;
-	decode_flags_str(ep->rst_flags, r->flags);
-	r->seq = ep->rst_seq;
-	r->has_ack = (ep->rst_flags & TCP_ACK) != 0;
-	r->ack = ep->rst_ack;
+	r->pkt = ep->rst->pkt;
+	decode_flags_str(ep->rst->flags, r->flags);
+	r->seq = ep->rst->seq;
+	r->has_ack = (ep->rst->flags & TCP_ACK) != 0;
+	r->ack = ep->rst->ack;
 	r->kind = kinds[ep->rst_kind & 3];
 	r->count = ep->rsts;
-	r->accepted_pkt = ep->rst_accept_pkt;
-	r->ttl = ep->rst_ttl;
-	r->ip_id = ep->rst_ip_id;
+	r->accepted_pkt = ep->rst->accept_pkt;
+	r->ttl = ep->rst->ttl;
+	r->ip_id = ep->rst->ip_id;
 	r->sender_ttl_known = ep->ttl_n > 0;
 	r->ttl_min = ep->ttl_min;
 	r->ttl_max = ep->ttl_max;
 	r->data_ttl_known = ep->data_ttl_n > 0;
 	r->data_ttl_min = ep->data_ttl_min;
 	r->data_ttl_max = ep->data_ttl_max;
-	r->payload_pkt = ep->rst_data_pkt;
-	r->payload_bytes = ep->rst_data_len;
-	r->excerpt_len = ep->rst_excerpt_len;
-	memcpy(r->excerpt, ep->rst_excerpt, ep->rst_excerpt_len);
+	r->payload_pkt = ep->rst->data_pkt;
+	r->payload_bytes = ep->rst->data_len;
+	r->excerpt_len = ep->rst->excerpt_len;
+	memcpy(r->excerpt, ep->rst->excerpt, ep->rst->excerpt_len);
 }
 
 static void put_side(struct conn_side *s, const struct flow *f, unsigned side)

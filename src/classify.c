@@ -14,9 +14,9 @@ int classify_resetter(const struct tcp_conn *c)
 
 		/* its first RST may have been ignored and a later one not
 		 * (debug-s13: 22 below the window, 23 at it) */
-		if (ep->rst_accept_pkt == 0)
+		if (ep->rst->accept_pkt == 0)
 			continue;
-		if (by < 0 || ep->rst_accept_pkt < c->ep[by].rst_accept_pkt)
+		if (by < 0 || ep->rst->accept_pkt < c->ep[by].rst->accept_pkt)
 			by = i;
 	}
 	return by;
@@ -36,7 +36,7 @@ enum probe_kind classify_probe(const struct tcp_conn *c)
 	 * segment without an answer is no evidence of a scan.) */
 	if (((c->mid_stream && !(f & (TCP_ACK | TCP_RST)) && !cl->ack_known) ||
 	     (f & (TCP_SYN | TCP_FIN)) == (TCP_SYN | TCP_FIN)) &&
-	    sv->rsts > 0 && sv->rst_answers_pkt == cl->first_pkt)
+	    sv->rsts > 0 && sv->rst->answers_pkt == cl->first_pkt)
 		return PROBE_FLAGS;
 	if (!c->syn_seen || cl->rsts == 0 || cl->fin_seen || sv->fin_seen ||
 	    classify_resetter(c) != 0)
@@ -45,12 +45,12 @@ enum probe_kind classify_probe(const struct tcp_conn *c)
 	 * stack but from a scanner writing raw packets; its kernel knows
 	 * no such connection and resets the SYN-ACK. */
 	if (!(cl->syn_opts & (TCPOPT_HAS_WSCALE | TCPOPT_HAS_SACKOK)) &&
-	    (cl->rst_answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+	    (cl->rst->answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		return PROBE_SYN;
 	/* connect() and an immediate abort, before either side sent a
 	 * byte: a connect scan or a health check */
 	if (c->hs_ack_ts != 0 && cl->data_bytes == 0 && sv->data_bytes == 0 &&
-	    cl->rst_ts >= c->hs_ack_ts && cl->rst_ts - c->hs_ack_ts <= PROBE_CONNECT_MAX_NS)
+	    cl->rst->ts >= c->hs_ack_ts && cl->rst->ts - c->hs_ack_ts <= PROBE_CONNECT_MAX_NS)
 		return PROBE_CONNECT;
 	return PROBE_NONE;
 }
@@ -84,7 +84,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 	if (c->reset) {
 		int by = classify_resetter(c);
 
-		if (first >= 0 && (by < 0 || c->ep[first].fin_pkt < c->ep[by].rst_accept_pkt)) {
+		if (first >= 0 && (by < 0 || c->ep[first].fin_pkt < c->ep[by].rst->accept_pkt)) {
 			v.cls = CLOSE_RESET_AFTER;
 			v.active_closer = first;
 		} else {

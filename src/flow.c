@@ -65,9 +65,9 @@ struct flow_table {
 	uint64_t compacts;        /* compact connections */
 	/* what the cap counts: struct flows in the table and on the free
 	 * list, packed flows, compact ones (their heap bytes), the caller's
-	 * extra per full or packed flow, the slots */
+	 * extra per full or packed flow, RST details (tcpstate.h), the slots */
 	uint64_t cap, extra;
-	uint64_t full, free_count, packed, packed_bytes, compact_bytes;
+	uint64_t full, free_count, packed, packed_bytes, compact_bytes, rst_bytes;
 	uint64_t early; /* connections handed out by flow_table_over_cap */
 };
 
@@ -156,13 +156,17 @@ struct flow_table *flow_table_new(void)
 	return t;
 }
 
-/* Both kinds of node are one allocation that starts with the link. */
-static void free_list_nodes(struct flow_link *n)
+/* Every kind of node is one allocation that starts with the link; a
+ * full flow in the table (own) may also hold its endpoints' RST details,
+ * which a flow on the free list left to its packed copy or released. */
+static void free_list_nodes(struct flow_link *n, bool own)
 {
 	struct flow_link *next;
 
 	for (; n != NULL; n = next) {
 		next = n->newer;
+		if (own && !n->packed && !n->compact)
+			tcp_conn_release(&((struct flow *)n)->conn);
 		free(n);
 	}
 }
@@ -171,11 +175,11 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	free_list_nodes(t->opening_list.oldest);
-	free_list_nodes(t->idle.oldest);
-	free_list_nodes(t->open.oldest);
-	free_list_nodes(t->closed.oldest);
-	free_list_nodes(t->free_list != NULL ? &t->free_list->link : NULL);
+	free_list_nodes(t->opening_list.oldest, true);
+	free_list_nodes(t->idle.oldest, true);
+	free_list_nodes(t->open.oldest, true);
+	free_list_nodes(t->closed.oldest, true);
+	free_list_nodes(t->free_list != NULL ? &t->free_list->link : NULL, false);
 	free(t->scratch);
 	free(t->slot);
 	free(t);
@@ -731,7 +735,7 @@ uint64_t flow_table_bytes(const struct flow_table *t)
 	uint64_t flow = heap_cost(sizeof(struct flow));
 
 	return (t->full + t->free_count) * flow + (t->full + t->packed) * t->extra +
-	       t->packed_bytes + t->compact_bytes + (t->mask + 1) * sizeof(struct slot);
+	       t->packed_bytes + t->compact_bytes + t->rst_bytes + (t->mask + 1) * sizeof(struct slot);
 }
 
 static bool over_cap(const struct flow_table *t)
@@ -795,7 +799,14 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->slot[i].node = NULL;
 	t->count--;
 	unlink_activity(t, &f->link);
+	t->rst_bytes -= f->conn.rst_blocks * heap_cost(sizeof(struct tcp_rst));
+	tcp_conn_release(&f->conn);
 	flow_give_back(t, f);
+}
+
+void flow_table_count_rst(struct flow_table *t, unsigned n)
+{
+	t->rst_bytes += n * heap_cost(sizeof(struct tcp_rst));
 }
 
 uint64_t flow_table_count(const struct flow_table *t)

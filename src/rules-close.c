@@ -18,12 +18,12 @@ void rules_refused(struct check *k)
 	if (k->v->cls != CLOSE_REFUSED || (fd = rules_found(k, RULE_CONNECTION_REFUSED, 1)) == NULL)
 		return;
 	rules_evidence(fd, cl->first_pkt);
-	rules_evidence(fd, sv->rst_pkt);
+	rules_evidence(fd, sv->rst->pkt);
 	rules_say(fd, "the client's SYN (packet %" PRIu64 ") was answered by %s (packet %" PRIu64
 		") %.3f ms later: no socket listened on the server's port, or a firewall "
 		"rejected it; connect() failed with ECONNREFUSED",
-		  cl->first_pkt, (sv->rst_flags & TCP_ACK) ? "RST|ACK" : "RST", sv->rst_pkt,
-		  secs(cl->first_pkt != 0 ? k->f->first_ts : 0, sv->rst_ts) * 1e3);
+		  cl->first_pkt, (sv->rst->flags & TCP_ACK) ? "RST|ACK" : "RST", sv->rst->pkt,
+		  secs(cl->first_pkt != 0 ? k->f->first_ts : 0, sv->rst->ts) * 1e3);
 	if (cl->packets > 1 && cl->fin_count == 0 && cl->rsts == 0 && !cl->seq_known)
 		rules_say(fd, "; the client retried");
 }
@@ -81,31 +81,31 @@ void rules_probe(struct check *k)
 	switch (classify_probe(c)) {
 	case PROBE_FLAGS:
 		decode_flags_str(cl->first_flags, flags);
-		rules_evidence(fd, sv->rst_pkt);
+		rules_evidence(fd, sv->rst->pkt);
 		rules_say(fd, "packet %" PRIu64 " opens with flags %s, %s, which no TCP stack "
 			"sends in a connection: a FIN/NULL/Xmas-style port probe; the %s (packet %"
 			PRIu64 ") is a closed port's no-socket answer%s",
 			  cl->first_pkt, flags,
 			  (cl->first_flags & TCP_SYN) ? "SYN with FIN" : "without ACK",
-			  rules_rst_name(sv), sv->rst_pkt,
-			  sv->rst_seq == 0 ? " (seq 0, as for any segment without ACK)" : "");
+			  rules_rst_name(sv), sv->rst->pkt,
+			  sv->rst->seq == 0 ? " (seq 0, as for any segment without ACK)" : "");
 		break;
 	case PROBE_SYN:
 		rules_evidence(fd, sv->first_pkt);
-		rules_evidence(fd, cl->rst_pkt);
+		rules_evidence(fd, cl->rst->pkt);
 		rules_say(fd, "a half-open SYN scan: the SYN (packet %" PRIu64 ", window %u) "
 			"carries neither window scaling nor SACK_OK, which every current stack "
 			"sends, and the SYN-ACK (packet %" PRIu64 ") was reset by the scanner's "
 			"own kernel (packet %" PRIu64 "), which had no socket for it: the port is "
 			"open",
-			  cl->first_pkt, cl->syn_win, sv->first_pkt, cl->rst_pkt);
+			  cl->first_pkt, cl->syn_win, sv->first_pkt, cl->rst->pkt);
 		break;
 	default:
-		rules_evidence(fd, cl->rst_pkt);
+		rules_evidence(fd, cl->rst->pkt);
 		rules_say(fd, "a connect scan or health check: the client completed the handshake "
 			"and reset it with %s (packet %" PRIu64 ") %.3f ms after its handshake "
 			"ACK, before either side sent a byte: the port is open",
-			  rules_rst_name(cl), cl->rst_pkt, secs(c->hs_ack_ts, cl->rst_ts) * 1e3);
+			  rules_rst_name(cl), cl->rst->pkt, secs(c->hs_ack_ts, cl->rst->ts) * 1e3);
 		break;
 	}
 }

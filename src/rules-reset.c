@@ -27,7 +27,7 @@ static const uint64_t STALL_MAX_NS = 10000000000u;
  * ack counts them. */
 static uint32_t rst_lost(const struct tcp_endpoint *me)
 {
-	return seq_gt(me->rst_peer_end, me->rst_acked) ? me->rst_peer_end - me->rst_acked : 0;
+	return seq_gt(me->rst->peer_end, me->rst->acked) ? me->rst->peer_end - me->rst->acked : 0;
 }
 
 /* The peer's bytes no ACK before the RST counted: after a full close
@@ -35,14 +35,14 @@ static uint32_t rst_lost(const struct tcp_endpoint *me)
  * ack counts them (Windows does). */
 uint32_t rules_rst_unread(const struct tcp_endpoint *me)
 {
-	return seq_gt(me->rst_peer_end, me->rst_prev_ack) ? me->rst_peer_end - me->rst_prev_ack
+	return seq_gt(me->rst->peer_end, me->rst->prev_ack) ? me->rst->peer_end - me->rst->prev_ack
 							   : 0;
 }
 
 /* Name a side's first RST by its flags. */
 const char *rules_rst_name(const struct tcp_endpoint *me)
 {
-	return (me->rst_flags & TCP_ACK) ? "RST|ACK" : "RST";
+	return (me->rst->flags & TCP_ACK) ? "RST|ACK" : "RST";
 }
 
 /* A RST after the sender's FIN that threw data away: the data reached a
@@ -51,30 +51,30 @@ const char *rules_rst_name(const struct tcp_endpoint *me)
 static void rst_on_data(struct check *k, int x, uint32_t lost)
 {
 	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
-	const char *bye = goodbye_name(me->rst_lost_head, me->rst_lost_head_len, lost);
+	const char *bye = goodbye_name(me->rst->lost_head, me->rst->lost_head_len, lost);
 	struct finding *fd;
 
 	if ((fd = rules_found(k, RULE_RST_ON_DATA_AFTER_CLOSE, x)) == NULL)
 		return;
 	rules_evidence(fd, me->fin_pkt);
-	rules_evidence(fd, me->rst_lost_pkt);
-	rules_evidence(fd, me->rst_pkt);
-	if (me->rst_lost_pkt != 0 && me->rst_lost_pkt < me->fin_pkt)
+	rules_evidence(fd, me->rst->lost_pkt);
+	rules_evidence(fd, me->rst->pkt);
+	if (me->rst->lost_pkt != 0 && me->rst->lost_pkt < me->fin_pkt)
 		rules_say(fd, "the %s closed fully (FIN, packet %" PRIu64 ") before all of the "
 			"%s's data had reached it (its acks stop at seq %" PRIu32 "); ",
-			  who(k, x), me->fin_pkt, who(k, !x), me->rst_prev_ack);
+			  who(k, x), me->fin_pkt, who(k, !x), me->rst->prev_ack);
 	else
 		rules_say(fd, "the %s closed its socket fully (FIN, packet %" PRIu64 ") while the "
 			"%s still had data to send; ",
 			  who(k, x), me->fin_pkt, who(k, !x));
 	rules_say(fd, "%" PRIu32 " bytes of the %s's data", lost, who(k, !x));
-	if (me->rst_lost_pkt != 0)
-		rules_say(fd, " (from packet %" PRIu64 ")", me->rst_lost_pkt);
+	if (me->rst->lost_pkt != 0)
+		rules_say(fd, " (from packet %" PRIu64 ")", me->rst->lost_pkt);
 	rules_say(fd, " reached the closed socket, %s, and the %s's kernel answered with %s "
 		"(packet %" PRIu64 ", %.3f ms after the %s's last packet)",
 		  rst_lost(me) > 0 ? "never acknowledged" : "acknowledged only by the RST",
-		  who(k, x), rules_rst_name(me), me->rst_pkt,
-		  secs(me->rst_answers_ts, me->rst_ts) * 1e3, who(k, !x));
+		  who(k, x), rules_rst_name(me), me->rst->pkt,
+		  secs(me->rst->answers_ts, me->rst->ts) * 1e3, who(k, !x));
 	if (bye != NULL) {
 		rules_say(fd, ": they are %s, a goodbye, so no application data was lost",
 			  bye);
@@ -104,7 +104,7 @@ static void rst_on_late_fin(struct check *k, int x)
 		return;
 	rules_evidence(fd, me->fin_ack_pkt);
 	rules_evidence(fd, peer->fin_pkt);
-	rules_evidence(fd, me->rst_pkt);
+	rules_evidence(fd, me->rst->pkt);
 	if (vanished) {
 		rules_say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") and only %.3f s "
 			"later the %s's FIN (packet %" PRIu64 ") met no socket: the %s answered "
@@ -113,13 +113,13 @@ static void rst_on_late_fin(struct check *k, int x)
 			"free TIME_WAIT bucket, a proxy or user-space stack); the %s had closed "
 			"too, so nothing was lost",
 			  who(k, x), me->fin_ack_pkt, gap, who(k, !x), peer->fin_pkt, who(k, x),
-			  me->rst_pkt, who(k, x), who(k, !x));
+			  me->rst->pkt, who(k, x), who(k, !x));
 		return;
 	}
 	rules_say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") but the %s's own FIN "
 		"came %.3f s later (packet %" PRIu64 "); by then the %s had no socket left and "
 		"answered with a bare RST, seq = the FIN's ack (packet %" PRIu64 "); ",
-		  who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x), me->rst_pkt);
+		  who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x), me->rst->pkt);
 	if (gap_ns >= cfg->fin_timeout_ns)
 		rules_say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %s (%s)",
 			  gap, cfg->fin_timeout_set ? "configured" : cfg->profile->name,
@@ -147,37 +147,37 @@ static void rst_on_open(struct check *k, int x)
 	 * (connect() timed out or was cancelled, a Happy Eyeballs race, a
 	 * client that tried two ports and kept the other).  Normal. */
 	if (x == 0 && !c->mid_stream &&
-	    (me->rst_answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+	    (me->rst->answers_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		return;
 	/* The peer closed while its SYN was unanswered (its FIN sits at the
 	 * SYN's seq) and this RST rejects that FIN: an abandoned attempt
 	 * that never carried a byte. */
 	if (peer->fin_seen && peer->isn_known && peer->fin_seq == peer->isn &&
-	    peer->fin_pkt < me->rst_pkt && me->data_bytes == 0 && peer->data_bytes == 0)
+	    peer->fin_pkt < me->rst->pkt && me->data_bytes == 0 && peer->data_bytes == 0)
 		return;
 	/* A bare RST at the sender's own next seq from a side that has just
 	 * sent data, or with a window a no-socket reply never has, is a live
 	 * socket aborting, not a host that lost the connection. */
-	recent = me->rst_own_data_ts != 0 && me->rst_ts >= me->rst_own_data_ts &&
-		 me->rst_ts - me->rst_own_data_ts <= rules_round_trip(c);
+	recent = me->rst->own_data_ts != 0 && me->rst->ts >= me->rst->own_data_ts &&
+		 me->rst->ts - me->rst->own_data_ts <= rules_round_trip(c);
 	/* a host without the connection only ever answers a segment: a RST
 	 * long after the peer's last packet answers nothing */
-	unprompted = me->rst_ts > me->rst_answers_ts &&
-		     me->rst_ts - me->rst_answers_ts >= STALL_MIN_NS &&
-		     me->rst_ts - me->rst_answers_ts >= 10 * rules_round_trip(c);
-	live = me->rst_at_own_nxt && (me->rst_win != 0 || recent || unprompted);
+	unprompted = me->rst->ts > me->rst->answers_ts &&
+		     me->rst->ts - me->rst->answers_ts >= STALL_MIN_NS &&
+		     me->rst->ts - me->rst->answers_ts >= 10 * rules_round_trip(c);
+	live = me->rst->at_own_nxt && (me->rst->win != 0 || recent || unprompted);
 	if (me->rst_kind == RST_BARE_NO_SOCKET && !live) {
 		if ((fd = rules_found(k, RULE_HALF_OPEN, x)) == NULL)
 			return;
-		rules_evidence(fd, me->rst_answers_pkt);
-		rules_evidence(fd, me->rst_pkt);
+		rules_evidence(fd, me->rst->answers_pkt);
+		rules_evidence(fd, me->rst->pkt);
 		rules_say(fd, "the %s answered the %s's packet %" PRIu64 "%s with a bare RST (no "
 			"ACK, seq = that packet's ack, packet %" PRIu64 "), the reply of a host "
 			"with no socket for the connection; the %s never sent a FIN, so it lost "
 			"the connection without telling the %s",
-			  who(k, x), who(k, !x), me->rst_answers_pkt,
-			  me->rst_answers_data ? " (data)" : "", me->rst_pkt, who(k, x), who(k, !x));
-		if (me->rst_answers_data)
+			  who(k, x), who(k, !x), me->rst->answers_pkt,
+			  me->rst->answers_data ? " (data)" : "", me->rst->pkt, who(k, x), who(k, !x));
+		if (me->rst->answers_data)
 			rules_say(fd, "; that data was lost");
 		return;
 	}
@@ -186,40 +186,40 @@ static void rst_on_open(struct check *k, int x)
 	{
 		bool unread = x == 1 && !c->mid_stream && lost == 0 && peer->last_data_pkt != 0 &&
 			      peer->last_data_pkt > me->last_data_pkt &&
-			      peer->last_data_pkt < me->rst_pkt;
-		bool after_fin = me->rst_state == TCPS_CLOSE_WAIT;
+			      peer->last_data_pkt < me->rst->pkt;
+		bool after_fin = me->rst->state == TCPS_CLOSE_WAIT;
 		/* long after the peer's last packet: not a close() racing data
 		 * in flight, a wait for data that never came */
-		uint64_t quiet = me->rst_ts > me->rst_answers_ts ? me->rst_ts - me->rst_answers_ts : 0;
+		uint64_t quiet = me->rst->ts > me->rst->answers_ts ? me->rst->ts - me->rst->answers_ts : 0;
 		uint64_t rtt10 = 10 * rules_round_trip(c);
 		bool waited = quiet >= STALL_MIN_NS && quiet >= (rtt10 < STALL_MAX_NS ? rtt10 : STALL_MAX_NS);
 
 		if (unread)
 			rules_evidence(fd, peer->last_data_pkt);
 		/* the first segment past the RST's own ack, when it is known */
-		uint64_t first_lost = me->rst_acked == me->rst_prev_ack ? me->rst_lost_pkt : 0;
+		uint64_t first_lost = me->rst->acked == me->rst->prev_ack ? me->rst->lost_pkt : 0;
 
 		if (lost > 0)
 			rules_evidence(fd, first_lost != 0 ? first_lost : peer->last_data_pkt);
-		rules_evidence(fd, me->rst_pkt);
+		rules_evidence(fd, me->rst->pkt);
 		rules_say(fd, "the %s ended the connection with %s (packet %" PRIu64 ")%s instead "
 			"of a FIN%s; ",
-			  who(k, x), rules_rst_name(me), me->rst_pkt,
+			  who(k, x), rules_rst_name(me), me->rst->pkt,
 			  me->rst_kind == RST_ABORT || live ? " at its next sequence number" : "",
 			  after_fin ? ", after the peer's FIN" : "");
-		if (live && !(me->rst_flags & TCP_ACK) && !recent && me->rst_win == 0)
+		if (live && !(me->rst->flags & TCP_ACK) && !recent && me->rst->win == 0)
 			rules_say(fd, "a bare RST, but from a live socket: it came %.3f s after "
 				"the %s's last packet, and a host without the connection only ever "
 				"answers a segment; ",
-				  secs(me->rst_answers_ts, me->rst_ts), who(k, !x));
-		else if (live && !(me->rst_flags & TCP_ACK))
+				  secs(me->rst->answers_ts, me->rst->ts), who(k, !x));
+		else if (live && !(me->rst->flags & TCP_ACK))
 			rules_say(fd, "a bare RST, but from a live socket: %s; ",
 				  recent ? "it had sent data just before" :
 				     "its window is not 0, which a no-socket reply's is");
 		if (lost > 0) {
 			rules_say(fd, "it discards %" PRIu32 " bytes of the %s's data that it "
 				"never acknowledged (its ack stops at %" PRIu32,
-				  lost, who(k, !x), me->rst_acked);
+				  lost, who(k, !x), me->rst->acked);
 			if (first_lost != 0)
 				rules_say(fd, "; from packet %" PRIu64, first_lost);
 			else if (peer->last_data_pkt != 0)
@@ -231,8 +231,8 @@ static void rst_on_open(struct check *k, int x)
 					"that long for the rest of the stream and gave up, an "
 					"application timeout on an incomplete transfer (look for why "
 					"the rest never came, not at SO_LINGER)",
-					  who(k, !x), me->rst_answers_pkt, secs(me->rst_answers_ts,
-					  me->rst_ts), who(k, x));
+					  who(k, !x), me->rst->answers_pkt, secs(me->rst->answers_ts,
+					  me->rst->ts), who(k, x));
 			else
 				rules_say(fd, ": the %s reset with data still arriving", who(k, x));
 		} else if (unread) {
@@ -246,25 +246,25 @@ static void rst_on_open(struct check *k, int x)
 				"lost: an abort after the peer had closed (close() with SO_LINGER "
 				"{1, 0}, or unread data)",
 				  who(k, !x));
-		} else if (me->rst_payload > 0) {
+		} else if (me->rst->payload > 0) {
 			rules_say(fd, "nothing was left unanswered before it");
 		} else {
 			rules_say(fd, "nothing was left unanswered before it, so the packets point "
 				"to close() with SO_LINGER {1, 0}, an intentional abort");
 		}
-		if (me->rst_mine_unacked > 0)
+		if (me->rst->mine_unacked > 0)
 			rules_say(fd, "; %" PRIu32 " bytes it had sent were not yet acknowledged "
 				"and may never be delivered",
-				  me->rst_mine_unacked);
-		if (after_fin && lost == 0 && me->rst_mine_unacked == 0)
+				  me->rst->mine_unacked);
+		if (after_fin && lost == 0 && me->rst->mine_unacked == 0)
 			fd->severity = SEV_INFO;
-		if (me->rst_payload > 0) {
+		if (me->rst->payload > 0) {
 			/* stacks abort with empty RSTs; text in one is how
 			 * filtering devices explain the resets they inject */
 			rules_say(fd, "; the RST carries %u bytes of payload (RFC 9293 3.5.3), "
 				"which names its cause and is typical of a filtering device "
 				"resetting in the %s's name rather than of close()",
-				  me->rst_payload, who(k, x));
+				  me->rst->payload, who(k, x));
 			/* whose abort it was, the packets cannot tell */
 			fd->confidence = CONF_LOW;
 		}
@@ -289,8 +289,8 @@ static bool rst_mptcp(struct check *k, int x)
 	/* MP_FASTCLOSE aborts the whole MPTCP connection; the receiver must
 	 * answer it with a RST on the subflow (3.5).  The abort is the
 	 * fast-close sender's. */
-	by = me->rst_fastclose ? x
-	     : (peer->fastclose_pkt != 0 && peer->fastclose_pkt < me->rst_pkt) ? !x : -1;
+	by = me->rst->fastclose ? x
+	     : (peer->fastclose_pkt != 0 && peer->fastclose_pkt < me->rst->pkt) ? !x : -1;
 	if (by < 0)
 		/* A subflow reset without MP_FASTCLOSE ends that subflow only
 		 * (REMOVE_ADDR, a path manager's choice); the MPTCP connection
@@ -299,19 +299,19 @@ static bool rst_mptcp(struct check *k, int x)
 	if ((fd = rules_found(k, RULE_ABORTIVE_CLOSE, by)) == NULL)
 		return true;
 	if (by == x) {
-		rules_evidence(fd, me->rst_pkt);
+		rules_evidence(fd, me->rst->pkt);
 		rules_say(fd, "the %s aborted the MPTCP connection: its %s (packet %" PRIu64 ") "
 			"carries MP_FASTCLOSE (RFC 8684 3.5), the MPTCP counterpart of close() "
 			"with SO_LINGER {1, 0}",
-			  who(k, x), rules_rst_name(me), me->rst_pkt);
+			  who(k, x), rules_rst_name(me), me->rst->pkt);
 	} else {
 		rules_evidence(fd, peer->fastclose_pkt);
-		rules_evidence(fd, me->rst_pkt);
+		rules_evidence(fd, me->rst->pkt);
 		rules_say(fd, "the %s aborted the MPTCP connection with MP_FASTCLOSE (packet %"
 			PRIu64 "), the MPTCP counterpart of close() with SO_LINGER {1, 0}; the "
 			"%s's %s (packet %" PRIu64 ") is the reply RFC 8684 3.5 requires, not an "
 			"abort of its own",
-			  who(k, !x), peer->fastclose_pkt, who(k, x), rules_rst_name(me), me->rst_pkt);
+			  who(k, !x), peer->fastclose_pkt, who(k, x), rules_rst_name(me), me->rst->pkt);
 	}
 	return true;
 }
@@ -335,23 +335,23 @@ void rules_resets(struct check *k)
 	if (tcp_endpoint_rst_origin(me) != TCP_RST_OWN)
 		return;
 
-	if (me->fin_seen && me->fin_pkt < me->rst_pkt) {
+	if (me->fin_seen && me->fin_pkt < me->rst->pkt) {
 		/* After its own FIN: data it threw away is what the RST
 		 * answered, even when a FIN came with it or after it. */
 		if (rules_rst_unread(me) > 0) {
 			rst_on_data(k, x, rules_rst_unread(me));
 			return;
 		}
-		if (!(me->rst_flags & TCP_ACK) && me->fin_acked && peer->fin_seen &&
-		    peer->fin_pkt > me->fin_ack_pkt && (me->rst_answers_flags & TCP_FIN) &&
-		    me->rst_answers_pkt == peer->last_fin_pkt)
+		if (!(me->rst->flags & TCP_ACK) && me->fin_acked && peer->fin_seen &&
+		    peer->fin_pkt > me->fin_ack_pkt && (me->rst->answers_flags & TCP_FIN) &&
+		    me->rst->answers_pkt == peer->last_fin_pkt)
 			rst_on_late_fin(k, x);
 		return;
 	}
 	if (me->fin_seen)
 		return;
 	/* No FIN before it: the RST ended an open connection. */
-	if (me->rst_state != TCPS_ESTABLISHED && me->rst_state != TCPS_CLOSE_WAIT)
+	if (me->rst->state != TCPS_ESTABLISHED && me->rst->state != TCPS_CLOSE_WAIT)
 		return;
 	rst_on_open(k, x);
 }
@@ -363,24 +363,24 @@ void rules_ignored_rst(struct check *k)
 		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 		struct finding *fd;
 
-		if (me->rst_ignored_pkt == 0 || peer->last_pkt < me->rst_ignored_pkt ||
+		if (me->rst->ignored_pkt == 0 || peer->last_pkt < me->rst->ignored_pkt ||
 		    (fd = rules_found(k, RULE_RST_OUT_OF_WINDOW, x)) == NULL)
 			continue;
-		rules_evidence(fd, me->rst_ignored_pkt);
-		if (me->rst_ignored_syn_sent && peer->isn_known)
+		rules_evidence(fd, me->rst->ignored_pkt);
+		if (me->rst->ignored_syn_sent && peer->isn_known)
 			rules_say(fd, "the RST from the %s (packet %" PRIu64 ") reached the %s in "
 				"SYN_SENT acking %" PRIu32 ", not the SYN's seq + 1 (%" PRIu32 "), "
 				"so it was ignored (RFC 9293 3.10.7.3) and the connection went on, "
 				"up to packet %"
 				PRIu64 "; a RST that does not acknowledge the SYN it answers was most "
 				"likely forged by a device in the path",
-				  who(k, x), me->rst_ignored_pkt, who(k, !x), me->rst_ignored_ack,
+				  who(k, x), me->rst->ignored_pkt, who(k, !x), me->rst->ignored_ack,
 				  peer->isn + 1, peer->last_pkt);
 		else
 			rules_say(fd, "the RST from the %s (packet %" PRIu64 ") carries a seq "
 				"outside what the %s would accept, so it was ignored (RFC 5961) "
 				"and the connection went on, up to packet %" PRIu64,
-				  who(k, x), me->rst_ignored_pkt, who(k, !x), peer->last_pkt);
+				  who(k, x), me->rst->ignored_pkt, who(k, !x), peer->last_pkt);
 	}
 }
 
@@ -393,17 +393,17 @@ static void middlebox_nearer(struct check *k, int x, struct finding *fd)
 	const char *ttl = k->f->family == 6 ? "hop limit" : "TTL";
 	unsigned mine = data ? me->data_ttl_min : me->ttl_min;
 
-	rules_evidence(fd, me->rst_accept_pkt);
+	rules_evidence(fd, me->rst->accept_pkt);
 	fd->confidence = CONF_MEDIUM;
 	rules_say(fd, "the RST in the %s's name (packet %" PRIu64 ") has %s %u, %u more than "
 		"every other packet of the %s (%u, %" PRIu32 " packets); a %s only falls along "
 		"a path, so a device between the capture point and the %s most likely sent it "
 		"(a firewall's reject, a conntrack or NAT timeout), not the %s",
-		  who(k, x), me->rst_accept_pkt, ttl, me->rst_ttl, me->rst_ttl - mine, who(k, x),
+		  who(k, x), me->rst->accept_pkt, ttl, me->rst->ttl, me->rst->ttl - mine, who(k, x),
 		  mine, me->ttl_n, ttl, who(k, x), who(k, x));
 	if (k->f->family == 4)
-		rules_say(fd, "; IP ID %u, the %s's previous %u", me->rst_ip_id, who(k, x),
-			  me->rst_prev_ip_id);
+		rules_say(fd, "; IP ID %u, the %s's previous %u", me->rst->ip_id, who(k, x),
+			  me->rst->prev_ip_id);
 	rules_say(fd, "; a route change or a stack giving RSTs another initial %s would also "
 		"do it: a capture nearer the %s (--pair) tells", ttl, who(k, x));
 }
@@ -427,23 +427,23 @@ void rules_middlebox(struct check *k)
 	}
 	me = &c->ep[x];
 	data = me->data_ttl_n >= 2;
-	rules_evidence(fd, me->rst_accept_pkt);
+	rules_evidence(fd, me->rst->accept_pkt);
 	fd->confidence = CONF_MEDIUM;
 	rules_say(fd, "the RST in the %s's name (packet %" PRIu64 ") has %s %u, unlike every %s of "
 		"the %s (%s %u",
-		  who(k, x), me->rst_accept_pkt, k->f->family == 6 ? "hop limit" : "TTL", me->rst_ttl,
+		  who(k, x), me->rst->accept_pkt, k->f->family == 6 ? "hop limit" : "TTL", me->rst->ttl,
 		  data ? "data segment" : "other packet", who(k, x),
 		  k->f->family == 6 ? "hop limit" : "TTL", data ? me->data_ttl_min : me->ttl_min);
 	if ((data ? me->data_ttl_max : me->ttl_max) != (data ? me->data_ttl_min : me->ttl_min))
 		rules_say(fd, " to %u", data ? me->data_ttl_max : me->ttl_max);
 	rules_say(fd, " over %" PRIu32 " packets)", data ? me->data_ttl_n : me->ttl_n);
-	if (data && me->rst_ttl >= me->ttl_min && me->rst_ttl <= me->ttl_max)
+	if (data && me->rst->ttl >= me->ttl_min && me->rst->ttl <= me->ttl_max)
 		rules_say(fd, ", though some of its packets without data had TTLs up to %u: a "
 			"device that also speaks for it (a SYN proxy) is in the path",
 			  me->ttl_max);
 	if (k->f->family == 4)
-		rules_say(fd, "; its IP ID is %u, the %s's previous packet had %u", me->rst_ip_id,
-			  who(k, x), me->rst_prev_ip_id);
+		rules_say(fd, "; its IP ID is %u, the %s's previous packet had %u", me->rst->ip_id,
+			  who(k, x), me->rst->prev_ip_id);
 	rules_say(fd, ": a firewall, load balancer or IDS between the capture point and the %s "
 		"most likely sent it (an idle or policy reset), not the %s's application",
 		  who(k, x), who(k, x));
@@ -457,15 +457,15 @@ void rules_rst_payload(struct check *k)
 		char text[4 * TCP_RST_EXCERPT_MAX + 1];
 		struct finding *fd;
 
-		if (me->rst_data_pkt == 0 || (fd = rules_found(k, RULE_RST_WITH_PAYLOAD, x)) == NULL)
+		if (me->rst->data_pkt == 0 || (fd = rules_found(k, RULE_RST_WITH_PAYLOAD, x)) == NULL)
 			continue;
-		escape_bytes(me->rst_excerpt, me->rst_excerpt_len, text, sizeof text);
-		rules_evidence(fd, me->rst_data_pkt);
+		escape_bytes(me->rst->excerpt, me->rst->excerpt_len, text, sizeof text);
+		rules_evidence(fd, me->rst->data_pkt);
 		rules_say(fd, "the RST from the %s (packet %" PRIu64 ") carries %" PRIu32 " %s: "
 			"'%s'%s",
-			  who(k, x), me->rst_data_pkt, me->rst_data_len,
-			  me->rst_data_len == 1 ? "byte" : "bytes", text,
-			  me->rst_data_len > me->rst_excerpt_len ? "..." : "");
+			  who(k, x), me->rst->data_pkt, me->rst->data_len,
+			  me->rst->data_len == 1 ? "byte" : "bytes", text,
+			  me->rst->data_len > me->rst->excerpt_len ? "..." : "");
 		rules_say(fd, "; RFC 9293 lets a RST carry data, and a text there usually names "
 			"who refused the connection and why");
 		return;

@@ -27,8 +27,8 @@ void rules_time_wait(struct check *k)
 		rules_say(fd, "a RST from the %s (packet %" PRIu64 ") reached the %s while it held "
 			"TIME_WAIT; Linux ends TIME_WAIT on it unless net.ipv4.tcp_rfc1337=1",
 			  who(k, !x), me->tw_rst_pkt, who(k, x));
-		if (me->last_fin_seq != me->fin_seq && c->ep[!x].rst_pkt == me->tw_rst_pkt &&
-		    c->ep[!x].rst_answers_pkt == me->last_fin_pkt)
+		if (me->last_fin_seq != me->fin_seq && c->ep[!x].rst->pkt == me->tw_rst_pkt &&
+		    c->ep[!x].rst->answers_pkt == me->last_fin_pkt)
 			rules_say(fd, "; the RST answers the %s's own second FIN at another seq "
 				"(packet %" PRIu64 ", see fin-seq-mismatch): the %s had closed and "
 				"reset what was to it a segment past the stream's end",

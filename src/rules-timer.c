@@ -27,8 +27,8 @@ void rules_giveup(struct check *k)
 		 * (rst-on-data-after-close's case: one RST, one diagnosis). */
 		bool never_acked = !me->fin_acked && peer->ack_known &&
 				   seq_leq(peer->last_ack, me->fin_unacked_seq);
-		bool linger_rst = me->rsts && me->rst_pkt > me->fin_pkt &&
-				  me->rst_ts >= me->fin_ts && me->rst_ts - me->fin_ts >= LINGER_MIN_NS &&
+		bool linger_rst = me->rsts && me->rst->pkt > me->fin_pkt &&
+				  me->rst->ts >= me->fin_ts && me->rst->ts - me->fin_ts >= LINGER_MIN_NS &&
 				  rules_rst_unread(me) == 0;
 		struct finding *fd;
 		unsigned n = 0;
@@ -39,7 +39,7 @@ void rules_giveup(struct check *k)
 			rules_evidence(fd, me->fin_unacked_pkt);
 			rules_evidence(fd, me->fin_pkt);
 			if (linger_rst)
-				rules_evidence(fd, me->rst_pkt);
+				rules_evidence(fd, me->rst->pkt);
 			rules_say(fd, "the %s sent its FIN (packet %" PRIu64 ") with data still "
 				"unacknowledged (from packet %" PRIu64 "), and neither was ever "
 				"acknowledged; ",
@@ -48,7 +48,7 @@ void rules_giveup(struct check *k)
 				rules_say(fd, "%.3f s after the FIN it reset the connection "
 					"(packet %" PRIu64 "), as SO_LINGER {1, t} does on BSD and "
 					"Windows when t runs out: the data was discarded",
-					  secs(me->fin_ts, me->rst_ts), me->rst_pkt);
+					  secs(me->fin_ts, me->rst->ts), me->rst->pkt);
 			else
 				rules_say(fd, "it retransmitted and gave up without a RST, as "
 					"Linux does for an orphaned socket whether or not "
@@ -215,8 +215,8 @@ static uint64_t first_rst_after(const struct tcp_conn *c, uint64_t pkt, int *by)
 	uint64_t best = 0;
 
 	for (int i = 0; i < 2; i++)
-		if (c->ep[i].rsts && c->ep[i].rst_pkt > pkt && (best == 0 || c->ep[i].rst_pkt < best)) {
-			best = c->ep[i].rst_pkt;
+		if (c->ep[i].rsts && c->ep[i].rst->pkt > pkt && (best == 0 || c->ep[i].rst->pkt < best)) {
+			best = c->ep[i].rst->pkt;
 			*by = i;
 		}
 	return best;
@@ -248,14 +248,14 @@ void rules_close_wait(struct check *k)
 			rst = first_rst_after(c, peer->fin_ack_pkt, &by);
 		stuck = me->state == TCPS_CLOSE_WAIT;
 		until = me->fin_seen ? me->fin_ts
-			: rst != 0   ? c->ep[by].rst_ts
+			: rst != 0   ? c->ep[by].rst->ts
 			: c->end_ts > k->f->last_ts ? c->end_ts : k->f->last_ts;
 		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin_ack_pkt;
 		late = until > since && until - since >= k->cfg->close_wait_ns;
 		/* a keepalive answered by the peer's RST: the socket outlived
 		 * the peer's memory of the connection, whatever the threshold */
 		answers_probe = rst != 0 && by == !y && probes &&
-				c->ep[by].rst_answers_pkt == me->keepalive_pkt;
+				c->ep[by].rst->answers_pkt == me->keepalive_pkt;
 		if (me->fin_seen || (rst != 0 && !answers_probe)) {
 			if (!late)
 				continue;

@@ -5,9 +5,11 @@
  * events are done once per packet before them. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "artefact.h"
+#include "finlint.h"
 #include "tcpstate.h"
 
 /* The facts about one packet the handlers need, computed once. */
@@ -309,7 +311,7 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
 {
 	unsigned lo, hi;
 
-	if (ep->rst_accept_pkt == 0 || ep->rst_ttl == 0)
+	if (ep->rst->accept_pkt == 0 || ep->rst->ttl == 0)
 		return false;
 	if (ep->data_ttl_n >= 2) {
 		lo = ep->data_ttl_min;
@@ -321,8 +323,8 @@ bool tcp_endpoint_rst_forged(const struct tcp_endpoint *ep)
 		return false;
 	}
 	/* its own RST too (a later one with its usual TTL): not for it */
-	return ((unsigned)ep->rst_ttl + TCP_FORGED_TTL_HOPS < lo ||
-		(unsigned)ep->rst_ttl > hi + TCP_FORGED_TTL_HOPS) &&
+	return ((unsigned)ep->rst->ttl + TCP_FORGED_TTL_HOPS < lo ||
+		(unsigned)ep->rst->ttl > hi + TCP_FORGED_TTL_HOPS) &&
 	       ((unsigned)ep->rst_ttl_max + TCP_FORGED_TTL_HOPS < lo ||
 		(unsigned)ep->rst_ttl_min > hi + TCP_FORGED_TTL_HOPS);
 }
@@ -333,7 +335,7 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 
 	if (tcp_endpoint_rst_forged(ep))
 		return TCP_RST_FORGED;
-	if (ep->rst_accept_pkt == 0 || ep->rst_ttl == 0)
+	if (ep->rst->accept_pkt == 0 || ep->rst->ttl == 0)
 		return TCP_RST_OWN;
 	/* one TTL for everything else it sent, over enough packets */
 	if (ep->data_ttl_n >= 2 && ep->data_ttl_min == ep->data_ttl_max &&
@@ -350,34 +352,46 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 	return TCP_RST_OWN;
 }
 
+const struct tcp_rst tcp_rst_none;
+
+/* me's RST details, allocated at its first RST. */
+static struct tcp_rst *rst_detail(struct tcp_conn *c, struct tcp_endpoint *me)
+{
+	if (me->rst == &tcp_rst_none) {
+		me->rst = xcalloc(1, sizeof *me->rst);
+		c->rst_blocks++;
+	}
+	return (struct tcp_rst *)(uintptr_t)me->rst; /* allocated here, never tcp_rst_none */
+}
+
 /* Remember what a RST answered and what it threw away. */
-static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
-		       const struct packet *pkt)
+static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
+		       const struct tcp_endpoint *peer, const struct packet *pkt)
 {
 	bool acked_known = me->ack_known || (pkt->flags & TCP_ACK);
 	uint32_t acked = me->ack_known ? me->last_ack : pkt->ack;
 	uint32_t peer_end = peer->snd_nxt, my_end = me->snd_nxt;
 
 	me->rst_kind = rst_kind(me, peer, pkt);
-	me->rst_pkt = pkt->num;
-	me->rst_ts = pkt->ts_ns;
-	me->rst_seq = pkt->seq;
-	me->rst_ack = pkt->ack;
-	me->rst_flags = pkt->flags;
-	me->rst_win = pkt->win;
-	me->rst_payload = (uint16_t)(pkt->payload_len < 0xffff ? pkt->payload_len : 0xffff);
-	me->rst_fastclose = (pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) != 0;
-	me->rst_at_own_nxt = me->seq_known && pkt->seq == me->snd_nxt;
-	me->rst_own_data_ts = me->last_data_ts;
+	r->pkt = pkt->num;
+	r->ts = pkt->ts_ns;
+	r->seq = pkt->seq;
+	r->ack = pkt->ack;
+	r->flags = pkt->flags;
+	r->win = pkt->win;
+	r->payload = (uint16_t)(pkt->payload_len < 0xffff ? pkt->payload_len : 0xffff);
+	r->fastclose = (pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) != 0;
+	r->at_own_nxt = me->seq_known && pkt->seq == me->snd_nxt;
+	r->own_data_ts = me->last_data_ts;
 	/* the state it was in when it sent the RST that counts: one its
 	 * receiver ignored before (a forged reset) changed nothing */
-	me->rst_state = me->state;
-	me->rst_answers_pkt = peer->last_pkt;
-	me->rst_answers_ts = peer->last_ts;
-	me->rst_answers_flags = peer->last_flags;
-	me->rst_answers_data = peer->last_had_data;
+	r->state = me->state;
+	r->answers_pkt = peer->last_pkt;
+	r->answers_ts = peer->last_ts;
+	r->answers_flags = peer->last_flags;
+	r->answers_data = peer->last_had_data;
 
-	me->rst_prev_ack = acked;
+	r->prev_ack = acked;
 	if ((pkt->flags & TCP_ACK) && seq_gt(pkt->ack, acked))
 		acked = pkt->ack;
 	/* a FIN is a sequence number, not data */
@@ -385,25 +399,25 @@ static void record_rst(struct tcp_endpoint *me, const struct tcp_endpoint *peer,
 		peer_end--;
 	if (me->fin_seen && my_end == me->fin_seq + 1)
 		my_end = me->fin_seq;
-	me->rst_acked = acked;
-	me->rst_peer_end = me->rst_prev_ack;
-	me->rst_lost_pkt = 0;
-	me->rst_lost_head_len = 0;
-	if (acked_known && peer->seq_known && seq_gt(peer_end, me->rst_prev_ack)) {
-		me->rst_peer_end = peer_end;
-		if (peer->una_head_pkt != 0 && seq_geq(me->rst_prev_ack, peer->una_seq)) {
-			uint32_t off = me->rst_prev_ack - peer->una_seq;
+	r->acked = acked;
+	r->peer_end = r->prev_ack;
+	r->lost_pkt = 0;
+	r->lost_head_len = 0;
+	if (acked_known && peer->seq_known && seq_gt(peer_end, r->prev_ack)) {
+		r->peer_end = peer_end;
+		if (peer->una_head_pkt != 0 && seq_geq(r->prev_ack, peer->una_seq)) {
+			uint32_t off = r->prev_ack - peer->una_seq;
 
-			me->rst_lost_pkt = peer->una_head_pkt;
+			r->lost_pkt = peer->una_head_pkt;
 			if (off < peer->una_head_len) {
-				me->rst_lost_head_len = (uint8_t)(peer->una_head_len - off);
-				memcpy(me->rst_lost_head, peer->una_head + off, me->rst_lost_head_len);
+				r->lost_head_len = (uint8_t)(peer->una_head_len - off);
+				memcpy(r->lost_head, peer->una_head + off, r->lost_head_len);
 			}
 		}
 	}
-	me->rst_mine_unacked = 0;
+	r->mine_unacked = 0;
 	if (me->seq_known && peer->ack_known && seq_gt(my_end, peer->last_ack))
-		me->rst_mine_unacked = my_end - peer->last_ack;
+		r->mine_unacked = my_end - peer->last_ack;
 }
 
 /* Keep pkt, a data segment from me starting at data_seq, when it holds
@@ -448,6 +462,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
+		struct tcp_rst *r = rst_detail(c, me);
 		bool first;
 
 		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
@@ -458,26 +473,26 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		s->rst_accepted = rst_acceptable(me, peer, pkt);
 		/* The RST that ends the connection is the first one its
 		 * receiver acts on: one it ignored is replaced by the next. */
-		if (first || (s->rst_accepted && me->rst_ignored_pkt == me->rst_pkt))
-			record_rst(me, peer, pkt);
-		if (!s->rst_accepted && me->rst_ignored_pkt == 0) {
-			me->rst_ignored_pkt = pkt->num;
-			me->rst_ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
-			me->rst_ignored_syn_sent = peer->state == TCPS_SYN_SENT;
+		if (first || (s->rst_accepted && r->ignored_pkt == r->pkt))
+			record_rst(me, r, peer, pkt);
+		if (!s->rst_accepted && r->ignored_pkt == 0) {
+			r->ignored_pkt = pkt->num;
+			r->ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;
+			r->ignored_syn_sent = peer->state == TCPS_SYN_SENT;
 		}
-		if (s->rst_accepted && me->rst_accept_pkt == 0) {
-			me->rst_accept_pkt = pkt->num;
-			me->rst_ttl = pkt->ttl;
-			me->rst_ip_id = pkt->ip_id;
-			me->rst_prev_ip_id = me->last_ip_id;
+		if (s->rst_accepted && r->accept_pkt == 0) {
+			r->accept_pkt = pkt->num;
+			r->ttl = pkt->ttl;
+			r->ip_id = pkt->ip_id;
+			r->prev_ip_id = me->last_ip_id;
 		}
-		if (pkt->payload_len > 0 && me->rst_data_pkt == 0) {
-			me->rst_data_pkt = pkt->num;
-			me->rst_data_len = pkt->payload_len;
-			me->rst_excerpt_len = (uint8_t)(pkt->head_len < TCP_RST_EXCERPT_MAX
+		if (pkt->payload_len > 0 && r->data_pkt == 0) {
+			r->data_pkt = pkt->num;
+			r->data_len = pkt->payload_len;
+			r->excerpt_len = (uint8_t)(pkt->head_len < TCP_RST_EXCERPT_MAX
 								 ? pkt->head_len
 								 : TCP_RST_EXCERPT_MAX);
-			memcpy(me->rst_excerpt, pkt->head, me->rst_excerpt_len);
+			memcpy(r->excerpt, pkt->head, r->excerpt_len);
 		}
 		add_event(c, EV_RST, s, pkt->seq, (pkt->flags & TCP_ACK) ? pkt->ack : 0);
 		return;
@@ -646,8 +661,19 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 {
 	memset(conn, 0, sizeof *conn);
+	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
+}
+
+void tcp_conn_release(struct tcp_conn *conn)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		if (conn->ep[i].rst != NULL && conn->ep[i].rst != &tcp_rst_none)
+			free((void *)(uintptr_t)conn->ep[i].rst);
+		conn->ep[i].rst = &tcp_rst_none;
+	}
+	conn->rst_blocks = 0;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)

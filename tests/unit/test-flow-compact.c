@@ -156,12 +156,19 @@ static void step(void *ctx, struct flow *f, unsigned dir, const struct packet *p
 	zeek_step(&f->zeek, dir, pkt);
 }
 
-/* The flows' records, all but the table's bookkeeping. */
+/* The flows' records, all but the table's bookkeeping; RST details are
+ * compared by what they hold, not where. */
 static bool same_flow(const struct flow *a, const struct flow *b)
 {
 	size_t from = offsetof(struct flow, key);
+	struct flow x = *a, y = *b;
 
-	return memcmp((const char *)a + from, (const char *)b + from, sizeof *a - from) == 0;
+	for (unsigned i = 0; i < 2; i++) {
+		if (memcmp(a->conn.ep[i].rst, b->conn.ep[i].rst, sizeof(struct tcp_rst)) != 0)
+			return false;
+		x.conn.ep[i].rst = y.conn.ep[i].rst = NULL;
+	}
+	return memcmp((const char *)&x + from, (const char *)&y + from, sizeof x - from) == 0;
 }
 
 /* The same packets through a table that keeps connections compact and one

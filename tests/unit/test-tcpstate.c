@@ -32,8 +32,10 @@ static struct packet segment(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t
 
 static void step_packet(unsigned dir, const struct packet *p)
 {
-	if (p->num == 1)
+	if (p->num == 1) {
+		tcp_conn_release(&conn); /* the connection before, if any */
 		tcp_conn_init(&conn, p);
+	}
 	tcp_conn_step(&conn, dir, p);
 }
 
@@ -234,7 +236,7 @@ static void test_capture_point(void)
 	};
 
 	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		memset(&conn, 0, sizeof conn);
+		tcp_conn_release(&conn);
 		p.flags = TCP_SYN;
 		p.seq = C;
 		p.ts_ns = 1000000000u;
@@ -436,9 +438,9 @@ static void test_reset_after_ignored_rst(void)
 	step(1, TCP_FIN | TCP_ACK, S + 1, C + 101, 0); /* crossed */
 	step(0, TCP_ACK, C + 102, S + 2, 0);
 	step(1, TCP_RST, S + 1, 0, 0); /* the FIN's seq: below what the client acked */
-	CHECK_U64(conn.ep[1].rst_ignored_pkt, 9);
+	CHECK_U64(conn.ep[1].rst->ignored_pkt, 9);
 	step(1, TCP_RST, S + 2, 0, 0);
-	CHECK_U64(conn.ep[1].rst_accept_pkt, 10);
+	CHECK_U64(conn.ep[1].rst->accept_pkt, 10);
 	CHECK_U64(classify_resetter(&conn), 1);
 	v = classify_close(&conn);
 	CHECK_U64(v.cls, CLOSE_RESET_AFTER);
@@ -458,10 +460,10 @@ static void test_rst_facts(void)
 	p.head_len = 13;
 	p.ttl = 251;
 	step_packet(0, &p);
-	CHECK_U64(conn.ep[0].rst_data_pkt, p.num);
-	CHECK_U64(conn.ep[0].rst_data_len, 13);
-	CHECK(memcmp(conn.ep[0].rst_excerpt, "Access Denied", 13) == 0);
-	CHECK_U64(conn.ep[0].rst_ttl, 251);
+	CHECK_U64(conn.ep[0].rst->data_pkt, p.num);
+	CHECK_U64(conn.ep[0].rst->data_len, 13);
+	CHECK(memcmp(conn.ep[0].rst->excerpt, "Access Denied", 13) == 0);
+	CHECK_U64(conn.ep[0].rst->ttl, 251);
 	CHECK_U64(conn.ep[0].data_ttl_min, 64);
 	CHECK(tcp_endpoint_rst_forged(&conn.ep[0]));
 
@@ -478,8 +480,8 @@ static void test_rst_facts(void)
 	step(0, TCP_SYN, C, 0, 0);
 	step(1, TCP_RST | TCP_ACK, 0, C, 0);
 	CHECK_U64(conn.ep[0].state, TCPS_SYN_SENT);
-	CHECK_U64(conn.ep[1].rst_ignored_pkt, 2);
-	CHECK(conn.ep[1].rst_ignored_syn_sent);
+	CHECK_U64(conn.ep[1].rst->ignored_pkt, 2);
+	CHECK(conn.ep[1].rst->ignored_syn_sent);
 	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
 	CHECK_U64(conn.ep[0].state, TCPS_ESTABLISHED);
 }
