@@ -717,10 +717,18 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 		n = older;
 	}
 	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS_PER_S)) {
+		struct flow *f = (struct flow *)n;
+
+		/* ended by its endpoints' timers: finished as closed ones are,
+		 * not held for the idle timeout (an hour of capture time) */
+		if (tcp_conn_timers_done(&f->conn, now)) {
+			flow_table_mark_closed(t, f);
+			continue;
+		}
 		unlink_activity(t, n);
 		n->list = FLOW_IDLE;
 		append_activity(t, n);
-		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
+		pack(t, slot_of(t, f->hash, n));
 	}
 }
 

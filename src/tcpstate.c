@@ -831,6 +831,27 @@ void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
 	}
 }
 
+bool tcp_conn_timers_done(const struct tcp_conn *conn, uint64_t now)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const struct tcp_endpoint *ep = &conn->ep[i], *peer = &conn->ep[!i];
+		uint64_t last;
+
+		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep))
+			last = ep->last_fin_ts;
+		else if (ep->state == TCPS_LAST_ACK &&
+			 tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS))
+			last = ep->last_fin_ts;
+		else
+			continue;
+		/* the retries stopped, and the peer said nothing since the
+		 * first of them: its host had nothing more to say either */
+		if (tcp_retries_stopped(ep->prev_fin_ts, last, now) && peer->last_ts <= ep->fin_ts)
+			return true;
+	}
+	return false;
+}
+
 bool tcp_conn_closed(const struct tcp_conn *conn)
 {
 	for (unsigned i = 0; i < 2; i++)

@@ -486,6 +486,57 @@ static void test_rst_facts(void)
 	CHECK_U64(conn.ep[0].state, TCPS_ESTABLISHED);
 }
 
+/* A FIN sent at ms after the start, from side dir. */
+static void fin_at(unsigned dir, uint32_t seq, uint32_t ack, uint64_t ms)
+{
+	struct packet p = segment(TCP_FIN | TCP_ACK, seq, ack, 0);
+
+	p.ts_ns = ms * 1000000u;
+	step_packet(dir, &p);
+}
+
+/* Connections that only an endpoint's timer ends: a FIN_WAIT_1 give-up
+ * and LAST_ACK retries with the peer silent.  Done once the retries have
+ * stopped (silence over twice the last interval), not before, and not
+ * when the peer spoke after the first FIN. */
+static void test_timers_done(void)
+{
+	const uint64_t ms = 1000000u;
+
+	handshake(); /* packets 1 to 5, 1 ms apart */
+	fin_at(0, C + 101, S + 1, 10);
+	fin_at(0, C + 101, S + 1, 210);
+	fin_at(0, C + 101, S + 1, 610); /* intervals 200, 400 ms */
+	CHECK(!tcp_conn_timers_done(&conn, 1400 * ms));
+	CHECK(tcp_conn_timers_done(&conn, 1411 * ms));
+	/* the same, but the server answered the first FIN with data */
+	handshake();
+	fin_at(0, C + 101, S + 1, 10);
+	{
+		struct packet p = segment(TCP_ACK | TCP_PSH, S + 1, C + 101, 10);
+
+		p.ts_ns = 20 * ms;
+		step_packet(1, &p);
+	}
+	fin_at(0, C + 101, S + 1, 210);
+	fin_at(0, C + 101, S + 1, 610);
+	CHECK(!tcp_conn_timers_done(&conn, 5000 * ms));
+
+	/* LAST_ACK: the client closed, the server's FIN is never answered */
+	handshake();
+	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
+	step(1, TCP_ACK, S + 1, C + 102, 0);
+	fin_at(1, S + 1, C + 102, 10);
+	fin_at(1, S + 1, C + 102, 310);
+	fin_at(1, S + 1, C + 102, 910); /* 300, 600 ms */
+	states(TCPS_TIME_WAIT, TCPS_LAST_ACK, __LINE__);
+	CHECK(!tcp_conn_timers_done(&conn, 2100 * ms));
+	CHECK(tcp_conn_timers_done(&conn, 2111 * ms));
+	/* a handshake in progress is no one's timer */
+	handshake();
+	CHECK(!tcp_conn_timers_done(&conn, 3600000 * ms));
+}
+
 int main(void)
 {
 	test_four_way();
@@ -504,5 +555,6 @@ int main(void)
 	test_reset_after_ignored_rst();
 	test_rst_facts();
 	test_mid_stream();
+	test_timers_done();
 	return check_done("test-tcpstate");
 }
