@@ -19,6 +19,7 @@ enum {
 	 * Application data worth the name is longer. */
 	TLS13_CLOSE_MAX = 30,
 	LINE_MAX_LEN = 64,
+	REPLY_MAX_LEN = 512, /* an SMTP reply line, CRLF included (RFC 5321 4.5.3.1.5) */
 };
 
 static bool tls_record(const uint8_t *h, unsigned n, uint32_t len, uint8_t type, unsigned max)
@@ -58,6 +59,24 @@ static bool one_line(const uint8_t *h, unsigned n, uint32_t len)
 	return true;
 }
 
+/* SMTP's or FTP's 221 "closing connection" reply.  Servers name
+ * themselves in it ("221 2.0.0 mx.example.com closing connection"), so
+ * it is often longer than the head a capture keeps: then every byte kept
+ * must be text and the whole no longer than a reply line may be. */
+static bool reply_221(const uint8_t *h, unsigned n, uint32_t len)
+{
+	if (n < 4 || (memcmp(h, "221 ", 4) != 0 && memcmp(h, "221-", 4) != 0))
+		return false;
+	if (len <= n)
+		return one_line(h, n, len);
+	if (len > REPLY_MAX_LEN)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (!isprint(h[i]))
+			return false;
+	return true;
+}
+
 const char *goodbye_name(const uint8_t *head, unsigned head_len, uint32_t len)
 {
 	if (head == NULL || head_len == 0)
@@ -66,12 +85,11 @@ const char *goodbye_name(const uint8_t *head, unsigned head_len, uint32_t len)
 		return "one TLS alert record";
 	if (tls_record(head, head_len, len, TLS_APPDATA, TLS13_CLOSE_MAX))
 		return "one TLS 1.3 record the size of an encrypted close_notify";
+	if (reply_221(head, head_len, len))
+		return "the server's 221 goodbye line";
 	if (!one_line(head, head_len, len))
 		return NULL;
-	/* SMTP/FTP 221 "closing connection", a QUIT, IMAP LOGOUT and BYE,
-	 * POP3's +OK reply to QUIT ("+OK bye") */
-	if (head_len >= 4 && (memcmp(head, "221 ", 4) == 0 || memcmp(head, "221-", 4) == 0))
-		return "the server's 221 goodbye line";
+	/* a QUIT, IMAP LOGOUT and BYE, POP3's +OK reply to QUIT ("+OK bye") */
 	if (has_word(head, head_len, "QUIT") || has_word(head, head_len, "LOGOUT") ||
 	    has_word(head, head_len, "BYE") || has_word(head, head_len, "GOODBYE"))
 		return "a QUIT/LOGOUT/BYE line";

@@ -203,6 +203,18 @@ data = k.send(C, "PA", c + 60, s + 91, b"k" * 200)
 rst = k.send(S, "R", s + 91, 0, win=0, dt=0.05)
 k.expect("rst-on-data-after-close", [sfin, data, rst],
          "200 bytes of application data lost to the closed server")
+# SMTP as a real mail client ends it (suricata-verify bug-7126): QUIT and
+# FIN at once, so the server's 221 line, longer than the 32 bytes a
+# connection keeps of a segment, meets a closed socket: still a goodbye
+k = cap.conn(("10.9.8.1", 40084), ("10.9.8.2", 25))
+c, s = k.handshake(4500, 14500)
+k.send(S, "PA", s, c, b"220 mx.example.net ESMTP ready\r\n")
+k.send(C, "PA", c, s + 32, b"QUIT\r\n")
+fin = k.send(C, "FA", c + 6, s + 32, dt=0.00005)
+bye = k.send(S, "FPA", s + 32, c + 7, b"221 2.0.0 mx.example.net closing connection\r\n", dt=0.004)
+rst = k.send(C, "R", c + 7, 0, win=0, dt=0.0001)
+k.expect("rst-on-data-after-close", [fin, bye, rst],
+         "the server's 221 line reached the client's closed socket: a goodbye")
 cap.write()
 
 # ---- linger-timeout's premise ----------------------------------------------
