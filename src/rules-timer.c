@@ -158,7 +158,7 @@ void rules_connect_timeout(struct check *k)
 	if (stopped) {
 		rules_say(fd, "; then %.3f s of silence until the capture's end, over twice the "
 			"last interval: the client gave up and connect() failed with ETIMEDOUT "
-			"(Linux: net.ipv4.tcp_syn_retries)",
+			"(Linux: net.ipv4.tcp_syn_retries; Windows: TcpMaxConnectRetransmissions)",
 			  secs(cl->last_syn_ts, c->end_ts));
 	} else {
 		rules_say(fd, "; the capture ended %.3f s after the last one, before the retries "
