@@ -183,6 +183,7 @@ struct tcp_endpoint {
 	 * (or its ACK).  gap = time since the FIN copy before it. */
 	uint64_t fin_rexmit_clean_pkt, fin_rexmit_clean_ts, fin_rexmit_clean_gap;
 	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
+	uint64_t fin_ack_short_ts;  /* when the latest such packet was sent */
 	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
 
 	const struct tcp_rst *rst; /* its RSTs: &tcp_rst_none until the first */

@@ -115,8 +115,12 @@ void rules_fin_acks(struct check *k)
 				  (uint64_t)beyond->pkt, beyond->a - (me->fin_seq + 1));
 			continue;
 		}
+		/* the peer's packets sent within a round trip of the FIN may
+		 * have left before it arrived (FINs that crossed): only one
+		 * sent later shows a FIN received and not counted */
 		if (!me->fin_acked && me->fin_ack_short_pkt != 0 && peer->fin_seen &&
-		    peer->fin_pkt > me->fin_pkt &&
+		    peer->fin_pkt > me->fin_pkt && me->fin_ack_short_ts > me->fin_ts &&
+		    me->fin_ack_short_ts - me->fin_ts > rules_round_trip(c) &&
 		    (fd = rules_found(k, RULE_FIN_ACK_MISMATCH, !x)) != NULL) {
 			rules_evidence(fd, me->fin_pkt);
 			rules_evidence(fd, me->fin_ack_short_pkt);

@@ -637,9 +637,11 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		}
 		me->last_win = pkt->win;
 		if (peer->fin_seen && !peer->fin_acked) {
-			if (pkt->ack == peer->fin_seq && pkt->num > peer->fin_pkt &&
-			    peer->fin_ack_short_pkt == 0)
-				peer->fin_ack_short_pkt = pkt->num;
+			if (pkt->ack == peer->fin_seq && pkt->num > peer->fin_pkt) {
+				if (peer->fin_ack_short_pkt == 0)
+					peer->fin_ack_short_pkt = pkt->num;
+				peer->fin_ack_short_ts = pkt->ts_ns;
+			}
 			if (pkt->ack == peer->fin_seq + 1) {
 				peer->fin_acked = true;
 				peer->fin_ack_pkt = pkt->num;
