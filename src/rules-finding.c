@@ -51,11 +51,16 @@ void rules_say(struct finding *fd, const char *fmt, ...)
 	size_t used = strlen(fd->message);
 	va_list ap;
 
+	int n;
+
 	if (used + 1 >= sizeof fd->message)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(fd->message + used, sizeof fd->message - used, fmt, ap);
+	n = vsnprintf(fd->message + used, sizeof fd->message - used, fmt, ap);
 	va_end(ap);
+	/* cut: say so rather than end mid-word */
+	if (n > 0 && (size_t)n >= sizeof fd->message - used)
+		memcpy(fd->message + sizeof fd->message - 4, "...", 4);
 }
 
 /* Write a timer's value in seconds into buf. */
@@ -78,9 +83,16 @@ const char *rules_duration(uint64_t ns, char *buf)
 /* Lower a finding's confidence, saying why. */
 void rules_lower(struct finding *fd, unsigned conf, const char *why)
 {
+	char said[32];
+
 	if (conf > fd->confidence)
 		fd->confidence = (uint8_t)conf;
-	rules_say(fd, "; confidence %s: %s", confidence_name(conf), why);
+	/* a second reason for the same level joins the first */
+	snprintf(said, sizeof said, "; confidence %s: ", confidence_name(conf));
+	if (strstr(fd->message, said) != NULL)
+		rules_say(fd, ", and %s", why);
+	else
+		rules_say(fd, "%s%s", said, why);
 }
 
 /* Collect the packets of one side's events of one type. */
