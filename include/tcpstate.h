@@ -47,6 +47,13 @@ enum tcp_event_type {
 	EV_GAP,             /* a segment starts past the sender's stream end: bytes not captured */
 	EV_ACK_UNSEEN,      /* an ack for bytes never seen: the capture missed them */
 	EV_SYN_RETRANSMIT,  /* the same SYN again; a: seq, b: ms since the first SYN */
+	/* The SYN answered by an ACK that does not ack it: an ACK from another
+	 * connection on the 4-tuple, which the peer still holds (TIME_WAIT, or
+	 * one it believes open: a challenge ACK, RFC 5961 4.2).  It and the
+	 * RST it draws (RFC 9293 3.10.7.3) belong to that connection: both are
+	 * kept out of this one's sequence spaces and states. */
+	EV_OLD_ACK,         /* a: its ack, b: its seq */
+	EV_OLD_ACK_RST,     /* the SYN's sender's RST at that ack; a: seq, b: 0 */
 };
 
 /* How a RST relates to the sequence space, the first hint to its cause. */

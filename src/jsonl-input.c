@@ -396,10 +396,10 @@ static void put_events(struct conn_report *c, const cJSON *arr)
 
 		if (name == NULL || c->event_count == CONN_EVENTS_MAX)
 			continue;
-		for (type = 0; type <= EV_SYN_RETRANSMIT; type++)
+		for (type = 0; type <= EV_OLD_ACK_RST; type++)
 			if (strcmp(tcp_event_name((uint8_t)type), name) == 0)
 				break;
-		if (type > EV_SYN_RETRANSMIT)
+		if (type > EV_OLD_ACK_RST)
 			continue;
 		o = &c->events[c->event_count++];
 		o->name = tcp_event_name((uint8_t)type);

@@ -624,6 +624,37 @@ ROW(RULE_PACKET_LOST_BETWEEN) = {
 		"find the link or device between the points that drops" },
 };
 
+ROW(RULE_SYN_TO_OLD_CONNECTION) = {
+	.check = rules_old_connection,
+	.info = {
+		"syn-to-old-connection", "FL029", SEV_WARNING,
+		"a SYN met an earlier connection the server still held on the 4-tuple",
+		"The client opened a connection from an address and port whose previous "
+		"connection the server had not forgotten: the server answered the SYN with "
+		"an ACK of that connection instead of a SYN|ACK. The client's stack reset "
+		"it and retried, so the connection was delayed by a retry; when the old "
+		"connection was still open at the server, the client had lost it without "
+		"the server knowing (a half-open connection).",
+		"A SYN; from the server, a bare ACK (no SYN, no data) whose ack is not the "
+		"SYN's seq + 1 (with the old connection in the capture: its client stream's "
+		"end); a RST without ACK from the client at that ack; the SYN again.",
+		"A socket in TIME_WAIT that refuses a new SYN (its ISN not beyond the old "
+		"stream and no newer timestamp, or a stack that never reuses) answers with "
+		"an ACK for the old connection; an established socket answers any SYN with "
+		"a challenge ACK (RFC 5961 4.2). In SYN-SENT an ACK that does not ack the "
+		"SYN draws a RST at its ack (RFC 9293 3.10.7.3), which ends the old "
+		"connection at the server if it is acceptable there; Linux then retransmits "
+		"the SYN at once, other stacks after their retransmission timeout (Windows: "
+		"3 s).",
+		"Find why the client reuses ports so soon: a fixed source port (bind()), a "
+		"small ephemeral range (net.ipv4.ip_local_port_range) or a NAT that maps "
+		"many clients onto few ports. When the old connection was open, find why "
+		"the client lost it silently (a crash, a reboot, a NAT or firewall that "
+		"dropped the flow) and enable keepalives on the server to shed such "
+		"connections.",
+		"find why the client reuses the port while the server still holds it" },
+};
+
 const struct rule_row *const rules_table[RULE_COUNT] = {
 #define ROW_OF(id) [id] = &row_##id,
 	RULE_LIST(ROW_OF)

@@ -118,8 +118,10 @@ void rules_connect_timeout(struct check *k);
 void rules_last_ack_giveup(struct check *k);
 void rules_close_wait(struct check *k);
 
-/* rules-reuse.c: time-wait-assassination and time-wait-reuse */
+/* rules-reuse.c: time-wait-assassination and time-wait-reuse;
+ * syn-to-old-connection */
 void rules_time_wait(struct check *k);
+void rules_old_connection(struct check *k);
 
 /* pair-rules.c: rst-injected-between, conntrack-idle-reset,
  * final-ack-lost-between and packet-lost-between need two capture

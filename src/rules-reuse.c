@@ -71,3 +71,68 @@ void rules_time_wait(struct check *k)
 		return;
 	}
 }
+
+/* The first event of type from side dir after packet pkt, or NULL. */
+static const struct tcp_event *event_after(const struct tcp_conn *c, uint8_t type, int dir,
+					   uint64_t pkt)
+{
+	for (unsigned i = 0; i < c->event_count; i++)
+		if (c->events[i].type == type && c->events[i].dir == dir && c->events[i].pkt > pkt)
+			return &c->events[i];
+	return NULL;
+}
+
+/* Report a SYN the server answered with an ACK of an earlier connection
+ * it still held (EV_OLD_ACK), unless time-wait-reuse already tells it. */
+void rules_old_connection(struct check *k)
+{
+	const struct flow *f = k->f;
+	const struct tcp_conn *c = k->c;
+	const struct tcp_endpoint *cl = &c->ep[0];
+	const struct tcp_event *old = rules_first_event(c, EV_OLD_ACK, 1), *rst, *retry;
+	bool prev = c->reuse.known && f->prev_id != 0, matches;
+	struct finding *fd;
+
+	if (old == NULL || !c->syn_seen || !cl->isn_known)
+		return;
+	if (prev && (c->reuse.state[0] == TCPS_TIME_WAIT || c->reuse.state[1] == TCPS_TIME_WAIT))
+		return; /* time-wait-reuse's case */
+	if ((fd = rules_found(k, RULE_SYN_TO_OLD_CONNECTION, 1)) == NULL)
+		return;
+	rst = event_after(c, EV_OLD_ACK_RST, 0, old->pkt);
+	if (rst != NULL && rst->a != old->a)
+		rst = NULL;
+	retry = event_after(c, EV_SYN_RETRANSMIT, 0, rst != NULL ? rst->pkt : old->pkt);
+	matches = prev && old->a == c->reuse.snd_nxt[0];
+	rules_evidence(fd, cl->first_pkt);
+	rules_evidence(fd, old->pkt);
+	rules_say(fd, "the server answered the SYN (packet %" PRIu64 ") with an ACK not "
+		"acking it (packet %" PRIu64 ", ack %" PRIu32 ", not %" PRIu32 "): ",
+		  cl->first_pkt, (uint64_t)old->pkt, old->a, cl->isn + 1);
+	if (matches && c->reuse.state[1] != TCPS_CLOSED)
+		rules_say(fd, "an ACK of connection %" PRIu64 ", whose client stream ends there, "
+			"still open in the capture: the client had lost it without a FIN or "
+			"RST reaching the server",
+			  f->prev_id);
+	else if (matches)
+		rules_say(fd, "an ACK of connection %" PRIu64 ", whose client stream ends there",
+			  f->prev_id);
+	else
+		rules_say(fd, "an ACK of an earlier connection on the 4-tuple that the server "
+			"still held (TIME_WAIT, or open: RFC 5961 4.2)");
+	if (rst != NULL) {
+		rules_evidence(fd, rst->pkt);
+		rules_say(fd, "; the client's RST at that ack (packet %" PRIu64 ") ended it there",
+			  (uint64_t)rst->pkt);
+	}
+	if (retry != NULL) {
+		rules_evidence(fd, retry->pkt);
+		rules_say(fd, "; the SYN sent again %.3f s after the first (packet %" PRIu64 ") %s",
+			  retry->b / 1e3, (uint64_t)retry->pkt,
+			  c->synack_ts != 0 ? "was accepted" : "got no SYN|ACK");
+	} else {
+		rules_say(fd, "; no retry of the SYN was captured");
+	}
+	if (!matches)
+		rules_lower(fd, CONF_MEDIUM, "the earlier connection is not in the capture");
+}

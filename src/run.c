@@ -320,6 +320,13 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 		return false;
 	if (ep->isn_known && ep->isn == pkt->seq)
 		return false; /* a retransmitted SYN of this connection */
+	/* A host has one connection per 4-tuple: a SYN with another ISN from
+	 * the side that opened this one with a SYN, once past its opening,
+	 * starts a new one, whatever the peer still holds (the old one was
+	 * lost without a FIN or RST seen).  Without a known ISN it may be a
+	 * split handshake's SYN, part of this connection. */
+	if (ep->isn_known && ep->state >= TCPS_ESTABLISHED && ep->state <= TCPS_LAST_ACK)
+		return true;
 	return tcp_conn_closed(&f->conn) || f->conn.reset ||
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }

@@ -726,6 +726,48 @@ static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
 	p->payload_caplen = 0;
 }
 
+/* The event of type from side dir whose a is v, if any. */
+static const struct tcp_event *event_with(const struct tcp_conn *c, uint8_t type, unsigned dir,
+					  uint32_t v)
+{
+	for (unsigned i = 0; i < c->event_count; i++)
+		if (c->events[i].type == type && c->events[i].dir == dir && c->events[i].a == v)
+			return &c->events[i];
+	return NULL;
+}
+
+/* An ACK of another connection answering the SYN, or the RST the SYN's
+ * sender answers it with (EV_OLD_ACK): count the packet and log it,
+ * nothing more.  Return whether s was one. */
+static bool old_connection(struct tcp_conn *c, const struct seg *s)
+{
+	const struct packet *pkt = s->pkt;
+	struct tcp_endpoint *me = &c->ep[s->from], *peer = &c->ep[!s->from];
+	uint8_t type;
+
+	if (peer->state == TCPS_SYN_SENT && peer->isn_known && me->state == TCPS_UNKNOWN &&
+	    (pkt->flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_ACK &&
+	    pkt->payload_len == 0 && pkt->ack != peer->isn + 1 && pkt->ack != peer->isn &&
+	    pkt->ack != 0)
+		type = EV_OLD_ACK;
+	else if (me->state == TCPS_SYN_SENT && (pkt->flags & (TCP_RST | TCP_ACK)) == TCP_RST &&
+		 event_with(c, EV_OLD_ACK, !s->from, pkt->seq) != NULL &&
+		 event_with(c, EV_OLD_ACK_RST, s->from, pkt->seq) == NULL)
+		type = EV_OLD_ACK_RST;
+	else
+		return false;
+	if (me->packets++ == 0) {
+		me->first_pkt = pkt->num;
+		me->first_flags = pkt->flags;
+	}
+	me->last_pkt = pkt->num;
+	me->last_ts = pkt->ts_ns;
+	me->last_flags = pkt->flags;
+	add_event(c, type, s, type == EV_OLD_ACK ? pkt->ack : pkt->seq,
+		  type == EV_OLD_ACK ? pkt->seq : 0);
+	return true;
+}
+
 void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *orig)
 {
 	struct packet p = *orig;
@@ -753,6 +795,8 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *ori
 		.rst = (pkt->flags & TCP_RST) != 0,
 	};
 
+	if (old_connection(conn, &s))
+		return;
 	account_sender(conn, &s);
 	handle(conn, dir, &s);
 	handle(conn, !dir, &s);
@@ -891,6 +935,8 @@ const char *tcp_event_name(uint8_t type)
 		[EV_GAP] = "gap",
 		[EV_ACK_UNSEEN] = "ack-unseen",
 		[EV_SYN_RETRANSMIT] = "syn-retransmit",
+		[EV_OLD_ACK] = "old-connection-ack",
+		[EV_OLD_ACK_RST] = "old-connection-rst",
 	};
 
 	return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "?";
@@ -912,6 +958,8 @@ void tcp_event_fields(uint8_t type, const char **a, const char **b)
 		[EV_GAP] = { "stream_end", "seq" },
 		[EV_ACK_UNSEEN] = { "ack", "peer_next_seq" },
 		[EV_SYN_RETRANSMIT] = { "seq", "ms_since_first" },
+		[EV_OLD_ACK] = { "ack", "seq" },
+		[EV_OLD_ACK_RST] = { "seq", "ack" },
 	};
 
 	if (type < sizeof names / sizeof names[0] && names[type][0] != NULL) {

@@ -1018,6 +1018,61 @@ def s_capture_duplicates(pkts):
             "then one abort (SO_LINGER {1, 0}).", [rec1, rec2])
 
 
+def s_syn_to_stale(conns):
+    expect(len(conns) == 2, "expected two connections, found %d" % len(conns))
+    c1, c2 = conns
+    expect((c1.client, c1.server) == (c2.client, c2.server),
+           "the connections do not share the 4-tuple")
+    expect(not [p for p in c1.pkts if p.has(F_FIN) or p.has(F_RST)],
+           "the first connection shows a FIN or RST")
+    old_end = max((p.end for p in c1.of("client")),
+                  key=lambda e: seq_diff(e, c1.syn.seq))
+    syn = c2.syn
+    expect(syn is not None, "no SYN for the second connection")
+    # the server's answer to the SYN: an ACK of the first connection's
+    # client stream, not of the SYN (RFC 5961 4.2 challenge ACK)
+    ack = next((p for p in c2.of("server") if not p.has(F_SYN)), None)
+    expect(ack is not None and ack.n < min(p.n for p in c2.of("server")
+                                           if p.has(F_SYN)),
+           "no ACK before the SYN|ACK")
+    expect(ack.plen == 0 and ack.ack == old_end,
+           "the server's first answer acks %s, not the old stream's end %d"
+           % (ack.ack, old_end))
+    rst = c2.of("client", F_RST)
+    expect(len(rst) == 1 and not rst[0].has(F_ACK) and rst[0].seq == ack.ack,
+           "expected one bare client RST at the challenge ACK's ack")
+    rst = rst[0]
+    again = c2.retransmissions(syn)
+    expect(again and again[0].n > rst.n, "the SYN is not retransmitted after the RST")
+    # the rest is an ordinary connection: close it as one
+    rest = Conn(syn)
+    for p in c2.pkts:
+        if p is not ack and p is not rst:
+            rest.add(p)
+    rec2, _ = clean_close(rest, "client")
+    sa = [p for p in c2.of("server") if p.has(F_SYN)][0]
+    rec2["anomalies"] = [anomaly("syn-to-old-connection", [syn, ack, rst, again[0]],
+                         "the server still held the earlier connection on the "
+                         "4-tuple: it answers the SYN with that connection's "
+                         "ACK (ack %d, the old client stream's end), the "
+                         "client's stack resets it, and the SYN's "
+                         "retransmission %.1f ms after it connects"
+                         % (ack.ack, (again[0].ts - rst.ts) * 1e3))]
+    rec2["evidence"] = sorted(rec2["evidence"] + [p.evidence() for p in
+                              (syn, ack, rst, again[0], sa)],
+                              key=lambda e: e["packet"])
+    rec1 = c1.record(close="not-closed",
+                     final_states={"client": "ESTABLISHED",
+                                   "server": "ESTABLISHED"})
+    return ("A SYN meets an earlier connection the server still holds: the "
+            "client's first socket is destroyed (ss -K) with its RST "
+            "dropped, so the server keeps the connection; the client "
+            "connects again from the same port, the server's established "
+            "socket answers with a challenge ACK, the client resets it and "
+            "retransmits its SYN at once (Linux does after such a reset), "
+            "which connects.", [rec1, rec2])
+
+
 SCENARIOS = {
     "01-clean-close-client-first": s_clean_close_client_first,
     "02-clean-close-server-first": s_clean_close_server_first,
@@ -1048,6 +1103,7 @@ SCENARIOS = {
     "21-request-after-close": s_goodbye(False),
     "22-connect-timeout": s_connect_timeout(True),
     "22-connect-timeout-exponential": s_connect_timeout(False),
+    "24-syn-to-stale-connection": s_syn_to_stale,
 }
 # These read the packets before they are split into connections.
 RAW = {"23-capture-duplicates": s_capture_duplicates}

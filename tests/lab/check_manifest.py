@@ -34,7 +34,7 @@ RULES = {"fin-ack-mismatch", "fin-seq-mismatch", "data-after-fin",
          "final-ack-missing", "fin-wait1-giveup", "close-wait-stuck",
          "time-wait-reuse", "time-wait-assassination", "rst-out-of-window",
          "half-open", "half-close", "simultaneous-close",
-         "connection-refused",
+         "connection-refused", "syn-to-old-connection",
          # Ground truth for a rule not written yet (tests/rules-vs-lab.py
          # lists it as pending); a manifest may name it already.
          "connect-timeout"}
