@@ -336,13 +336,17 @@ bool tcp_endpoint_last_ack_unanswered(const struct tcp_conn *conn, unsigned side
  * retries stopped, is CLOSED by its retransmission timer. */
 void tcp_conn_finish(struct tcp_conn *conn, uint64_t now);
 
-/* Report whether, by capture time now, an endpoint's FIN retransmissions
- * have run out unanswered (the FIN_WAIT_1 give-up or the LAST_ACK retries
- * tcp_conn_finish closes) with the peer silent since its FIN: the host
- * that retried has destroyed the connection, so only a packet nobody
- * expects could still come.  The flow table finishes such a connection
- * like a closed one instead of holding it for the idle timeout. */
-bool tcp_conn_timers_done(const struct tcp_conn *conn, uint64_t now);
+/* Whether an endpoint's FIN retransmissions, unanswered, decide the
+ * connection's end (the FIN_WAIT_1 give-up or the LAST_ACK retries that
+ * tcp_conn_finish closes, with the peer silent since the FIN): running,
+ * or done by capture time now.  Done, the host that retried has
+ * destroyed the connection and only a packet nobody expects could still
+ * come, so the flow table finishes it like a closed one instead of
+ * holding it for the idle timeout. */
+enum tcp_timers { TCP_TIMERS_NONE, TCP_TIMERS_RUNNING, TCP_TIMERS_DONE };
+enum { TCP_RTO_MAX_S = 120 };
+#define TCP_RTO_MAX_NS ((uint64_t)TCP_RTO_MAX_S * 1000000000u)
+enum tcp_timers tcp_conn_timers(const struct tcp_conn *conn, uint64_t now);
 
 /* Report whether both endpoints are done with the connection. */
 bool tcp_conn_closed(const struct tcp_conn *conn);

@@ -720,10 +720,18 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 		struct flow *f = (struct flow *)n;
 
 		/* ended by its endpoints' timers: finished as closed ones are,
-		 * not held for the idle timeout (an hour of capture time) */
-		if (tcp_conn_timers_done(&f->conn, now)) {
+		 * not held for the idle timeout (an hour of capture time).
+		 * While they may still run it stays whole at the front, which
+		 * holds back the packing of the few silent flows behind it
+		 * for at most TCP_RTO_MAX_S * 2. */
+		switch (tcp_conn_timers(&f->conn, now)) {
+		case TCP_TIMERS_DONE:
 			flow_table_mark_closed(t, f);
 			continue;
+		case TCP_TIMERS_RUNNING:
+			return;
+		case TCP_TIMERS_NONE:
+			break;
 		}
 		unlink_activity(t, n);
 		n->list = FLOW_IDLE;

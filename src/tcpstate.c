@@ -877,25 +877,33 @@ void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
 	}
 }
 
-bool tcp_conn_timers_done(const struct tcp_conn *conn, uint64_t now)
+enum tcp_timers tcp_conn_timers(const struct tcp_conn *conn, uint64_t now)
 {
+	enum tcp_timers t = TCP_TIMERS_NONE;
+
 	for (unsigned i = 0; i < 2; i++) {
 		const struct tcp_endpoint *ep = &conn->ep[i], *peer = &conn->ep[!i];
-		uint64_t last;
+		uint64_t gap, wait;
 
-		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep))
-			last = ep->last_fin_ts;
-		else if (ep->state == TCPS_LAST_ACK &&
-			 tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS))
-			last = ep->last_fin_ts;
-		else
+		if (!(ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) &&
+		    !(ep->state == TCPS_LAST_ACK &&
+		      tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS)))
 			continue;
-		/* the retries stopped, and the peer said nothing since the
-		 * first of them: its host had nothing more to say either */
-		if (tcp_retries_stopped(ep->prev_fin_ts, last, now) && peer->last_ts <= ep->fin_ts)
-			return true;
+		/* the peer said nothing since the first FIN: its host had
+		 * nothing more to say either */
+		if (peer->last_ts > ep->fin_ts || ep->last_fin_ts <= ep->prev_fin_ts)
+			continue;
+		/* stopped: silent for over twice the last interval (backoff at
+		 * most doubles it) and for the longest interval a stack uses
+		 * (Linux's TCP_RTO_MAX), since a host that slept, a phone
+		 * for instance, resumes its retries late */
+		gap = ep->last_fin_ts - ep->prev_fin_ts;
+		wait = 2 * gap > TCP_RTO_MAX_NS ? 2 * gap : TCP_RTO_MAX_NS;
+		if (now > ep->last_fin_ts && now - ep->last_fin_ts > wait)
+			return TCP_TIMERS_DONE;
+		t = TCP_TIMERS_RUNNING;
 	}
-	return false;
+	return t;
 }
 
 bool tcp_conn_closed(const struct tcp_conn *conn)

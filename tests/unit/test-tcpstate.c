@@ -496,19 +496,26 @@ static void fin_at(unsigned dir, uint32_t seq, uint32_t ack, uint64_t ms)
 }
 
 /* Connections that only an endpoint's timer ends: a FIN_WAIT_1 give-up
- * and LAST_ACK retries with the peer silent.  Done once the retries have
- * stopped (silence over twice the last interval), not before, and not
- * when the peer spoke after the first FIN. */
-static void test_timers_done(void)
+ * and LAST_ACK retries with the peer silent.  Running until the retries
+ * have stopped: silence over twice the last interval and over
+ * TCP_RTO_MAX_S, for a host that slept resumes them late; none when the
+ * peer spoke after the first FIN, or for a connection still opening. */
+static void test_timers(void)
 {
-	const uint64_t ms = 1000000u;
+	const uint64_t ms = 1000000u, rto_max = TCP_RTO_MAX_S * 1000u;
 
 	handshake(); /* packets 1 to 5, 1 ms apart */
 	fin_at(0, C + 101, S + 1, 10);
 	fin_at(0, C + 101, S + 1, 210);
+	CHECK_U64(tcp_conn_timers(&conn, 5000 * ms), TCP_TIMERS_NONE); /* two copies */
 	fin_at(0, C + 101, S + 1, 610); /* intervals 200, 400 ms */
-	CHECK(!tcp_conn_timers_done(&conn, 1400 * ms));
-	CHECK(tcp_conn_timers_done(&conn, 1411 * ms));
+	CHECK_U64(tcp_conn_timers(&conn, 1411 * ms), TCP_TIMERS_RUNNING);
+	CHECK_U64(tcp_conn_timers(&conn, (610 + rto_max) * ms), TCP_TIMERS_RUNNING);
+	CHECK_U64(tcp_conn_timers(&conn, (611 + rto_max) * ms), TCP_TIMERS_DONE);
+	/* a last interval of 100 s: twice it decides, not TCP_RTO_MAX_S */
+	fin_at(0, C + 101, S + 1, 100610);
+	CHECK_U64(tcp_conn_timers(&conn, (100610 + 2 * 100000) * ms), TCP_TIMERS_RUNNING);
+	CHECK_U64(tcp_conn_timers(&conn, (100611 + 2 * 100000) * ms), TCP_TIMERS_DONE);
 	/* the same, but the server answered the first FIN with data */
 	handshake();
 	fin_at(0, C + 101, S + 1, 10);
@@ -520,7 +527,7 @@ static void test_timers_done(void)
 	}
 	fin_at(0, C + 101, S + 1, 210);
 	fin_at(0, C + 101, S + 1, 610);
-	CHECK(!tcp_conn_timers_done(&conn, 5000 * ms));
+	CHECK_U64(tcp_conn_timers(&conn, 3600000 * ms), TCP_TIMERS_NONE);
 
 	/* LAST_ACK: the client closed, the server's FIN is never answered */
 	handshake();
@@ -530,11 +537,11 @@ static void test_timers_done(void)
 	fin_at(1, S + 1, C + 102, 310);
 	fin_at(1, S + 1, C + 102, 910); /* 300, 600 ms */
 	states(TCPS_TIME_WAIT, TCPS_LAST_ACK, __LINE__);
-	CHECK(!tcp_conn_timers_done(&conn, 2100 * ms));
-	CHECK(tcp_conn_timers_done(&conn, 2111 * ms));
-	/* a handshake in progress is no one's timer */
+	CHECK_U64(tcp_conn_timers(&conn, (910 + rto_max) * ms), TCP_TIMERS_RUNNING);
+	CHECK_U64(tcp_conn_timers(&conn, (911 + rto_max) * ms), TCP_TIMERS_DONE);
+	/* a connection still opening is no one's timer */
 	handshake();
-	CHECK(!tcp_conn_timers_done(&conn, 3600000 * ms));
+	CHECK_U64(tcp_conn_timers(&conn, 3600000 * ms), TCP_TIMERS_NONE);
 }
 
 int main(void)
@@ -555,6 +562,6 @@ int main(void)
 	test_reset_after_ignored_rst();
 	test_rst_facts();
 	test_mid_stream();
-	test_timers_done();
+	test_timers();
 	return check_done("test-tcpstate");
 }
