@@ -63,4 +63,9 @@ enum { ARTEFACT_ETHER_MIN = 60, ARTEFACT_ETHER_MIN_UNTAGGED = 56, ARTEFACT_PAD_M
  * or past its sender's stream end. */
 bool artefact_padding(const struct packet *p);
 
+/* Whether p is side dir's latest packet again but for its sequence
+ * numbers: the same packet captured on both sides of a device that
+ * rewrites them, not a new one (its SYN with another ISN, for instance). */
+bool artefact_renumbered(const struct tcp_conn *c, unsigned dir, const struct packet *p);
+
 #endif

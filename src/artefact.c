@@ -134,6 +134,13 @@ void artefact_remember(struct tcp_conn *c, unsigned dir, const struct packet *p,
 	s->valid = true;
 }
 
+bool artefact_renumbered(const struct tcp_conn *c, unsigned dir, const struct packet *p)
+{
+	const struct tcp_copy_sig *s = &c->ep[dir].sig;
+
+	return s->valid && same_but_numbers(s, p);
+}
+
 bool artefact_padding(const struct packet *p)
 {
 	if ((p->wirelen != ARTEFACT_ETHER_MIN && p->wirelen != ARTEFACT_ETHER_MIN_UNTAGGED) ||

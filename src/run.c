@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyse.h"
+#include "artefact.h"
 #include "capclock.h"
 #include "capture.h"
 #include "classify.h"
@@ -326,6 +327,12 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	 * lost without a FIN or RST seen).  Without a known ISN it may be a
 	 * split handshake's SYN, part of this connection. */
 	if (ep->isn_known && ep->state >= TCPS_ESTABLISHED && ep->state <= TCPS_LAST_ACK)
+		return true;
+	/* so does one with another ISN while its first went unanswered: the
+	 * first attempt was given up (a new socket bound to the same port,
+	 * or a tool that sends each SYN with a fresh ISN) */
+	if (ep->isn_known && ep->state == TCPS_SYN_SENT && f->conn.ep[!dir].packets == 0 &&
+	    !artefact_renumbered(&f->conn, dir, pkt))
 		return true;
 	return tcp_conn_closed(&f->conn) || f->conn.reset ||
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);

@@ -24,7 +24,7 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def frame(src, dst, sport, dport, flags, seq, ack, payload=b"", win=512):
+def frame(src, dst, sport, dport, flags, seq, ack, payload=b"", win=512, ipid=1):
     fl = 0
     for ch, bit in (("F", 1), ("S", 2), ("R", 4), ("P", 8), ("A", 16)):
         if ch in flags:
@@ -35,7 +35,7 @@ def frame(src, dst, sport, dport, flags, seq, ack, payload=b"", win=512):
                       5 << 4, fl, win, 0, 0) + payload
     pseudo = sa + da + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, sa, da)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), ipid, 0x4000, 64, 6, 0, sa, da)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
     return eth + ip + tcp
@@ -77,11 +77,11 @@ class Conn:
         self.cap, self.ends = cap, (client, server)
         self.anomalies = []
 
-    def send(self, side, flags, seq, ack, payload=b"", dt=0.001):
+    def send(self, side, flags, seq, ack, payload=b"", dt=0.001, ipid=1):
         a, b = self.ends[side], self.ends[1 - side]
         self.cap.t += dt
         self.cap.frames.append((self.cap.t, frame(a[0], b[0], a[1], b[1], flags, seq, ack,
-                                                  payload)))
+                                                  payload, ipid=ipid)))
         return len(self.cap.frames)
 
     def expect(self, rule, packets, why):
@@ -174,6 +174,19 @@ moved = k.send(S, "FA", s + 301, c + 81)
 rst = k.send(C, "R", c + 81, 0)
 k.expect("fin-seq-mismatch", [sfin, moved], "the server's second FIN one past its first")
 k.expect("time-wait-assassination", [rst], "the client's RST answers it and ends the server's TIME_WAIT")
+# A tool that sends each SYN with a fresh ISN from one port, the last one
+# answered (suricata-verify's bug-7657): four connections, and the FIN of
+# the last one is where its own stream ends, not behind the earlier ISNs
+for n, isn in enumerate((0x7A000000, 0x05000000, 0x60000000)):
+    k = cap.conn(("10.9.1.1", 40014), ("10.9.1.2", 80))
+    k.send(C, "S", isn, 0, dt=0.16, ipid=28094 + 7919 * n)  # a fresh IP ID each
+k = cap.conn(("10.9.1.1", 40014), ("10.9.1.2", 80))
+c, s = k.handshake(0x10000000, 8800)
+k.send(C, "PA", c, s, b"g" * 60)
+k.send(S, "A", s, c + 60)
+k.send(C, "FA", c + 60, s)
+k.send(S, "FA", s, c + 61)
+k.send(C, "A", c + 61, s + 1)
 cap.write()
 
 cap = Capture("data-after-fin", "New data from a client after its own FIN.")
