@@ -201,6 +201,7 @@ struct tcp_endpoint {
 	uint16_t last_ip_id;       /* of its latest packet other than a RST */
 	uint32_t ttl_n, data_ttl_n;
 	uint8_t una_head_len, timeline_count; /* bytes in una_head, entries in timeline */
+	bool alt_isn_known;        /* alt_isn below is known */
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */
@@ -227,6 +228,7 @@ struct tcp_endpoint {
 	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
 	uint64_t fin_gap_pkt;
 	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
+	uint32_t alt_isn;          /* another ISN it sent a SYN with before any data */
 
 	uint64_t last_pkt, last_ts;
 

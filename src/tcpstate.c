@@ -526,6 +526,16 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		if (pkt->opt.has & TCPOPT_HAS_WSCALE)
 			me->wscale = pkt->opt.wscale;
 	}
+	if (s->syn && me->isn_known && pkt->seq != me->isn && me->data_bytes == 0 &&
+	    pkt->payload_len == 0) {
+		/* Another ISN before any data: a SYN proxy or balancer that
+		 * answered two SYNs, or a rewritten copy.  The peer's ACK
+		 * tells which is live (see the ACK below); until then the
+		 * first keeps the stream. */
+		me->alt_isn = pkt->seq;
+		me->alt_isn_known = true;
+		return;
+	}
 	if (!me->seq_known) {
 		me->seq_known = true;
 		me->snd_nxt = data_seq;
@@ -626,6 +636,13 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (seq_gt(end, me->snd_nxt))
 		me->snd_nxt = end;
 
+	if (s->ack && peer->alt_isn_known && peer->data_bytes == 0 &&
+	    pkt->ack == peer->alt_isn + 1 && pkt->ack != peer->isn + 1) {
+		/* the peer's other ISN is the one acknowledged: it is live */
+		peer->isn = peer->alt_isn;
+		peer->snd_nxt = peer->alt_isn + 1;
+		peer->alt_isn_known = false;
+	}
 	if (s->ack) {
 		if (!me->ack_known || seq_gt(pkt->ack, me->last_ack)) {
 			if (peer->seq_known && seq_gt(pkt->ack, peer->snd_nxt) &&

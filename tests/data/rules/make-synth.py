@@ -187,6 +187,24 @@ k.send(S, "A", s, c + 60)
 k.send(C, "FA", c + 60, s)
 k.send(S, "FA", s, c + 61)
 k.send(C, "A", c + 61, s + 1)
+# Two SYN|ACKs with different ISNs 0.7 ms apart (a SYN proxy, nDPI's
+# KakaoTalk_talk and tls_multiple_synack_different_seq): the client's ACK
+# names the live one, the first here and the second in the next
+# connection; the server's FIN is at the live stream's end
+for live in (0, 1):
+    k = cap.conn(("10.9.1.1", 40015 + live), ("10.9.1.2", 80))
+    isns = (0x30000000, 0x30F56000)
+    k.send(C, "S", 5000, 0)
+    k.send(S, "SA", isns[0], 5001, dt=0.0024, ipid=0)
+    k.send(S, "SA", isns[1], 5001, dt=0.0007, ipid=0x5C2E)  # another sender's IP ID
+    s = isns[live] + 1
+    k.send(C, "A", 5001, s, dt=0.008)
+    k.send(C, "PA", 5001, s, b"h" * 609)
+    k.send(S, "PA", s, 5610, b"i" * 206, dt=0.05)
+    k.send(S, "FA", s + 206, 5610)
+    k.send(C, "A", 5610, s + 207)
+    k.send(C, "FA", 5610, s + 207)
+    k.send(S, "A", s + 207, 5611)
 cap.write()
 
 cap = Capture("data-after-fin", "New data from a client after its own FIN.")
