@@ -202,6 +202,7 @@ struct tcp_endpoint {
 	uint32_t ttl_n, data_ttl_n;
 	uint8_t una_head_len, timeline_count; /* bytes in una_head, entries in timeline */
 	bool alt_isn_known;        /* alt_isn below is known */
+	bool bare_bump;            /* a segment without data or FIN moved snd_nxt, by one */
 	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */

@@ -594,6 +594,12 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->fin) {
 		uint32_t fseq = end;
 
+		/* Its first FIN one below a stream end that only a bare segment
+		 * moved there: that segment left after this FIN (its ACK of the
+		 * peer's FIN, say) and the capture holds the two reordered. */
+		if (!me->fin_seen && me->bare_bump && fseq + 1 == me->snd_nxt &&
+		    pkt->payload_len == 0)
+			before = fseq;
 		if (!me->fin_seen) {
 			me->fin_seen = true;
 			me->fin_seq = fseq;
@@ -633,8 +639,13 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	}
 	if (s->syn)
 		end = seq_gt(end, pkt->seq + 1) ? end : pkt->seq + 1;
-	if (seq_gt(end, me->snd_nxt))
+	if (seq_gt(end, me->snd_nxt)) {
+		/* a bare segment one past the stream end may follow a FIN the
+		 * capture shows after it (see the FIN above) */
+		me->bare_bump = pkt->payload_len == 0 && !s->syn && !s->fin &&
+				end == me->snd_nxt + 1;
 		me->snd_nxt = end;
+	}
 
 	if (s->ack && peer->alt_isn_known && peer->data_bytes == 0 &&
 	    pkt->ack == peer->alt_isn + 1 && pkt->ack != peer->isn + 1) {

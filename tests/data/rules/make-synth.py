@@ -205,6 +205,17 @@ for live in (0, 1):
     k.send(C, "A", 5610, s + 207)
     k.send(C, "FA", 5610, s + 207)
     k.send(S, "A", s + 207, 5611)
+# The server's ACK of the client's FIN, sent after its own FIN, captured
+# before it at the same instant (Zeek's mysql tls-12-amazon-rds trace):
+# its seq is one past the FIN, and the FIN is still at the stream's end
+k = cap.conn(("10.9.1.1", 40017), ("10.9.1.2", 3306))
+c, s = k.handshake(6000, 9600)
+k.send(S, "PA", s, c, b"j" * 120)
+k.send(C, "PA", c, s + 120, b"k" * 34)
+k.send(C, "FA", c + 34, s + 120, dt=0.00006)
+k.send(S, "A", s + 121, c + 35, dt=0.133)
+k.send(S, "FA", s + 120, c + 34, dt=0.0)
+k.send(C, "A", c + 35, s + 121, dt=0.0001)
 cap.write()
 
 cap = Capture("data-after-fin", "New data from a client after its own FIN.")
