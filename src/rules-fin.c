@@ -125,13 +125,26 @@ void rules_fin_acks(struct check *k)
 			rules_evidence(fd, me->fin_pkt);
 			rules_evidence(fd, me->fin_ack_short_pkt);
 			rules_evidence(fd, peer->fin_pkt);
+			struct capture_point_verdict cp = classify_capture_point(c);
+			bool near_sender = (x == 0 && cp.where == CAPTURE_NEAR_CLIENT) ||
+					   (x == 1 && cp.where == CAPTURE_NEAR_SERVER);
+
 			rules_say(fd, "the %s's FIN (packet %" PRIu64 ", seq %" PRIu32 ") was "
 				"never acknowledged with %" PRIu32 ": the %s kept acking %" PRIu32
 				" (from packet %" PRIu64 ") and sent its own FIN (packet %" PRIu64
-				"), so it went on closing without counting the FIN's sequence "
-				"number",
+				"), more than a round trip after it",
 				  who(k, x), me->fin_pkt, me->fin_seq, me->fin_seq + 1, who(k, !x),
 				  me->fin_seq, me->fin_ack_short_pkt, peer->fin_pkt);
+			/* near the FIN's sender, the capture cannot tell a FIN lost
+			 * on the way from one the peer did not count */
+			if (near_sender)
+				rules_say(fd, "; the capture point is near the %s, so either the FIN "
+					"was lost on the way to the %s or the %s's stack closed "
+					"without counting the FIN's sequence number",
+					  who(k, x), who(k, !x), who(k, !x));
+			else
+				rules_say(fd, ", so it went on closing without counting the FIN's "
+					"sequence number");
 			continue;
 		}
 		if (!me->fin_acked && !c->reset && !tcp_endpoint_gave_up(me) &&
