@@ -248,6 +248,13 @@ static void rst_on_open(struct check *k, int x)
 				  who(k, !x));
 		} else if (me->rst->payload > 0) {
 			rules_say(fd, "nothing was left unanswered before it");
+		} else if (peer->data_bytes > 0) {
+			/* the wire shows the same RST for both: Linux resets on
+			 * close() with unread bytes as it does with SO_LINGER {1, 0} */
+			rules_say(fd, "nothing was left unanswered before it, so the packets point "
+				"to close() with SO_LINGER {1, 0}, an intentional abort, or to "
+				"close() with bytes the %s sent still unread (RFC 2525)",
+				  who(k, !x));
 		} else {
 			rules_say(fd, "nothing was left unanswered before it, so the packets point "
 				"to close() with SO_LINGER {1, 0}, an intentional abort");
