@@ -157,8 +157,10 @@ void rules_connect_timeout(struct check *k)
 	rules_say(fd, "%s s, and nothing came back from the server", c->events_dropped ? " ..." : "");
 	if (stopped) {
 		rules_say(fd, "; then %.3f s of silence until the capture's end, over twice the "
-			"last interval: the client gave up and connect() failed with ETIMEDOUT "
-			"(Linux: net.ipv4.tcp_syn_retries; Windows: TcpMaxConnectRetransmissions)",
+			"last interval: the client gave up, its stack after its retries "
+			"(connect() fails with ETIMEDOUT; Linux: net.ipv4.tcp_syn_retries, "
+			"Windows: TcpMaxConnectRetransmissions) or its application first, on a "
+			"timeout of its own",
 			  secs(cl->last_syn_ts, c->end_ts));
 	} else {
 		rules_say(fd, "; the capture ended %.3f s after the last one, before the retries "
