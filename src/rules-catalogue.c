@@ -280,7 +280,10 @@ ROW(RULE_TIME_WAIT_ASSASSINATION) = {
 		"a RST hit an endpoint in TIME_WAIT",
 		"An endpoint in TIME_WAIT received a RST. RFC 1337 calls this TIME_WAIT "
 		"assassination: if the RST is acted upon, TIME_WAIT ends early and an old "
-		"duplicate segment can corrupt a new connection on the same 4-tuple.",
+		"duplicate segment can corrupt a new connection on the same 4-tuple. A RST "
+		"its sender sends shortly after its own FIN (within a round trip and 100 "
+		"ms), at the sequence number after it (a graceful close ended with a "
+		"reset, as Windows and some CDNs do), is reported as info.",
 		"Both FINs exchanged; then a RST toward the side in TIME_WAIT.",
 		"Linux kills the TIME_WAIT socket on a RST unless net.ipv4.tcp_rfc1337=1. "
 		"Such RSTs come from the peer answering a late segment, or from middleboxes "

@@ -258,6 +258,18 @@ k.send(S, "FA", s, c + 101)
 k.send(C, "A", c + 101, s + 1)
 rst = k.send(S, "RA", s + 1, c + 101, dt=1.0)
 k.expect("time-wait-assassination", [rst], "RST into the client's TIME_WAIT")
+# A Windows client ends its side with FIN and then RST|ACK 0.4 ms later
+# (nDPI's emotet, wow and gnutella captures): the RST kills the server's
+# fresh TIME_WAIT, reported as info
+k = cap.conn(("10.9.4.1", 40042), ("10.9.4.2", 443))
+c, s = k.handshake(6500, 11500)
+k.send(C, "PA", c, s, b"h" * 100)
+k.send(S, "PA", s, c + 100, b"i" * 31)
+k.send(S, "FA", s + 31, c + 100)
+k.send(C, "A", c + 100, s + 32)
+k.send(C, "FA", c + 100, s + 32, dt=2.0)
+rst = k.send(C, "RA", c + 101, s + 32, dt=0.0004)
+k.expect("time-wait-assassination", [rst], "the client's own RST after its FIN ends the server's TIME_WAIT")
 cap.write()
 
 cap = Capture("rst-out-of-window", "A RST far outside the receiver's window in the "
