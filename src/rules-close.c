@@ -43,6 +43,22 @@ void rules_simultaneous(struct check *k)
 		PRIu64 ") were each sent before the other arrived, so neither acknowledges the "
 		"other; both sides go through CLOSING and hold TIME_WAIT",
 		  who(k, 0), a->fin_pkt, who(k, 1), b->fin_pkt);
+	for (int x = 0; x < 2; x++) {
+		const struct tcp_endpoint *me = &k->c->ep[x];
+
+		/* acked only after a retransmission: the first copy was not taken */
+		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt)
+			continue;
+		rules_evidence(fd, me->fin_rexmit_pkt);
+		rules_say(fd, "; but the %s's FIN was acknowledged only after its retransmission "
+			"(packet %" PRIu64,
+			  who(k, x), me->fin_rexmit_pkt);
+		if (me->fin_rexmit_clean_pkt == me->fin_rexmit_pkt)
+			rules_say(fd, ", %.3f s later", secs(me->fin_ts, me->fin_rexmit_clean_ts));
+		rules_say(fd, "): the first copy never reached the %s's TCP (lost after the "
+			"capture point, or discarded there)",
+			  who(k, !x));
+	}
 }
 
 /* Report a side that kept receiving after its FIN: half-close. */

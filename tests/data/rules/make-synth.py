@@ -343,6 +343,22 @@ again = k.send(C, "FA", c + 100, s + 1, dt=0.2)
 k.send(S, "A", s + 1, c + 101, dt=0.02)
 k.expect("final-ack-lost", [ack, again],
          "the server acked the client's FIN, yet the client re-sent it an RTO later")
+# FINs that crossed, but the server's first FIN never reached the client's
+# TCP: the client's next packets still ack below it, and only the FIN's
+# retransmission 0.4 s later is acknowledged (Zeek's ftp bruteforce trace)
+k = cap.conn(("10.9.6.1", 40064), ("10.9.6.2", 21))
+c, s = k.handshake(9500, 14500)
+k.send(C, "PA", c, s, b"QUIT\r\n")
+k.send(S, "PA", s, c + 6, b"221 Goodbye.\r\n")
+k.send(C, "A", c + 6, s + 14)
+sfin = k.send(S, "FA", s + 14, c + 6, dt=0.0005)
+cfin = k.send(C, "FA", c + 6, s + 14, dt=0.0002)
+k.send(S, "A", s + 15, c + 7, dt=0.0002)
+k.send(C, "A", c + 7, s + 14, dt=0.0003)
+again = k.send(S, "FA", s + 14, c + 7, dt=0.404)
+k.send(C, "A", c + 7, s + 15, dt=0.0004)
+k.expect("simultaneous-close", [sfin, cfin, again],
+         "the FINs crossed; the server's first FIN was not taken, its retransmission was")
 cap.write()
 
 cap = Capture("connect-timeout", "Unanswered SYNs: a client that retries with backoff "
