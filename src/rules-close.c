@@ -45,9 +45,18 @@ void rules_simultaneous(struct check *k)
 		  who(k, 0), a->fin_pkt, who(k, 1), b->fin_pkt);
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &k->c->ep[x];
+		struct capture_point_verdict cp = classify_capture_point(k->c);
+		bool near_peer = (x == 0 && cp.where == CAPTURE_NEAR_SERVER) ||
+				 (x == 1 && cp.where == CAPTURE_NEAR_CLIENT);
 
-		/* acked only after a retransmission: the first copy was not taken */
-		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt)
+		/* acked only after a retransmission, and the peer sent a packet
+		 * acking below the FIN once the first copy had reached it (at
+		 * once near the peer, a round trip later elsewhere): that copy
+		 * was not taken.  A stack that repeats its FIN on the peer's
+		 * FIN (BSD, macOS) acks it the same way, with nothing lost. */
+		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt ||
+		    me->fin_ack_short_ts <= me->fin_ts ||
+		    (!near_peer && me->fin_ack_short_ts - me->fin_ts <= rules_round_trip(k->c)))
 			continue;
 		rules_evidence(fd, me->fin_rexmit_pkt);
 		rules_say(fd, "; but the %s's FIN was acknowledged only after its retransmission "
