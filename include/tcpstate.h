@@ -264,6 +264,7 @@ struct tcp_conn {
 	bool syn_seen;    /* the client's SYN is in the capture */
 	bool mid_stream;  /* first packet was not a SYN */
 	bool reset;       /* an accepted RST ended it */
+	bool end_at_leap; /* finished where the capture's time jumped ahead (end_ts), not at its end */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;

@@ -54,18 +54,23 @@ void rules_simultaneous(struct check *k)
 		 * once near the peer, a round trip later elsewhere): that copy
 		 * was not taken.  A stack that repeats its FIN on the peer's
 		 * FIN (BSD, macOS) acks it the same way, with nothing lost. */
+		const struct tcp_endpoint *peer = &k->c->ep[!x];
+		uint64_t rtt = rules_round_trip(k->c);
+
 		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt ||
 		    me->fin_ack_short_ts <= me->fin_ts ||
-		    (!near_peer && me->fin_ack_short_ts - me->fin_ts <= rules_round_trip(k->c)))
+		    me->fin_ack_short_ts - me->fin_ts <= (near_peer ? NS_PER_S / 1000 : rtt))
+			continue;
+		/* a copy sent as the peer's FIN arrived answers that FIN (BSD) */
+		if (me->fin_rexmit_clean_pkt != me->fin_rexmit_pkt ||
+		    me->fin_rexmit_clean_ts < peer->fin_ts ||
+		    me->fin_rexmit_clean_ts - peer->fin_ts <= rtt)
 			continue;
 		rules_evidence(fd, me->fin_rexmit_pkt);
 		rules_say(fd, "; but the %s's FIN was acknowledged only after its retransmission "
-			"(packet %" PRIu64,
-			  who(k, x), me->fin_rexmit_pkt);
-		if (me->fin_rexmit_clean_pkt == me->fin_rexmit_pkt)
-			rules_say(fd, ", %.3f s later", secs(me->fin_ts, me->fin_rexmit_clean_ts));
-		rules_say(fd, "): the first copy never reached the %s's TCP (lost after the "
-			"capture point, or discarded there)",
+			"(packet %" PRIu64 ", %.3f s later): the first copy never reached the %s's "
+			"TCP (lost after the capture point, or discarded there)",
+			  who(k, x), me->fin_rexmit_pkt, secs(me->fin_ts, me->fin_rexmit_clean_ts),
 			  who(k, !x));
 	}
 }

@@ -70,6 +70,19 @@ const struct tcp_event *rules_first_event(const struct tcp_conn *c, uint8_t type
 uint64_t rules_round_trip(const struct tcp_conn *c);
 
 /* Seconds from a to b, negative when b is earlier. */
+/* How a record's end is named: the capture ended, or (end_at_leap) its
+ * time jumped ahead further than any timer runs, where nothing could be
+ * followed across. */
+static inline const char *rules_end_verb(const struct tcp_conn *c)
+{
+	return c->end_at_leap ? "the capture's time jumped over an hour ahead" : "the capture ended";
+}
+
+static inline const char *rules_end_noun(const struct tcp_conn *c)
+{
+	return c->end_at_leap ? "the capture's jump of over an hour" : "the capture's end";
+}
+
 static inline double secs(uint64_t a, uint64_t b)
 {
 	return b >= a ? (double)(b - a) / 1e9 : -(double)(a - b) / 1e9;

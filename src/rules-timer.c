@@ -156,17 +156,18 @@ void rules_connect_timeout(struct check *k)
 		rules_say(fd, "%s %.3f", i == 0 ? "" : ",", ms[i] / 1e3);
 	rules_say(fd, "%s s, and nothing came back from the server", c->events_dropped ? " ..." : "");
 	if (stopped) {
-		rules_say(fd, "; then %.3f s of silence until the capture's end, over twice the "
+		rules_say(fd, "; then %.3f s of silence until %s, over twice the "
 			"last interval: the client gave up, its stack after its retries "
 			"(connect() fails with ETIMEDOUT; Linux: net.ipv4.tcp_syn_retries, "
 			"Windows: TcpMaxConnectRetransmissions) or its application first, on a "
 			"timeout of its own",
-			  secs(cl->last_syn_ts, c->end_ts));
+			  secs(cl->last_syn_ts, c->end_ts), rules_end_noun(c));
 	} else {
-		rules_say(fd, "; the capture ended %.3f s after the last one, before the retries "
+		rules_say(fd, "; %s %.3f s after the last one, before the retries "
 			"could be seen to stop (connect() fails with ETIMEDOUT when they run out)",
-			  secs(cl->last_syn_ts, c->end_ts));
-		rules_lower(fd, CONF_MEDIUM, "the capture ended during the retries");
+			  rules_end_verb(c), secs(cl->last_syn_ts, c->end_ts));
+		rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead "
+			    "during the retries" : "the capture ended during the retries");
 	}
 }
 
@@ -203,10 +204,11 @@ void rules_last_ack_giveup(struct check *k)
 				"net.ipv4.tcp_orphan_retries) and was destroyed without a RST",
 				  secs(me->last_fin_ts, c->end_ts), who(k, x));
 		} else {
-			rules_say(fd, "; the capture ended %.3f s after the last copy, with the %s "
+			rules_say(fd, "; %s %.3f s after the last copy, with the %s "
 				"still in LAST_ACK and retrying",
-				  secs(me->last_fin_ts, c->end_ts), who(k, x));
-			rules_lower(fd, CONF_MEDIUM, "the capture ended during the retries");
+				  rules_end_verb(c), secs(me->last_fin_ts, c->end_ts), who(k, x));
+			rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead "
+			    "during the retries" : "the capture ended during the retries");
 		}
 	}
 }
@@ -296,10 +298,10 @@ void rules_close_wait(struct check *k)
 			rules_evidence(fd, me->last_pkt);
 			rules_say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64
 				") but its application never closed: it was still in CLOSE_WAIT "
-				"%.3f s later, when the capture ended (its last packet: %" PRIu64
+				"%.3f s later, when %s (its last packet: %" PRIu64
 				"%s)",
 				  who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
-				  me->last_pkt,
+				  rules_end_verb(c), me->last_pkt,
 				  probes ? ", a keepalive probe: the socket is open and idle" : "");
 			if (!late && !probes) {
 				fd->severity = SEV_INFO;

@@ -65,9 +65,13 @@ static void caveats(struct check *k)
 			/* a connect timeout is the other side's silence itself */
 			rules_lower(fd, CONF_LOW, "only one direction of the connection was captured");
 		if ((fd->rule == RULE_FIN_WAIT1_GIVEUP || fd->rule == RULE_LINGER_TIMEOUT) &&
-		    giveup_unseen(c, fd->side))
-			rules_lower(fd, CONF_LOW, "the capture ended while the FIN was still being "
-					    "retransmitted, so the give-up itself is not seen");
+		    giveup_unseen(c, fd->side)) {
+			char unseen[160];
+
+			snprintf(unseen, sizeof unseen, "%s while the FIN was still being "
+				 "retransmitted, so the give-up itself is not seen", rules_end_verb(c));
+			rules_lower(fd, CONF_LOW, unseen);
+		}
 		if (c->ep[0].shift_known || c->ep[1].shift_known)
 			rules_say(fd, " (the capture holds every packet twice, once with shifted "
 				"sequence numbers: it saw both sides of a device that rewrites "

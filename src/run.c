@@ -407,15 +407,41 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	step(l, f, dir, pkt);
 }
 
+/* Finish every connection and tombstone at capture time end; at_leap:
+ * where the capture's time jumps ahead, not at its end. */
+static void finish_flows(const struct loop *l, uint64_t end, bool at_leap)
+{
+	struct flow *f;
+	struct tomb *tb;
+
+	while ((f = flow_table_oldest(l->t)) != NULL) {
+		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
+		f->conn.end_at_leap = at_leap;
+		finish(l, f, end);
+	}
+	if (l->tombs != NULL)
+		while ((tb = tomb_oldest(l->tombs)) != NULL)
+			tomb_end(l, tb);
+}
+
 /* Date one packet on the clock (next: the next packet's time, NULL at
  * the end), expire what is over by then and track it.  A packet whose
  * time the clock does not believe is tracked at the clock's time, so it
  * neither ends nor stretches connections. */
 static void date_and_track(struct loop *l, const struct reader_item *it, const uint64_t *next)
 {
+	uint64_t before = l->clock.now;
+	bool started = l->clock.started;
 	uint64_t t = capclock_date(&l->clock, it->pkt.ts_ns, next);
 	const struct packet *pkt = &it->pkt;
 	struct packet redated;
+
+	/* The capture's time jumped ahead further than any timer runs
+	 * (captures joined end to end, a clock stepped): nothing of what was
+	 * open can be followed across, so it ends where the time jumped, as
+	 * at a capture's end, and its records say so. */
+	if (started && t > before && t - before > CAPCLOCK_LEAP_NS)
+		finish_flows(l, before, true);
 
 	if (t != pkt->ts_ns) {
 		redated = *pkt;
@@ -465,20 +491,6 @@ static enum capture_status print_frames(struct capture *cap, FILE *out, struct f
 	while ((st = reader_decode_next(cap, fs, &pkt, &res)) == CAPTURE_FRAME)
 		print_decoded(out, &pkt, res, fs->nanosecond);
 	return st;
-}
-
-static void finish_flows(const struct loop *l, uint64_t end)
-{
-	struct flow *f;
-	struct tomb *tb;
-
-	while ((f = flow_table_oldest(l->t)) != NULL) {
-		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
-		finish(l, f, end);
-	}
-	if (l->tombs != NULL)
-		while ((tb = tomb_oldest(l->tombs)) != NULL)
-			tomb_end(l, tb);
 }
 
 bool run_file(const char *path, const struct run_options *o, struct report *r)
@@ -580,7 +592,7 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	if (!o->decode_only) {
 		/* the capture ends at its last frame's time, dated as a packet
 		 * with none after it */
-		finish_flows(&l, capclock_date(&l.clock, fs.last_ts, NULL));
+		finish_flows(&l, capclock_date(&l.clock, fs.last_ts, NULL), false);
 		fs.connections = connections;
 		fs.finished_early = flow_table_finished_early(l.t);
 		fs.max_memory = o->max_memory;

@@ -360,7 +360,7 @@ k.send(C, "A", c + 6, s + 14)
 sfin = k.send(S, "FA", s + 14, c + 6, dt=0.0005)
 cfin = k.send(C, "FA", c + 6, s + 14, dt=0.0002)
 k.send(S, "A", s + 15, c + 7, dt=0.0002)
-k.send(C, "A", c + 7, s + 14, dt=0.0003)
+k.send(C, "A", c + 7, s + 14, dt=0.0025)
 again = k.send(S, "FA", s + 14, c + 7, dt=0.404)
 k.send(C, "A", c + 7, s + 15, dt=0.0004)
 k.expect("simultaneous-close", [sfin, cfin, again],
