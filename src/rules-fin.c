@@ -59,25 +59,42 @@ void rules_final_ack(struct check *k)
 			else
 				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") was retransmitted "
 					"from LAST_ACK (packet %" PRIu64 ") with no ACK of it seen "
-					"before: the final ACK was lost before the capture point "
-					"(or the capture was taken at the %s)",
-					  who(k, x), me->fin_pkt, rexmit, who(k, x));
-			{
+					"before",
+					  who(k, x), me->fin_pkt, rexmit);
+			if (!seen) {
+				/* what the silence means depends on which end the
+				 * capture was near */
 				struct capture_point_verdict cp = classify_capture_point(k->c);
+				int near = cp.where == CAPTURE_NEAR_CLIENT   ? 0
+					   : cp.where == CAPTURE_NEAR_SERVER ? 1
+									     : -1;
 
-				if (cp.where == CAPTURE_NEAR_CLIENT || cp.where == CAPTURE_NEAR_SERVER)
-					rules_say(fd, " (the handshake's timing places the capture "
-						"point %s)",
-						  capture_point_words(cp.where));
+				if (near == x)
+					rules_say(fd, ": near the %s (as the handshake's timing "
+						"places the capture), either the final ACK was lost on "
+						"its way or the FIN on its way to the %s",
+						  who(k, x), who(k, !x));
+				else if (near == !x)
+					rules_say(fd, ", although the handshake's timing places the "
+						"capture near the %s, which never acknowledged the "
+						"first copy: that copy was lost on the last hop or "
+						"dropped by the %s's stack",
+						  who(k, !x), who(k, !x));
+				else
+					rules_say(fd, ": the final ACK was lost before the capture "
+						"point, or the FIN after it (where the capture was "
+						"taken is not known)");
 			}
 			if (me->fin_ack_pkt > rexmit)
-				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged %s "
 					"(packet %" PRIu64 ")",
-					  who(k, !x), me->fin_ack_pkt);
+					  who(k, !x), seen ? "it again" : "the retransmission",
+					  me->fin_ack_pkt);
 			else if (peer->last_pkt > rexmit)
-				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged it again "
+				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged %s "
 					"(packet %" PRIu64 ")",
-					  who(k, !x), peer->last_pkt);
+					  who(k, !x), seen ? "it again" : "the retransmission",
+					  peer->last_pkt);
 			else
 				rules_say(fd, "; no answer to the retransmission was captured");
 		}

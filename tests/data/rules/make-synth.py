@@ -365,6 +365,21 @@ again = k.send(S, "FA", s + 14, c + 7, dt=0.404)
 k.send(C, "A", c + 7, s + 15, dt=0.0004)
 k.expect("simultaneous-close", [sfin, cfin, again],
          "the FINs crossed; the server's first FIN was not taken, its retransmission was")
+# A lost final ACK seen near the client (Zeek's mysql tls-12-amazon-rds
+# trace): the client never acknowledged the server's first FIN, so that
+# copy, not an ACK, was lost (or dropped by the client's stack)
+k = cap.conn(("10.9.6.1", 40066), ("10.9.6.2", 3306))
+k.send(C, "S", 9900, 0)
+k.send(S, "SA", 14900, 9901, dt=0.129)
+k.send(C, "A", 9901, 14901, dt=0.00003)
+c, s = 9901, 14901
+k.send(C, "PA", c, s, b"s" * 34)
+k.send(C, "FA", c + 34, s, dt=0.00006)
+k.send(S, "A", s, c + 35, dt=0.133)
+fin = k.send(S, "FA", s, c + 35, dt=0.00001)
+again = k.send(S, "FA", s, c + 35, dt=0.385)
+k.send(C, "A", c + 35, s + 1, dt=0.00004)
+k.expect("final-ack-lost", [fin, again], "the server re-sends its FIN; near the client, no ACK of the first copy")
 # The same crossing from a stack that repeats its FIN when the peer's FIN
 # arrives (macOS, BSD; Zeek's http get-gzip trace): nothing was lost
 k = cap.conn(("10.9.6.1", 40065), ("10.9.6.2", 80))
