@@ -209,6 +209,7 @@ struct tcp_endpoint {
 	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */
 	uint32_t syns;            /* SYNs without ACK at its ISN: 1 + retransmissions */
 	uint32_t una_seq;         /* una_head_pkt's seq */
+	uint32_t una_end;         /* ... and the seq after its payload */
 	uint64_t last_data_pkt, last_data_ts; /* its latest segment with new data */
 	uint64_t una_pkt;          /* first segment of its data not yet acknowledged */
 	uint64_t una_head_pkt;     /* its latest segment holding the first unacknowledged

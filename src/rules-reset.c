@@ -184,9 +184,13 @@ static void rst_on_open(struct check *k, int x)
 	if ((fd = rules_found(k, RULE_ABORTIVE_CLOSE, x)) == NULL)
 		return;
 	{
-		bool unread = x == 1 && !c->mid_stream && lost == 0 && peer->last_data_pkt != 0 &&
-			      peer->last_data_pkt > me->last_data_pkt &&
-			      peer->last_data_pkt < me->rst->pkt;
+		/* the peer's last data before the RST: segments in flight when
+		 * it left come after it in the capture */
+		uint64_t peer_data = peer->last_data_pkt < me->rst->pkt ? peer->last_data_pkt
+				     : me->rst->answers_data ? me->rst->answers_pkt
+							      : 0;
+		bool unread = x == 1 && !c->mid_stream && lost == 0 && peer_data != 0 &&
+			      peer_data > me->last_data_pkt;
 		bool after_fin = me->rst->state == TCPS_CLOSE_WAIT;
 		/* long after the peer's last packet: not a close() racing data
 		 * in flight, a wait for data that never came */
@@ -195,7 +199,7 @@ static void rst_on_open(struct check *k, int x)
 		bool waited = quiet >= STALL_MIN_NS && quiet >= (rtt10 < STALL_MAX_NS ? rtt10 : STALL_MAX_NS);
 
 		if (unread)
-			rules_evidence(fd, peer->last_data_pkt);
+			rules_evidence(fd, peer_data);
 		/* the first segment past the RST's own ack, when it is known */
 		uint64_t first_lost = me->rst->acked == me->rst->prev_ack ? me->rst->lost_pkt : 0;
 
@@ -240,7 +244,7 @@ static void rst_on_open(struct check *k, int x)
 				"never answered: the packets point to close() with that data "
 				"unread in the receive buffer (RFC 2525), which turns the close "
 				"into a reset",
-				  who(k, !x), peer->last_data_pkt);
+				  who(k, !x), peer_data);
 		} else if (after_fin) {
 			rules_say(fd, "it acknowledged everything the %s had sent, so nothing was "
 				"lost: an abort after the peer had closed (close() with SO_LINGER "

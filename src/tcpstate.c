@@ -405,7 +405,10 @@ static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
 	r->lost_head_len = 0;
 	if (acked_known && peer->seq_known && seq_gt(peer_end, r->prev_ack)) {
 		r->peer_end = peer_end;
-		if (peer->una_head_pkt != 0 && seq_geq(r->prev_ack, peer->una_seq)) {
+		/* that segment, if the first byte lost is in it: acks after it
+		 * may have covered it while it stayed the latest such */
+		if (peer->una_head_pkt != 0 && seq_geq(r->prev_ack, peer->una_seq) &&
+		    seq_lt(r->prev_ack, peer->una_end)) {
 			uint32_t off = r->prev_ack - peer->una_seq;
 
 			r->lost_pkt = peer->una_head_pkt;
@@ -432,6 +435,7 @@ static void note_una_head(struct tcp_endpoint *me, const struct tcp_endpoint *pe
 	    (seq_gt(end, before) && seq_geq(peer->last_ack, before))) {
 		me->una_head_pkt = pkt->num;
 		me->una_seq = data_seq;
+		me->una_end = end;
 		me->una_head_len = pkt->head_len;
 		memcpy(me->una_head, pkt->head, pkt->head_len);
 	}

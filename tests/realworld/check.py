@@ -100,6 +100,14 @@ SAYS = [
      "the server's kernel answered with RST (packet 4235"),
     ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "info",
      "!captured more than once"),
+    # the server acked the client's 25-byte request (5) and reset; the
+    # client's data 8 left before the RST reached it
+    ("zeek/traces/tcp/rst-inject-rae.pcap", "abortive-close", "warning",
+     "the client's data in packet 5 was acknowledged but never answered"),
+    # 44's bytes were acknowledged by 49: not where the lost bytes start
+    ("other/suricata-verify/tcp-rst-unacked-stream-09/"
+     "TLPW1-tcp-110.37.219.134-10.12.14.101-tcp-990-49230.pcap", "abortive-close", "warning",
+     "!from packet 44"),
 ]
 
 
