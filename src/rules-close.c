@@ -32,6 +32,8 @@ void rules_refused(struct check *k)
 void rules_simultaneous(struct check *k)
 {
 	const struct tcp_endpoint *a = &k->c->ep[0], *b = &k->c->ep[1];
+	struct capture_point_verdict cp;
+	uint64_t rtt;
 	struct finding *fd;
 
 	if (k->v->cls != CLOSE_SIMULTANEOUS ||
@@ -43,25 +45,23 @@ void rules_simultaneous(struct check *k)
 		PRIu64 ") were each sent before the other arrived, so neither acknowledges the "
 		"other; both sides go through CLOSING and hold TIME_WAIT",
 		  who(k, 0), a->fin_pkt, who(k, 1), b->fin_pkt);
+	cp = classify_capture_point(k->c);
+	rtt = rules_round_trip(k->c);
 	for (int x = 0; x < 2; x++) {
-		const struct tcp_endpoint *me = &k->c->ep[x];
-		struct capture_point_verdict cp = classify_capture_point(k->c);
+		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 		bool near_peer = (x == 0 && cp.where == CAPTURE_NEAR_SERVER) ||
 				 (x == 1 && cp.where == CAPTURE_NEAR_CLIENT);
 
 		/* acked only after a retransmission, and the peer sent a packet
 		 * acking below the FIN once the first copy had reached it (at
 		 * once near the peer, a round trip later elsewhere): that copy
-		 * was not taken.  A stack that repeats its FIN on the peer's
-		 * FIN (BSD, macOS) acks it the same way, with nothing lost. */
-		const struct tcp_endpoint *peer = &k->c->ep[!x];
-		uint64_t rtt = rules_round_trip(k->c);
-
+		 * was not taken */
 		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt ||
 		    me->fin_ack_short_ts <= me->fin_ts ||
 		    me->fin_ack_short_ts - me->fin_ts <= (near_peer ? NS_PER_S / 1000 : rtt))
 			continue;
-		/* a copy sent as the peer's FIN arrived answers that FIN (BSD) */
+		/* a copy sent as the peer's FIN arrived answers that FIN, as
+		 * BSD and macOS do, with nothing lost */
 		if (me->fin_rexmit_clean_pkt != me->fin_rexmit_pkt ||
 		    me->fin_rexmit_clean_ts < peer->fin_ts ||
 		    me->fin_rexmit_clean_ts - peer->fin_ts <= rtt)

@@ -441,6 +441,20 @@ static void note_una_head(struct tcp_endpoint *me, const struct tcp_endpoint *pe
 	}
 }
 
+/* Count pkt as me's latest packet; whether it carried new data is told
+ * later. */
+static void note_sent(struct tcp_endpoint *me, const struct packet *pkt)
+{
+	if (me->packets++ == 0) {
+		me->first_pkt = pkt->num;
+		me->first_flags = pkt->flags;
+	}
+	me->last_pkt = pkt->num;
+	me->last_ts = pkt->ts_ns;
+	me->last_flags = pkt->flags;
+	me->last_had_data = false;
+}
+
 static void account_sender(struct tcp_conn *c, struct seg *s)
 {
 	const struct packet *pkt = s->pkt;
@@ -450,14 +464,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	uint32_t end = data_seq + pkt->payload_len;
 	uint32_t before;
 
-	if (me->packets++ == 0) {
-		me->first_pkt = pkt->num;
-		me->first_flags = pkt->flags;
-	}
-	me->last_pkt = pkt->num;
-	me->last_ts = pkt->ts_ns;
-	me->last_flags = pkt->flags;
-	me->last_had_data = false;
+	note_sent(me, pkt);
 	if (pkt->opt.mptcp != 0) {
 		me->mptcp = true;
 		if ((pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) && me->fastclose_pkt == 0)
@@ -769,8 +776,8 @@ static const struct tcp_event *event_with(const struct tcp_conn *c, uint8_t type
 }
 
 /* An ACK of another connection answering the SYN, or the RST the SYN's
- * sender answers it with (EV_OLD_ACK): count the packet and log it,
- * nothing more.  Return whether s was one. */
+ * sender answers it with (EV_OLD_ACK): count the packet (note_sent) and
+ * log it, nothing more.  Return whether s was one. */
 static bool old_connection(struct tcp_conn *c, const struct seg *s)
 {
 	const struct packet *pkt = s->pkt;
@@ -788,13 +795,7 @@ static bool old_connection(struct tcp_conn *c, const struct seg *s)
 		type = EV_OLD_ACK_RST;
 	else
 		return false;
-	if (me->packets++ == 0) {
-		me->first_pkt = pkt->num;
-		me->first_flags = pkt->flags;
-	}
-	me->last_pkt = pkt->num;
-	me->last_ts = pkt->ts_ns;
-	me->last_flags = pkt->flags;
+	note_sent(me, pkt);
 	add_event(c, type, s, type == EV_OLD_ACK ? pkt->ack : pkt->seq,
 		  type == EV_OLD_ACK ? pkt->seq : 0);
 	return true;

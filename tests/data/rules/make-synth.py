@@ -93,10 +93,13 @@ class Conn:
                 "server": {"addr": s[0], "port": s[1]},
                 "anomalies": self.anomalies}
 
-    def handshake(self, cisn, sisn):
+    def handshake(self, cisn, sisn, synack_dt=0.001, ack_dt=0.001):
+        """The three packets, the SYN|ACK synack_dt after the SYN and the ACK
+        ack_dt after that: a long first and a short second interval put
+        the capture point near the client (classify_capture_point)."""
         self.send(0, "S", cisn, 0)
-        self.send(1, "SA", sisn, cisn + 1)
-        self.send(0, "A", cisn + 1, sisn + 1)
+        self.send(1, "SA", sisn, cisn + 1, dt=synack_dt)
+        self.send(0, "A", cisn + 1, sisn + 1, dt=ack_dt)
         return cisn + 1, sisn + 1
 
 
@@ -348,12 +351,9 @@ k.expect("final-ack-lost", [ack, again],
 # retransmission 0.4 s later is acknowledged (as in Zeek's ftp bruteforce
 # trace, whose capture point the handshake does not tell)
 k = cap.conn(("10.9.6.1", 40064), ("10.9.6.2", 21))
-# captured near the client: the SYN|ACK a round trip after the SYN, the
-# ACK at once, so the client's packets after the FIN show what it took
-k.send(C, "S", 9500, 0)
-k.send(S, "SA", 14500, 9501, dt=0.02)
-k.send(C, "A", 9501, 14501, dt=0.0001)
-c, s = 9501, 14501
+# captured near the client, so the client's packets after the FIN show
+# what it took
+c, s = k.handshake(9500, 14500, synack_dt=0.02, ack_dt=0.0001)
 k.send(C, "PA", c, s, b"QUIT\r\n")
 k.send(S, "PA", s, c + 6, b"221 Goodbye.\r\n")
 k.send(C, "A", c + 6, s + 14)
@@ -369,10 +369,7 @@ k.expect("simultaneous-close", [sfin, cfin, again],
 # trace): the client never acknowledged the server's first FIN, so that
 # copy, not an ACK, was lost (or dropped by the client's stack)
 k = cap.conn(("10.9.6.1", 40066), ("10.9.6.2", 3306))
-k.send(C, "S", 9900, 0)
-k.send(S, "SA", 14900, 9901, dt=0.129)
-k.send(C, "A", 9901, 14901, dt=0.00003)
-c, s = 9901, 14901
+c, s = k.handshake(9900, 14900, synack_dt=0.129, ack_dt=0.00003)
 k.send(C, "PA", c, s, b"s" * 34)
 k.send(C, "FA", c + 34, s, dt=0.00006)
 k.send(S, "A", s, c + 35, dt=0.133)
@@ -383,10 +380,7 @@ k.expect("final-ack-lost", [fin, again], "the server re-sends its FIN; near the 
 # The same crossing from a stack that repeats its FIN when the peer's FIN
 # arrives (macOS, BSD; Zeek's http get-gzip trace): nothing was lost
 k = cap.conn(("10.9.6.1", 40065), ("10.9.6.2", 80))
-k.send(C, "S", 9700, 0)
-k.send(S, "SA", 14700, 9701, dt=0.0228)
-k.send(C, "A", 9701, 14701, dt=0.0002)
-c, s = 9701, 14701
+c, s = k.handshake(9700, 14700, synack_dt=0.0228, ack_dt=0.0002)
 k.send(C, "PA", c, s, b"q" * 79)
 k.send(S, "PA", s, c + 79, b"r" * 342, dt=0.035)
 k.send(C, "A", c + 79, s + 342, dt=0.0002)
