@@ -148,7 +148,7 @@ void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
 struct flow *flow_table_over_cap(struct flow_table *t);
 
 /* A step of one of the table's flows allocated n RST details (struct
- * tcp_rst, tcp_conn.rst_blocks): the cap counts them until
+ * tcp_rst, tcp_conn_rst_blocks): the cap counts them until
  * flow_table_remove releases them with the flow. */
 void flow_table_count_rst(struct flow_table *t, unsigned n);
 

@@ -8,6 +8,7 @@
 #define FINLINT_TCPSTATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -269,7 +270,6 @@ struct tcp_conn {
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;
-	uint8_t rst_blocks; /* endpoints whose rst is allocated: the memory cap counts them */
 	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	struct tcp_event events[TCP_EVENTS_MAX];
 	struct tcp_reuse reuse;
@@ -281,6 +281,17 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
 /* Free what conn allocated (its endpoints' RST details); it must be
  * initialised again before another use. */
 void tcp_conn_release(struct tcp_conn *conn);
+
+/* How many of conn's endpoints have their RST details allocated: the
+ * memory cap counts them.  A connection never initialised has none. */
+static inline unsigned tcp_conn_rst_blocks(const struct tcp_conn *conn)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < 2; i++)
+		n += conn->ep[i].rst != NULL && conn->ep[i].rst != &tcp_rst_none;
+	return n;
+}
 
 /* Fill *r with what a SYN sent by old's side syn_side takes over from
  * old: the new connection's side 0 is that sender. */

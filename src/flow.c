@@ -815,7 +815,7 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->slot[i].node = NULL;
 	t->count--;
 	unlink_activity(t, &f->link);
-	t->rst_bytes -= f->conn.rst_blocks * heap_cost(sizeof(struct tcp_rst));
+	t->rst_bytes -= tcp_conn_rst_blocks(&f->conn) * heap_cost(sizeof(struct tcp_rst));
 	tcp_conn_release(&f->conn);
 	flow_give_back(t, f);
 }

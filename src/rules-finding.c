@@ -107,13 +107,21 @@ unsigned rules_event_pkts(const struct tcp_conn *c, uint8_t type, int dir, uint6
 	return n;
 }
 
+/* Find one side's first event of one type after packet pkt. */
+const struct tcp_event *rules_event_after(const struct tcp_conn *c, uint8_t type, int dir,
+					  uint64_t pkt)
+{
+	for (unsigned i = 0; i < c->event_count; i++)
+		if (c->events[i].type == type && (dir < 0 || c->events[i].dir == dir) &&
+		    c->events[i].pkt > pkt)
+			return &c->events[i];
+	return NULL;
+}
+
 /* Find one side's first event of one type. */
 const struct tcp_event *rules_first_event(const struct tcp_conn *c, uint8_t type, int dir)
 {
-	for (unsigned i = 0; i < c->event_count; i++)
-		if (c->events[i].type == type && (dir < 0 || c->events[i].dir == dir))
-			return &c->events[i];
-	return NULL;
+	return rules_event_after(c, type, dir, 0);
 }
 
 /* Return the handshake's round trip, or a generous guess. */

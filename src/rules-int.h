@@ -62,8 +62,11 @@ const char *rules_duration(uint64_t ns, char *buf);
 unsigned rules_event_pkts(const struct tcp_conn *c, uint8_t type, int dir, uint64_t *pkts,
 			  unsigned max);
 
-/* The first event of a type sent by side dir (-1: either), or NULL. */
+/* The first event of a type sent by side dir (-1: either), or NULL; the
+ * same after packet pkt (packets are numbered from 1). */
 const struct tcp_event *rules_first_event(const struct tcp_conn *c, uint8_t type, int dir);
+const struct tcp_event *rules_event_after(const struct tcp_conn *c, uint8_t type, int dir,
+					  uint64_t pkt);
 
 /* The round trip seen in the handshake, or a generous guess without one:
  * a peer's packet sent sooner after a FIN than this may have crossed it. */

@@ -27,8 +27,8 @@ void rules_time_wait(struct check *k)
 		rules_say(fd, "a RST from the %s (packet %" PRIu64 ") reached the %s while it held "
 			"TIME_WAIT; Linux ends TIME_WAIT on it unless net.ipv4.tcp_rfc1337=1",
 			  who(k, !x), me->tw_rst_pkt, who(k, x));
-		if (me->last_fin_seq != me->fin_seq && c->ep[!x].rst->pkt == me->tw_rst_pkt &&
-		    c->ep[!x].rst->answers_pkt == me->last_fin_pkt) {
+		if (me->last_fin_seq != me->fin_seq && peer->rst->pkt == me->tw_rst_pkt &&
+		    peer->rst->answers_pkt == me->last_fin_pkt) {
 			rules_say(fd, "; the RST answers the %s's own second FIN at another seq "
 				"(packet %" PRIu64 ", see fin-seq-mismatch): the %s had closed and "
 				"reset what was to it a segment past the stream's end",
@@ -87,16 +87,6 @@ void rules_time_wait(struct check *k)
 	}
 }
 
-/* The first event of type from side dir after packet pkt, or NULL. */
-static const struct tcp_event *event_after(const struct tcp_conn *c, uint8_t type, int dir,
-					   uint64_t pkt)
-{
-	for (unsigned i = 0; i < c->event_count; i++)
-		if (c->events[i].type == type && c->events[i].dir == dir && c->events[i].pkt > pkt)
-			return &c->events[i];
-	return NULL;
-}
-
 /* Report a SYN the server answered with an ACK of an earlier connection
  * it still held (EV_OLD_ACK), unless time-wait-reuse already tells it. */
 void rules_old_connection(struct check *k)
@@ -114,10 +104,10 @@ void rules_old_connection(struct check *k)
 		return; /* time-wait-reuse's case */
 	if ((fd = rules_found(k, RULE_SYN_TO_OLD_CONNECTION, 1)) == NULL)
 		return;
-	rst = event_after(c, EV_OLD_ACK_RST, 0, old->pkt);
+	rst = rules_event_after(c, EV_OLD_ACK_RST, 0, old->pkt);
 	if (rst != NULL && rst->a != old->a)
 		rst = NULL;
-	retry = event_after(c, EV_SYN_RETRANSMIT, 0, rst != NULL ? rst->pkt : old->pkt);
+	retry = rules_event_after(c, EV_SYN_RETRANSMIT, 0, rst != NULL ? rst->pkt : old->pkt);
 	matches = prev && old->a == c->reuse.snd_nxt[0];
 	rules_evidence(fd, cl->first_pkt);
 	rules_evidence(fd, old->pkt);

@@ -344,16 +344,16 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
  * that does not write it leaves it zero, which packs to almost nothing. */
 static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	uint8_t blocks;
+	unsigned blocks;
 
 	if (f->first_packet == 0)
 		begin(l, f, pkt, NULL);
-	blocks = f->conn.rst_blocks;
+	blocks = tcp_conn_rst_blocks(&f->conn);
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
-	if (f->conn.rst_blocks != blocks)
-		flow_table_count_rst(l->t, f->conn.rst_blocks - blocks);
+	if (tcp_conn_rst_blocks(&f->conn) != blocks)
+		flow_table_count_rst(l->t, tcp_conn_rst_blocks(&f->conn) - blocks);
 	if (f->link.list != FLOW_CLOSED && tcp_conn_closed(&f->conn))
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)

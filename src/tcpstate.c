@@ -355,12 +355,10 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 const struct tcp_rst tcp_rst_none;
 
 /* me's RST details, allocated at its first RST. */
-static struct tcp_rst *rst_detail(struct tcp_conn *c, struct tcp_endpoint *me)
+static struct tcp_rst *rst_detail(struct tcp_endpoint *me)
 {
-	if (me->rst == &tcp_rst_none) {
+	if (me->rst == &tcp_rst_none)
 		me->rst = xcalloc(1, sizeof *me->rst);
-		c->rst_blocks++;
-	}
 	return (struct tcp_rst *)(uintptr_t)me->rst; /* allocated here, never tcp_rst_none */
 }
 
@@ -473,7 +471,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
-		struct tcp_rst *r = rst_detail(c, me);
+		struct tcp_rst *r = rst_detail(me);
 		bool first;
 
 		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
@@ -714,7 +712,6 @@ void tcp_conn_release(struct tcp_conn *conn)
 			free((void *)(uintptr_t)conn->ep[i].rst);
 		conn->ep[i].rst = &tcp_rst_none;
 	}
-	conn->rst_blocks = 0;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
