@@ -4,8 +4,9 @@
  * canonical order, and which side is the client lives in the flow.  Flows
  * are kept in order of last activity so that idle ones can be finished
  * from the front in constant time.  Flows that wait for nothing but a
- * late packet (closed ones in TIME_WAIT, open ones silent for a minute)
- * are kept packed, at about a third of their size; connections that have
+ * late packet (closed ones in their linger once whole flows take more
+ * than a budget, open ones silent for a minute) are kept packed, at
+ * about a third of their size; connections that have
  * only sent a SYN (and maybe got a SYN-ACK) are kept compact
  * (flow-compact.h) until they prove themselves.  The table's memory can
  * be capped: over the cap, the oldest connections are finished early. */
@@ -38,7 +39,7 @@ struct flow_side {
 enum flow_list {
 	FLOW_OPEN,   /* open and active */
 	FLOW_IDLE,   /* open, silent for FLOW_PACK_IDLE_S: kept packed */
-	FLOW_CLOSED, /* both sides done, waiting out TIME_WAIT: kept packed */
+	FLOW_CLOSED, /* both sides done, in their linger: packed past the budget */
 	FLOW_OPENING, /* only opened so far (a SYN, SYN-ACKs): compact
 		       * (flow-compact.h), or a full flow with f->opening */
 };
@@ -188,13 +189,18 @@ struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t
 /* Move f to the closed list: both sides are done, only TIME_WAIT is left. */
 void flow_table_mark_closed(struct flow_table *t, struct flow *f);
 
-/* Pack (flow-pack.h) the closed flows not packed yet, and the open ones
+/* Pack (flow-pack.h) the closed flows not packed yet (once whole flows
+ * take more than FLOW_WHOLE_MAX bytes, or an eighth of the cap), and the open ones
  * silent for FLOW_PACK_IDLE_S seconds of capture time before now; a
  * packed flow is restored when a packet or one of the calls above
  * reaches it.  Every struct flow pointer obtained before this call is
  * invalid after. */
 enum { FLOW_PACK_IDLE_S = 60 };
+#define FLOW_WHOLE_MAX ((uint64_t)64 << 20)
 void flow_table_pack(struct flow_table *t, uint64_t now);
+
+/* How many flows are packed now. */
+uint64_t flow_table_packed(const struct flow_table *t);
 
 /* Remove f from the table and free it (tcp_conn_release included). */
 void flow_table_remove(struct flow_table *t, struct flow *f);

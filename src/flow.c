@@ -703,6 +703,15 @@ void flow_table_mark_closed(struct flow_table *t, struct flow *f)
 	append_activity(t, &f->link);
 }
 
+/* The bytes of whole flows under which closed ones are not packed: an
+ * eighth of the cap, at most FLOW_WHOLE_MAX. */
+static uint64_t whole_budget(const struct flow_table *t)
+{
+	uint64_t b = FLOW_WHOLE_MAX;
+
+	return t->cap != 0 && t->cap / 8 < b ? t->cap / 8 : b;
+}
+
 void flow_table_pack(struct flow_table *t, uint64_t now)
 {
 	/* Flows join the closed list at its newest end, and only the oldest
@@ -710,6 +719,12 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 	 * packed yet are at the newest end. */
 	struct flow_link *n = t->closed.newest;
 
+	/* Packing costs CPU to save memory: while whole flows take little,
+	 * closed ones stay whole for their linger (restoring one is byte
+	 * for byte, so no report depends on it).  Past the budget the
+	 * whole suffix is packed, which keeps that order. */
+	if (t->full * heap_cost(sizeof(struct flow)) <= whole_budget(t))
+		n = NULL;
 	while (n != NULL && !n->packed) {
 		struct flow_link *older = n->older;
 
@@ -828,4 +843,9 @@ void flow_table_count_rst(struct flow_table *t, unsigned n)
 uint64_t flow_table_count(const struct flow_table *t)
 {
 	return t->count;
+}
+
+uint64_t flow_table_packed(const struct flow_table *t)
+{
+	return t->packed;
 }

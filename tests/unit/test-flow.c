@@ -209,7 +209,14 @@ int main(void)
 			flow_table_mark_closed(t, f);
 			want[i] = *f;
 		}
+		/* under the budget for whole flows they stay whole; a cap
+		 * whose eighth they exceed has them packed */
 		flow_table_pack(t, base);
+		CHECK_U64(flow_table_packed(t), 2500); /* the open ones, silent since 0 */
+		CHECK(!f->link.packed && f->link.list == FLOW_CLOSED);
+		flow_table_set_cap(t, 32u << 10, 0); /* 4 KiB for whole flows */
+		flow_table_pack(t, base);
+		CHECK_U64(flow_table_packed(t), 2503);
 		CHECK_U64(flow_table_count(t), 2503);
 		CHECK(flow_table_closed_idle(t, base + 59000000000u, 60000000000u) == NULL);
 
