@@ -37,6 +37,10 @@ struct reader {
 	pthread_cond_t changed; /* a queue gained a batch, or done or stop was set */
 	struct queue free, full;
 	bool done; /* the thread has pushed its last batch */
+	/* who waits on changed: a wake-up costs the waker a system call, so
+	 * it is sent only to a waiter, and the reader, which is the faster,
+	 * is woken only once half the batches are free again */
+	bool reader_waits, engine_waits;
 	bool stop; /* the engine is finishing: the thread must not wait */
 
 	struct batch *current; /* the batch the engine holds */
@@ -139,8 +143,11 @@ static void *read_ahead(void *arg)
 		struct batch *b;
 
 		pthread_mutex_lock(&rd->lock);
-		while (rd->free.len == 0 && !rd->stop)
+		while (rd->free.len == 0 && !rd->stop) {
+			rd->reader_waits = true;
 			pthread_cond_wait(&rd->changed, &rd->lock);
+		}
+		rd->reader_waits = false;
 		if (rd->stop) {
 			pthread_mutex_unlock(&rd->lock);
 			break;
@@ -152,7 +159,8 @@ static void *read_ahead(void *arg)
 
 		pthread_mutex_lock(&rd->lock);
 		push(&rd->full, b);
-		pthread_cond_broadcast(&rd->changed);
+		if (rd->engine_waits)
+			pthread_cond_broadcast(&rd->changed);
 		pthread_mutex_unlock(&rd->lock);
 	}
 	pthread_mutex_lock(&rd->lock);
@@ -210,11 +218,18 @@ size_t reader_next(struct reader *rd, const struct reader_item **items)
 	if (rd->current != NULL) {
 		push(&rd->free, rd->current);
 		rd->current = NULL;
-		pthread_cond_broadcast(&rd->changed);
+		if (rd->reader_waits && rd->free.len >= BATCHES / 2)
+			pthread_cond_broadcast(&rd->changed);
 	}
 	for (;;) {
-		while (rd->full.len == 0 && !rd->done)
+		while (rd->full.len == 0 && !rd->done) {
+			/* the reader must not sleep while the engine does */
+			if (rd->reader_waits)
+				pthread_cond_broadcast(&rd->changed);
+			rd->engine_waits = true;
 			pthread_cond_wait(&rd->changed, &rd->lock);
+		}
+		rd->engine_waits = false;
 		if (rd->full.len == 0) {
 			pthread_mutex_unlock(&rd->lock);
 			return 0;
