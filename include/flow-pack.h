@@ -26,4 +26,9 @@ size_t flow_pack(const void *src, size_t size, uint64_t base, uint8_t *out);
  * Return false if the packed bytes do not hold exactly size bytes. */
 bool flow_unpack(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t size);
 
+/* The same for packed bytes that go on after the record (records packed
+ * one after the other): return how many bytes of in it took, 0 when
+ * in[0..len) does not begin with size bytes' worth. */
+size_t flow_unpack_prefix(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t size);
+
 #endif

@@ -148,10 +148,10 @@ void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
  * removed. */
 struct flow *flow_table_over_cap(struct flow_table *t);
 
-/* A step of one of the table's flows allocated n RST details (struct
- * tcp_rst, tcp_conn_rst_blocks): the cap counts them until
- * flow_table_remove releases them with the flow. */
-void flow_table_count_rst(struct flow_table *t, unsigned n);
+/* A step of f, one of the table's flows, allocated blocks out of line
+ * (tcp_conn_block): conn->blocks was before and is now.  The cap counts
+ * them until flow_table_remove releases them with the flow. */
+void flow_table_count_blocks(struct flow_table *t, unsigned before, unsigned now);
 
 /* Return the bytes the cap counts, and how many connections
  * flow_table_over_cap has handed out. */

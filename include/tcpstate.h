@@ -66,17 +66,19 @@ enum rst_kind {
 };
 
 /* 16 bytes: the packet number shares a word with the type and side (a
- * capture of 2^48 packets is not read, see struct flow_link) */
+ * capture of 2^48 packets is not read, see struct flow_link), the small
+ * fields in the low bits: a packed flow (flow-pack.h) keeps a word's
+ * significant bytes, so the packet number's high zero bytes go. */
 struct tcp_event {
-	uint64_t pkt : 48;
 	uint64_t type : 8; /* enum tcp_event_type */
 	uint64_t dir : 8;  /* the side that sent the packet */
+	uint64_t pkt : 48;
 	uint32_t a, b;
 };
 
 struct tcp_transition {
+	uint64_t state : 8; /* enum tcp_state; low, as in struct tcp_event */
 	uint64_t pkt : 56;
-	uint64_t state : 8; /* enum tcp_state */
 	uint64_t ts;
 };
 
@@ -267,31 +269,40 @@ struct tcp_conn {
 	bool mid_stream;  /* first packet was not a SYN */
 	bool reset;       /* an accepted RST ended it */
 	bool end_at_leap; /* finished where the capture's time jumped ahead (end_ts), not at its end */
+	uint8_t blocks;   /* bit i: its block i (tcp_conn_block) is allocated */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;
 	uint32_t events_dropped; /* saturates at UINT32_MAX */
-	struct tcp_event events[TCP_EVENTS_MAX];
+	/* TCP_EVENTS_MAX entries, allocated at the first event: an open
+	 * connection seldom has one (they are mostly about its close) */
+	struct tcp_event *events;
 	struct tcp_reuse reuse;
 };
 
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
 
-/* Free what conn allocated (its endpoints' RST details); it must be
+/* Free what conn allocated (its blocks); it must be
  * initialised again before another use. */
 void tcp_conn_release(struct tcp_conn *conn);
 
-/* How many of conn's endpoints have their RST details allocated: the
- * memory cap counts them.  A connection never initialised has none. */
-static inline unsigned tcp_conn_rst_blocks(const struct tcp_conn *conn)
-{
-	unsigned n = 0;
+/* What a connection keeps out of line, allocated on first use: block 0
+ * is the event log, 1 and 2 the endpoints' RST details.  conn->blocks
+ * says which are allocated (the memory cap counts them; a connection
+ * never initialised has none); the flow table packs them with the flow. */
+enum { TCP_CONN_BLOCKS = 3 };
 
-	for (unsigned i = 0; i < 2; i++)
-		n += conn->ep[i].rst != NULL && conn->ep[i].rst != &tcp_rst_none;
-	return n;
-}
+/* The bytes block i takes. */
+size_t tcp_conn_block_size(unsigned i);
+
+/* conn's block i, NULL when it is not allocated; *used is how many of its
+ * first bytes hold anything (a multiple of 8: the rest are zero). */
+void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used);
+
+/* Give conn block i: p, tcp_conn_block_size(i) bytes from malloc, which
+ * conn now owns.  Only for a block conn->blocks says it had. */
+void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p);
 
 /* Fill *r with what a SYN sent by old's side syn_side takes over from
  * old: the new connection's side 0 is that sender. */

@@ -154,7 +154,7 @@ static inline bool decode_word(const uint8_t *in, size_t len, size_t *at, unsign
 	return true;
 }
 
-bool flow_unpack(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t size)
+size_t flow_unpack_prefix(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t size)
 {
 	uint8_t *p = dst;
 	size_t words = size / 8, at = 0;
@@ -164,22 +164,29 @@ bool flow_unpack(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t
 		unsigned codes;
 
 		if (at >= len)
-			return false;
+			return 0;
 		codes = in[at++];
 		if (codes == 0 && w + 1 < words) {
 			memset(p + w * 8, 0, 16);
 			continue;
 		}
 		if (!decode_word(in, len, &at, codes & 15, base, &a))
-			return false;
+			return 0;
 		memcpy(p + w * 8, &a, 8);
 		if (w + 1 < words) {
 			if (!decode_word(in, len, &at, codes >> 4, base, &b))
-				return false;
+				return 0;
 			memcpy(p + (w + 1) * 8, &b, 8);
 		} else if (codes >> 4 != 0) {
-			return false;
+			return 0;
 		}
 	}
-	return at == len;
+	return at;
+}
+
+bool flow_unpack(const uint8_t *in, size_t len, uint64_t base, void *dst, size_t size)
+{
+	size_t at = flow_unpack_prefix(in, len, base, dst, size);
+
+	return at == len && (at != 0 || size < 8);
 }

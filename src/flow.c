@@ -9,6 +9,7 @@
  * cap hands out the connections to finish early. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ struct flow_table {
 	uint64_t next_id;
 	struct activity open, idle, closed, opening_list;
 	struct flow *free_list; /* linked through link.newer */
-	uint8_t *scratch;       /* flow_pack_bound(sizeof (struct flow)) bytes */
+	uint8_t *scratch;       /* scratch_size() bytes: a packed flow and its blocks */
 	flow_replay_fn *replay; /* NULL: no compact connections */
 	void *replay_ctx;
 	uint64_t compact_after;   /* connections in their opening before compact ones */
@@ -67,7 +68,7 @@ struct flow_table {
 	 * list, packed flows, compact ones (their heap bytes), the caller's
 	 * extra per full or packed flow, RST details (tcpstate.h), the slots */
 	uint64_t cap, extra;
-	uint64_t full, free_count, packed, packed_bytes, compact_bytes, rst_bytes;
+	uint64_t full, free_count, packed, packed_bytes, compact_bytes, block_bytes;
 	uint64_t early; /* connections handed out by flow_table_over_cap */
 };
 
@@ -146,13 +147,27 @@ static bool key_equal(const struct flow_key *a, const struct flow_key *b)
 	       memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
 
+/* The packed bytes hold the flow after its link (the packed copy has
+ * its own) with its hash zero (the same), then the blocks it has
+ * (tcp_conn_block), in order, each as many bytes as it uses. */
+#define PACKED_FROM offsetof(struct flow, key)
+
+static size_t scratch_size(void)
+{
+	size_t n = flow_pack_bound(sizeof(struct flow) - PACKED_FROM);
+
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
+		n += flow_pack_bound(tcp_conn_block_size(i));
+	return n;
+}
+
 struct flow_table *flow_table_new(void)
 {
 	struct flow_table *t = xcalloc(1, sizeof *t);
 
 	t->slot = xcalloc(FLOW_TABLE_MIN, sizeof *t->slot);
 	t->mask = FLOW_TABLE_MIN - 1;
-	t->scratch = xmalloc(flow_pack_bound(sizeof(struct flow)));
+	t->scratch = xmalloc(scratch_size());
 	return t;
 }
 
@@ -295,6 +310,17 @@ static uint64_t heap_cost(size_t n)
 	return c < 32 ? 32 : c;
 }
 
+/* What the blocks of a connection (tcp_conn_block) in mask take. */
+static uint64_t blocks_cost(unsigned mask)
+{
+	uint64_t c = 0;
+
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
+		if (mask & 1u << i)
+			c += heap_cost(tcp_conn_block_size(i));
+	return c;
+}
+
 /* A flow from the free list or new, not cleared; it joins the table. */
 static struct flow *flow_take(struct flow_table *t)
 {
@@ -329,12 +355,25 @@ static struct flow *flow_alloc(struct flow_table *t)
 static void pack(struct flow_table *t, uint64_t i)
 {
 	struct flow *f = (struct flow *)t->slot[i].node;
-	size_t len = flow_pack(f, sizeof *f, f->link.last_ts, t->scratch);
-	struct packed_flow *p = xmalloc(sizeof *p + len);
+	uint64_t base = f->link.last_ts, hash = f->hash;
+	struct packed_flow *p;
+	size_t len;
 
+	f->hash = 0;
+	len = flow_pack((const uint8_t *)f + PACKED_FROM, sizeof *f - PACKED_FROM, base, t->scratch);
+	for (unsigned b = 0; b < TCP_CONN_BLOCKS; b++) {
+		size_t used;
+		const void *q = tcp_conn_block(&f->conn, b, &used);
+
+		if (q != NULL)
+			len += flow_pack(q, used, base, t->scratch + len);
+	}
+	t->block_bytes -= blocks_cost(f->conn.blocks);
+	tcp_conn_release(&f->conn);
+	p = xmalloc(sizeof *p + len);
 	p->link = f->link;
 	p->link.packed = true;
-	p->hash = f->hash;
+	p->hash = hash;
 	p->len = len;
 	memcpy(p->data, t->scratch, len);
 	replace_activity(t, &f->link, &p->link);
@@ -349,9 +388,26 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 {
 	struct packed_flow *p = (struct packed_flow *)t->slot[i].node;
 	struct flow *f = flow_take(t);
+	uint64_t base = p->link.last_ts;
+	size_t at = flow_unpack_prefix(p->data, p->len, base, (uint8_t *)f + PACKED_FROM,
+				       sizeof *f - PACKED_FROM);
 
-	if (!flow_unpack(p->data, p->len, p->link.last_ts, f, sizeof *f))
+	for (unsigned b = 0; b < TCP_CONN_BLOCKS && at != 0; b++) {
+		size_t used, n;
+		void *q;
+
+		if (!(f->conn.blocks & 1u << b))
+			continue;
+		q = xcalloc(1, tcp_conn_block_size(b));
+		tcp_conn_block_set(&f->conn, b, q);
+		tcp_conn_block(&f->conn, b, &used);
+		n = used == 0 ? 0 : flow_unpack_prefix(p->data + at, p->len - at, base, q, used);
+		at = used == 0 || n != 0 ? at + n : 0;
+	}
+	if (at != p->len)
 		fatal("internal error: a packed flow does not unpack");
+	t->block_bytes += blocks_cost(f->conn.blocks);
+	f->hash = p->hash;
 	f->link = p->link;
 	f->link.packed = false;
 	replace_activity(t, &p->link, &f->link);
@@ -766,7 +822,7 @@ uint64_t flow_table_bytes(const struct flow_table *t)
 	uint64_t flow = heap_cost(sizeof(struct flow));
 
 	return (t->full + t->free_count) * flow + (t->full + t->packed) * t->extra +
-	       t->packed_bytes + t->compact_bytes + t->rst_bytes + (t->mask + 1) * sizeof(struct slot);
+	       t->packed_bytes + t->compact_bytes + t->block_bytes + (t->mask + 1) * sizeof(struct slot);
 }
 
 static bool over_cap(const struct flow_table *t)
@@ -830,14 +886,14 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->slot[i].node = NULL;
 	t->count--;
 	unlink_activity(t, &f->link);
-	t->rst_bytes -= tcp_conn_rst_blocks(&f->conn) * heap_cost(sizeof(struct tcp_rst));
+	t->block_bytes -= blocks_cost(f->conn.blocks);
 	tcp_conn_release(&f->conn);
 	flow_give_back(t, f);
 }
 
-void flow_table_count_rst(struct flow_table *t, unsigned n)
+void flow_table_count_blocks(struct flow_table *t, unsigned before, unsigned now)
 {
-	t->rst_bytes += n * heap_cost(sizeof(struct tcp_rst));
+	t->block_bytes += blocks_cost(now) - blocks_cost(before);
 }
 
 uint64_t flow_table_count(const struct flow_table *t)

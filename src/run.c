@@ -348,12 +348,12 @@ static void step(const struct loop *l, struct flow *f, unsigned dir, const struc
 
 	if (f->first_packet == 0)
 		begin(l, f, pkt, NULL);
-	blocks = tcp_conn_rst_blocks(&f->conn);
+	blocks = f->conn.blocks;
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
-	if (tcp_conn_rst_blocks(&f->conn) != blocks)
-		flow_table_count_rst(l->t, tcp_conn_rst_blocks(&f->conn) - blocks);
+	if (f->conn.blocks != blocks)
+		flow_table_count_blocks(l->t, blocks, f->conn.blocks);
 	if (f->link.list != FLOW_CLOSED && tcp_conn_closed(&f->conn))
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)

@@ -50,6 +50,10 @@ static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uin
 			c->events_dropped++;
 		return;
 	}
+	if (c->events == NULL) {
+		c->events = xcalloc(TCP_EVENTS_MAX, sizeof *c->events);
+		c->blocks |= 1u << 0;
+	}
 	e = &c->events[c->event_count++];
 	e->pkt = s->pkt->num;
 	e->a = a;
@@ -355,10 +359,14 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 const struct tcp_rst tcp_rst_none;
 
 /* me's RST details, allocated at its first RST. */
-static struct tcp_rst *rst_detail(struct tcp_endpoint *me)
+static struct tcp_rst *rst_detail(struct tcp_conn *c, unsigned self)
 {
-	if (me->rst == &tcp_rst_none)
+	struct tcp_endpoint *me = &c->ep[self];
+
+	if (me->rst == &tcp_rst_none) {
 		me->rst = xcalloc(1, sizeof *me->rst);
+		c->blocks |= 1u << (1 + self);
+	}
 	return (struct tcp_rst *)(uintptr_t)me->rst; /* allocated here, never tcp_rst_none */
 }
 
@@ -471,7 +479,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
 		 * stream is: keep it out of the sequence accounting. */
-		struct tcp_rst *r = rst_detail(me);
+		struct tcp_rst *r = rst_detail(c, s->from);
 		bool first;
 
 		if (me->rsts == 0 || pkt->ttl < me->rst_ttl_min)
@@ -707,11 +715,42 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 
 void tcp_conn_release(struct tcp_conn *conn)
 {
-	for (unsigned i = 0; i < 2; i++) {
-		if (conn->ep[i].rst != NULL && conn->ep[i].rst != &tcp_rst_none)
-			free((void *)(uintptr_t)conn->ep[i].rst);
-		conn->ep[i].rst = &tcp_rst_none;
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++) {
+		size_t used;
+
+		free(tcp_conn_block(conn, i, &used));
 	}
+	conn->events = NULL;
+	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
+	conn->blocks = 0;
+}
+
+size_t tcp_conn_block_size(unsigned i)
+{
+	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event) : sizeof(struct tcp_rst);
+}
+
+_Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0,
+	       "blocks are packed in whole words");
+
+void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
+{
+	if (!(conn->blocks & 1u << i))
+		return NULL;
+	if (i == 0) {
+		*used = conn->event_count * sizeof(struct tcp_event);
+		return conn->events;
+	}
+	*used = sizeof(struct tcp_rst);
+	return (void *)(uintptr_t)conn->ep[i - 1].rst;
+}
+
+void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
+{
+	if (i == 0)
+		conn->events = p;
+	else
+		conn->ep[i - 1].rst = p;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)

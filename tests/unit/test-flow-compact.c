@@ -156,18 +156,25 @@ static void step(void *ctx, struct flow *f, unsigned dir, const struct packet *p
 	zeek_step(&f->zeek, dir, pkt);
 }
 
-/* The flows' records, all but the table's bookkeeping; RST details are
- * compared by what they hold, not where. */
+/* The flows' records, all but the table's bookkeeping; the blocks kept
+ * out of line (the event log, RST details) are compared by what they
+ * hold, not where. */
 static bool same_flow(const struct flow *a, const struct flow *b)
 {
 	size_t from = offsetof(struct flow, key);
 	struct flow x = *a, y = *b;
 
-	for (unsigned i = 0; i < 2; i++) {
-		if (memcmp(a->conn.ep[i].rst, b->conn.ep[i].rst, sizeof(struct tcp_rst)) != 0)
+	if (a->conn.blocks != b->conn.blocks)
+		return false;
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++) {
+		size_t ua, ub;
+		const void *pa = tcp_conn_block(&a->conn, i, &ua), *pb = tcp_conn_block(&b->conn, i, &ub);
+
+		if (pa != NULL && (ua != ub || memcmp(pa, pb, tcp_conn_block_size(i)) != 0))
 			return false;
-		x.conn.ep[i].rst = y.conn.ep[i].rst = NULL;
 	}
+	x.conn.ep[0].rst = x.conn.ep[1].rst = y.conn.ep[0].rst = y.conn.ep[1].rst = NULL;
+	x.conn.events = y.conn.events = NULL;
 	return memcmp((const char *)&x + from, (const char *)&y + from, sizeof x - from) == 0;
 }
 
