@@ -154,6 +154,31 @@ struct tcp_rst {
 };
 extern const struct tcp_rst tcp_rst_none;
 
+/* What an endpoint's FINs showed, apart from the endpoint like struct
+ * tcp_rst: an open connection has sent none, and the bytes would be in
+ * every one twice.  &tcp_fin_none, all zero, until the endpoint's first
+ * FIN (or the first packet that tells something of one). */
+struct tcp_fin {
+	uint32_t seq;         /* seq of its FIN (after the FIN segment's payload) */
+	uint32_t last_seq;    /* seq of its latest FIN: another than seq when it moved */
+	uint32_t count;
+	uint32_t unacked_seq; /* the first unacknowledged byte when unacked_pkt was sent */
+	uint64_t pkt, ts;
+	uint64_t ack_pkt, ack_ts;   /* the peer's packet that acked it */
+	uint64_t last_pkt, last_ts; /* its latest FIN, retransmissions included */
+	uint64_t prev_ts;           /* the FIN copy before the latest */
+
+	uint64_t rexmit_pkt; /* its first FIN retransmission */
+	/* Its first FIN retransmission sent after the peer had acknowledged
+	 * every byte before the FIN: one that repairs nothing but the FIN
+	 * (or its ACK).  gap = time since the FIN copy before it. */
+	uint64_t rexmit_clean_pkt, rexmit_clean_ts, rexmit_clean_gap;
+	uint64_t ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
+	uint64_t ack_short_ts;  /* when the latest such packet was sent */
+	uint64_t unacked_pkt;   /* sent with data unacknowledged: first such segment */
+};
+extern const struct tcp_fin tcp_fin_none;
+
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	/* The members are grouped by concern and, within a group, ordered
@@ -178,24 +203,7 @@ struct tcp_endpoint {
 	uint64_t data_bytes;
 	uint64_t retransmits;
 
-	uint32_t fin_seq; /* seq of its FIN (after the FIN segment's payload) */
-	uint32_t last_fin_seq; /* seq of its latest FIN: another than fin_seq when it moved */
-	uint32_t fin_count;
-	uint32_t fin_unacked_seq;   /* the first unacknowledged byte when fin_unacked_pkt was sent */
-	uint64_t fin_pkt, fin_ts;
-	uint64_t fin_ack_pkt, fin_ack_ts; /* the peer's packet that acked it */
-	uint64_t last_fin_pkt, last_fin_ts; /* its latest FIN, retransmissions included */
-	uint64_t prev_fin_ts;               /* the FIN copy before the latest */
-
-	uint64_t fin_rexmit_pkt;    /* its first FIN retransmission */
-	/* Its first FIN retransmission sent after the peer had acknowledged
-	 * every byte before the FIN: one that repairs nothing but the FIN
-	 * (or its ACK).  gap = time since the FIN copy before it. */
-	uint64_t fin_rexmit_clean_pkt, fin_rexmit_clean_ts, fin_rexmit_clean_gap;
-	uint64_t fin_ack_short_pkt; /* first peer packet after the FIN acking only FIN.seq */
-	uint64_t fin_ack_short_ts;  /* when the latest such packet was sent */
-	uint64_t fin_unacked_pkt;   /* sent with data unacknowledged: first such segment */
-
+	const struct tcp_fin *fin; /* its FINs: &tcp_fin_none until the first */
 	const struct tcp_rst *rst; /* its RSTs: &tcp_rst_none until the first */
 	uint32_t rsts;
 	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
@@ -288,10 +296,11 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
 void tcp_conn_release(struct tcp_conn *conn);
 
 /* What a connection keeps out of line, allocated on first use: block 0
- * is the event log, 1 and 2 the endpoints' RST details.  conn->blocks
+ * is the event log, 1 and 2 the endpoints' RST details, 3 and 4 their
+ * FIN details.  conn->blocks
  * says which are allocated (the memory cap counts them; a connection
  * never initialised has none); the flow table packs them with the flow. */
-enum { TCP_CONN_BLOCKS = 3 };
+enum { TCP_CONN_BLOCKS = 5 };
 
 /* The bytes block i takes. */
 size_t tcp_conn_block_size(unsigned i);

@@ -100,12 +100,12 @@ static void put_side(struct conn_side *s, const struct flow *f, unsigned side)
 	s->first_pad_pkt = ep->pad_pkt;
 	s->has_fin = ep->fin_seen;
 	if (ep->fin_seen) {
-		s->fin.seq = ep->fin_seq;
-		s->fin.pkt = ep->fin_pkt;
-		s->fin.ts = ep->fin_ts;
-		s->fin.times_sent = ep->fin_count;
+		s->fin.seq = ep->fin->seq;
+		s->fin.pkt = ep->fin->pkt;
+		s->fin.ts = ep->fin->ts;
+		s->fin.times_sent = ep->fin->count;
 		s->fin.before_handshake = ep->fin_before_handshake;
-		s->fin.acked_by = ep->fin_acked ? ep->fin_ack_pkt : 0;
+		s->fin.acked_by = ep->fin_acked ? ep->fin->ack_pkt : 0;
 	}
 	s->has_rst = ep->rsts > 0;
 	if (s->has_rst)

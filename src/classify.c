@@ -60,7 +60,7 @@ static int first_fin(const struct tcp_conn *c)
 {
 	const struct tcp_endpoint *a = &c->ep[0], *b = &c->ep[1];
 
-	if (a->fin_seen && (!b->fin_seen || a->fin_pkt <= b->fin_pkt))
+	if (a->fin_seen && (!b->fin_seen || a->fin->pkt <= b->fin->pkt))
 		return 0;
 	if (b->fin_seen)
 		return 1;
@@ -84,7 +84,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 	if (c->reset) {
 		int by = classify_resetter(c);
 
-		if (first >= 0 && (by < 0 || c->ep[first].fin_pkt < c->ep[by].rst->accept_pkt)) {
+		if (first >= 0 && (by < 0 || c->ep[first].fin->pkt < c->ep[by].rst->accept_pkt)) {
 			v.cls = CLOSE_RESET_AFTER;
 			v.active_closer = first;
 		} else {
@@ -107,7 +107,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 			return v;
 		/* Crossed: the second FIN left before its sender had seen the
 		 * first, so neither FIN carried the ack of the other. */
-		if (a->fin_ack_pkt > b->fin_pkt) {
+		if (a->fin->ack_pkt > b->fin->pkt) {
 			v.cls = CLOSE_SIMULTANEOUS;
 			v.active_closer = CLOSER_BOTH;
 			return v;
@@ -117,7 +117,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 			return v;
 		}
 		v.cls = CLOSE_CLEAN;
-		v.three_way = a->fin_ack_pkt == b->fin_pkt;
+		v.three_way = a->fin->ack_pkt == b->fin->pkt;
 		return v;
 	}
 }

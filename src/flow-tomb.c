@@ -214,9 +214,9 @@ bool tomb_add(struct tomb_store *s, const struct flow *f)
 		t->seq_known |= (uint64_t)me->seq_known << x;
 		t->ack_known |= (uint64_t)me->ack_known << x;
 		t->fin_seen |= (uint64_t)me->fin_seen << x;
-		t->rexmit_seen |= (uint64_t)(me->fin_rexmit_clean_pkt != 0) << x;
+		t->rexmit_seen |= (uint64_t)(me->fin->rexmit_clean_pkt != 0) << x;
 		t->passive |= (uint64_t)(peer->fin_seen && peer->fin_acked &&
-					 peer->fin_ack_pkt <= me->fin_pkt) << x;
+					 peer->fin->ack_pkt <= me->fin->pkt) << x;
 		for (unsigned e = 0; e < c->event_count; e++)
 			if (c->events[e].type == EV_DATA_AFTER_FIN && c->events[e].dir == x)
 				t->data_after_fin |= (uint64_t)1 << x;

@@ -24,7 +24,7 @@ void rules_refused(struct check *k)
 		"rejected it; connect() failed with ECONNREFUSED",
 		  cl->first_pkt, (sv->rst->flags & TCP_ACK) ? "RST|ACK" : "RST", sv->rst->pkt,
 		  secs(cl->first_pkt != 0 ? k->f->first_ts : 0, sv->rst->ts) * 1e3);
-	if (cl->packets > 1 && cl->fin_count == 0 && cl->rsts == 0 && !cl->seq_known)
+	if (cl->packets > 1 && cl->fin->count == 0 && cl->rsts == 0 && !cl->seq_known)
 		rules_say(fd, "; the client retried");
 }
 
@@ -39,12 +39,12 @@ void rules_simultaneous(struct check *k)
 	if (k->v->cls != CLOSE_SIMULTANEOUS ||
 	    (fd = rules_found(k, RULE_SIMULTANEOUS_CLOSE, -1)) == NULL)
 		return;
-	rules_evidence(fd, a->fin_pkt);
-	rules_evidence(fd, b->fin_pkt);
+	rules_evidence(fd, a->fin->pkt);
+	rules_evidence(fd, b->fin->pkt);
 	rules_say(fd, "the FINs crossed: the %s's (packet %" PRIu64 ") and the %s's (packet %"
 		PRIu64 ") were each sent before the other arrived, so neither acknowledges the "
 		"other; both sides go through CLOSING and hold TIME_WAIT",
-		  who(k, 0), a->fin_pkt, who(k, 1), b->fin_pkt);
+		  who(k, 0), a->fin->pkt, who(k, 1), b->fin->pkt);
 	cp = classify_capture_point(k->c);
 	rtt = rules_round_trip(k->c);
 	for (int x = 0; x < 2; x++) {
@@ -56,21 +56,21 @@ void rules_simultaneous(struct check *k)
 		 * acking below the FIN once the first copy had reached it (at
 		 * once near the peer, a round trip later elsewhere): that copy
 		 * was not taken */
-		if (me->fin_rexmit_pkt == 0 || !me->fin_acked || me->fin_ack_pkt < me->fin_rexmit_pkt ||
-		    me->fin_ack_short_ts <= me->fin_ts ||
-		    me->fin_ack_short_ts - me->fin_ts <= (near_peer ? NS_PER_S / 1000 : rtt))
+		if (me->fin->rexmit_pkt == 0 || !me->fin_acked || me->fin->ack_pkt < me->fin->rexmit_pkt ||
+		    me->fin->ack_short_ts <= me->fin->ts ||
+		    me->fin->ack_short_ts - me->fin->ts <= (near_peer ? NS_PER_S / 1000 : rtt))
 			continue;
 		/* a copy sent as the peer's FIN arrived answers that FIN, as
 		 * BSD and macOS do, with nothing lost */
-		if (me->fin_rexmit_clean_pkt != me->fin_rexmit_pkt ||
-		    me->fin_rexmit_clean_ts < peer->fin_ts ||
-		    me->fin_rexmit_clean_ts - peer->fin_ts <= rtt)
+		if (me->fin->rexmit_clean_pkt != me->fin->rexmit_pkt ||
+		    me->fin->rexmit_clean_ts < peer->fin->ts ||
+		    me->fin->rexmit_clean_ts - peer->fin->ts <= rtt)
 			continue;
-		rules_evidence(fd, me->fin_rexmit_pkt);
+		rules_evidence(fd, me->fin->rexmit_pkt);
 		rules_say(fd, "; but the %s's FIN was acknowledged only after its retransmission "
 			"(packet %" PRIu64 ", %.3f s later): the first copy never reached the %s's "
 			"TCP (lost after the capture point, or discarded there)",
-			  who(k, x), me->fin_rexmit_pkt, secs(me->fin_ts, me->fin_rexmit_clean_ts),
+			  who(k, x), me->fin->rexmit_pkt, secs(me->fin->ts, me->fin->rexmit_clean_ts),
 			  who(k, !x));
 	}
 }
@@ -86,14 +86,14 @@ void rules_half_close(struct check *k)
 	if (k->v->cls != CLOSE_HALF || a < 0 || a > 1 ||
 	    (fd = rules_found(k, RULE_HALF_CLOSE, a)) == NULL)
 		return;
-	rules_evidence(fd, k->c->ep[a].fin_pkt);
+	rules_evidence(fd, k->c->ep[a].fin->pkt);
 	n = rules_event_pkts(k->c, EV_DATA_AFTER_PEER_FIN, !a, pkts, FINDING_PKTS_MAX - 1);
 	for (unsigned i = 0; i < n; i++)
 		rules_evidence(fd, pkts[i]);
 	rules_say(fd, "the %s shut down its sending side (FIN, packet %" PRIu64 ") and kept "
 		"receiving: the %s sent %" PRIu32 " more data %s after it, all acknowledged, "
 		"then closed",
-		  who(k, a), k->c->ep[a].fin_pkt, who(k, !a), k->c->ep[!a].data_after_peer_fin,
+		  who(k, a), k->c->ep[a].fin->pkt, who(k, !a), k->c->ep[!a].data_after_peer_fin,
 		  k->c->ep[!a].data_after_peer_fin == 1 ? "segment" : "segments");
 }
 

@@ -29,8 +29,8 @@ void rules_final_ack(struct check *k)
 {
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
-		bool passive = peer->fin_seen && peer->fin_acked && peer->fin_ack_pkt <= me->fin_pkt;
-		uint64_t rexmit = me->fin_rexmit_clean_pkt;
+		bool passive = peer->fin_seen && peer->fin_acked && peer->fin->ack_pkt <= me->fin->pkt;
+		uint64_t rexmit = me->fin->rexmit_clean_pkt;
 		struct finding *fd;
 
 		if (!me->fin_seen)
@@ -43,24 +43,24 @@ void rules_final_ack(struct check *k)
 		 * holding TIME_WAIT does for every copy (one that answers none
 		 * has no state left: last-ack-giveup's case). */
 		if (passive && rexmit != 0 && me->fin_acked &&
-		    me->fin_rexmit_clean_gap >= rto_floor(k->c) &&
+		    me->fin->rexmit_clean_gap >= rto_floor(k->c) &&
 		    (fd = rules_found(k, RULE_FINAL_ACK_LOST, x)) != NULL) {
-			bool seen = me->fin_ack_pkt < rexmit;
+			bool seen = me->fin->ack_pkt < rexmit;
 
-			rules_evidence(fd, seen ? me->fin_ack_pkt : me->fin_pkt);
+			rules_evidence(fd, seen ? me->fin->ack_pkt : me->fin->pkt);
 			rules_evidence(fd, rexmit);
 			if (seen)
 				rules_say(fd, "the %s acknowledged the %s's FIN (packet %" PRIu64
 					"), yet the %s retransmitted that FIN from LAST_ACK "
 					"(packet %" PRIu64 "): the final ACK was lost after the "
 					"capture point, on its way to the %s",
-					  who(k, !x), who(k, x), me->fin_ack_pkt, who(k, x), rexmit,
+					  who(k, !x), who(k, x), me->fin->ack_pkt, who(k, x), rexmit,
 					  who(k, x));
 			else
 				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") was retransmitted "
 					"from LAST_ACK (packet %" PRIu64 ") with no ACK of it seen "
 					"before",
-					  who(k, x), me->fin_pkt, rexmit);
+					  who(k, x), me->fin->pkt, rexmit);
 			if (!seen) {
 				/* what the silence means depends on which end the
 				 * capture was near */
@@ -85,11 +85,11 @@ void rules_final_ack(struct check *k)
 						"point, or the FIN after it (where the capture was "
 						"taken is not known)");
 			}
-			if (me->fin_ack_pkt > rexmit)
+			if (me->fin->ack_pkt > rexmit)
 				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged %s "
 					"(packet %" PRIu64 ")",
 					  who(k, !x), seen ? "it again" : "the retransmission",
-					  me->fin_ack_pkt);
+					  me->fin->ack_pkt);
 			else if (peer->last_pkt > rexmit)
 				rules_say(fd, "; the %s, still in TIME_WAIT, acknowledged %s "
 					"(packet %" PRIu64 ")",
@@ -119,29 +119,29 @@ void rules_fin_acks(struct check *k)
 		/* A FIN behind the stream end, or moved, is fin-seq-mismatch's
 		 * case: acks past it follow from that. */
 		if (beyond != NULL && (rules_first_event(c, EV_FIN_SEQ_MOVED, x) != NULL ||
-				       seq_lt(me->fin_seq, me->snd_nxt - 1)))
+				       seq_lt(me->fin->seq, me->snd_nxt - 1)))
 			beyond = NULL;
 		if (beyond != NULL && (fd = rules_found(k, RULE_FIN_ACK_MISMATCH, !x)) != NULL) {
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			rules_evidence(fd, beyond->pkt);
 			rules_say(fd, "the %s's FIN has seq %" PRIu32 ", so its acknowledgement "
 				"must be %"
 				PRIu32 "; the %s acknowledged %" PRIu32 " (packet %" PRIu64 "), %"
 				PRIu32 " past it",
-				  who(k, x), me->fin_seq, me->fin_seq + 1, who(k, !x), beyond->a,
-				  (uint64_t)beyond->pkt, beyond->a - (me->fin_seq + 1));
+				  who(k, x), me->fin->seq, me->fin->seq + 1, who(k, !x), beyond->a,
+				  (uint64_t)beyond->pkt, beyond->a - (me->fin->seq + 1));
 			continue;
 		}
 		/* the peer's packets sent within a round trip of the FIN may
 		 * have left before it arrived (FINs that crossed): only one
 		 * sent later shows a FIN received and not counted */
-		if (!me->fin_acked && me->fin_ack_short_pkt != 0 && peer->fin_seen &&
-		    peer->fin_pkt > me->fin_pkt && me->fin_ack_short_ts > me->fin_ts &&
-		    me->fin_ack_short_ts - me->fin_ts > rules_round_trip(c) &&
+		if (!me->fin_acked && me->fin->ack_short_pkt != 0 && peer->fin_seen &&
+		    peer->fin->pkt > me->fin->pkt && me->fin->ack_short_ts > me->fin->ts &&
+		    me->fin->ack_short_ts - me->fin->ts > rules_round_trip(c) &&
 		    (fd = rules_found(k, RULE_FIN_ACK_MISMATCH, !x)) != NULL) {
-			rules_evidence(fd, me->fin_pkt);
-			rules_evidence(fd, me->fin_ack_short_pkt);
-			rules_evidence(fd, peer->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
+			rules_evidence(fd, me->fin->ack_short_pkt);
+			rules_evidence(fd, peer->fin->pkt);
 			struct capture_point_verdict cp = classify_capture_point(c);
 			bool near_sender = (x == 0 && cp.where == CAPTURE_NEAR_CLIENT) ||
 					   (x == 1 && cp.where == CAPTURE_NEAR_SERVER);
@@ -150,8 +150,8 @@ void rules_fin_acks(struct check *k)
 				"never acknowledged with %" PRIu32 ": the %s kept acking %" PRIu32
 				" (from packet %" PRIu64 ") and sent its own FIN (packet %" PRIu64
 				"), more than a round trip after it",
-				  who(k, x), me->fin_pkt, me->fin_seq, me->fin_seq + 1, who(k, !x),
-				  me->fin_seq, me->fin_ack_short_pkt, peer->fin_pkt);
+				  who(k, x), me->fin->pkt, me->fin->seq, me->fin->seq + 1, who(k, !x),
+				  me->fin->seq, me->fin->ack_short_pkt, peer->fin->pkt);
 			/* near the FIN's sender, the capture cannot tell a FIN lost
 			 * on the way from one the peer did not count */
 			if (near_sender)
@@ -165,18 +165,18 @@ void rules_fin_acks(struct check *k)
 			continue;
 		}
 		if (!me->fin_acked && !c->reset && !tcp_endpoint_gave_up(me) &&
-		    peer->last_pkt > me->last_fin_pkt && !peer->rsts &&
-		    peer->last_ts > me->last_fin_ts && /* later in time, not only in the file */
-		    peer->last_ts - me->last_fin_ts > rules_round_trip(c) &&
+		    peer->last_pkt > me->fin->last_pkt && !peer->rsts &&
+		    peer->last_ts > me->fin->last_ts && /* later in time, not only in the file */
+		    peer->last_ts - me->fin->last_ts > rules_round_trip(c) &&
 		    (fd = rules_found(k, RULE_FINAL_ACK_MISSING, x)) != NULL) {
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			rules_evidence(fd, peer->last_pkt);
 			rules_say(fd, "the %s's FIN (packet %" PRIu64 ") was never acknowledged, "
 				"although the %s went on sending (last: packet %" PRIu64 ", acking "
 				"%" PRIu32 " < FIN+1 = %" PRIu32 "): the FIN did not reach the %s, "
 				"or its stack ignored it",
-				  who(k, x), me->fin_pkt, who(k, !x), peer->last_pkt, peer->last_ack,
-				  me->fin_seq + 1, who(k, !x));
+				  who(k, x), me->fin->pkt, who(k, !x), peer->last_pkt, peer->last_ack,
+				  me->fin->seq + 1, who(k, !x));
 		}
 	}
 }
@@ -199,28 +199,28 @@ void rules_fin_seq(struct check *k)
 		 * abandoned connect (the record says so), not a FIN behind data */
 		if ((moved != NULL || (seq_lt(fin->a, fin->b) && !me->fin_before_handshake)) &&
 		    (fd = rules_found(k, RULE_FIN_SEQ_MISMATCH, x)) != NULL) {
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			if (moved != NULL) {
 				rules_evidence(fd, moved->pkt);
 				rules_say(fd, "the %s sent its FIN at seq %" PRIu32 " (packet %"
 					PRIu64 ") and again at seq %" PRIu32 " (packet %" PRIu64
 					"): the two ends no longer agree where the stream ends",
-					  who(k, x), moved->b, me->fin_pkt, moved->a, (uint64_t)moved->pkt);
+					  who(k, x), moved->b, me->fin->pkt, moved->a, (uint64_t)moved->pkt);
 			} else {
 				rules_say(fd, "the %s's FIN (packet %" PRIu64 ") has seq %" PRIu32
 					" although it had already sent data up to %" PRIu32 ": the "
 					"%"
 					PRIu32 " bytes beyond the FIN are not part of the stream",
-					  who(k, x), me->fin_pkt, fin->a, fin->b, fin->b - fin->a);
+					  who(k, x), me->fin->pkt, fin->a, fin->b, fin->b - fin->a);
 			}
 		}
 		if (after != NULL && (fd = rules_found(k, RULE_DATA_AFTER_FIN, x)) != NULL) {
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			rules_evidence(fd, after->pkt);
 			rules_say(fd, "the %s sent %" PRIu32 " bytes at seq %" PRIu32 " (packet %"
 				PRIu64 ") after its own FIN (packet %" PRIu64 ", seq %" PRIu32 "): "
 				"a receiver that accepted the FIN discards them",
-				  who(k, x), after->b, after->a, (uint64_t)after->pkt, me->fin_pkt, me->fin_seq);
+				  who(k, x), after->b, after->a, (uint64_t)after->pkt, me->fin->pkt, me->fin->seq);
 		}
 	}
 }

@@ -56,17 +56,17 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 
 	if ((fd = rules_found(k, RULE_RST_ON_DATA_AFTER_CLOSE, x)) == NULL)
 		return;
-	rules_evidence(fd, me->fin_pkt);
+	rules_evidence(fd, me->fin->pkt);
 	rules_evidence(fd, me->rst->lost_pkt);
 	rules_evidence(fd, me->rst->pkt);
-	if (me->rst->lost_pkt != 0 && me->rst->lost_pkt < me->fin_pkt)
+	if (me->rst->lost_pkt != 0 && me->rst->lost_pkt < me->fin->pkt)
 		rules_say(fd, "the %s closed fully (FIN, packet %" PRIu64 ") before all of the "
 			"%s's data had reached it (its acks stop at seq %" PRIu32 "); ",
-			  who(k, x), me->fin_pkt, who(k, !x), me->rst->prev_ack);
+			  who(k, x), me->fin->pkt, who(k, !x), me->rst->prev_ack);
 	else
 		rules_say(fd, "the %s closed its socket fully (FIN, packet %" PRIu64 ") while the "
 			"%s still had data to send; ",
-			  who(k, x), me->fin_pkt, who(k, !x));
+			  who(k, x), me->fin->pkt, who(k, !x));
 	rules_say(fd, "%" PRIu32 " bytes of the %s's data", lost, who(k, !x));
 	if (me->rst->lost_pkt != 0)
 		rules_say(fd, " (from packet %" PRIu64 ")", me->rst->lost_pkt);
@@ -92,7 +92,7 @@ static void rst_on_late_fin(struct check *k, int x)
 {
 	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 	const struct rule_config *cfg = k->cfg;
-	uint64_t gap_ns = peer->fin_ts > me->fin_ack_ts ? peer->fin_ts - me->fin_ack_ts : 0;
+	uint64_t gap_ns = peer->fin->ts > me->fin->ack_ts ? peer->fin->ts - me->fin->ack_ts : 0;
 	double gap = (double)gap_ns / 1e9;
 	bool vanished = gap_ns < FW2_MIN_NS;
 	const char *sock = cfg->profile->fin_socket_knob;
@@ -102,8 +102,8 @@ static void rst_on_late_fin(struct check *k, int x)
 	fd = rules_found(k, vanished ? RULE_SOCKET_VANISHED : RULE_RST_AFTER_FIN_WAIT2_TIMEOUT, x);
 	if (fd == NULL)
 		return;
-	rules_evidence(fd, me->fin_ack_pkt);
-	rules_evidence(fd, peer->fin_pkt);
+	rules_evidence(fd, me->fin->ack_pkt);
+	rules_evidence(fd, peer->fin->pkt);
 	rules_evidence(fd, me->rst->pkt);
 	if (vanished) {
 		rules_say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") and only %.3f s "
@@ -112,14 +112,14 @@ static void rst_on_late_fin(struct check *k, int x)
 			"timer is that short, so the %s's socket was destroyed another way (no "
 			"free TIME_WAIT bucket, a proxy or user-space stack); the %s had closed "
 			"too, so nothing was lost",
-			  who(k, x), me->fin_ack_pkt, gap, who(k, !x), peer->fin_pkt, who(k, x),
+			  who(k, x), me->fin->ack_pkt, gap, who(k, !x), peer->fin->pkt, who(k, x),
 			  me->rst->pkt, who(k, x), who(k, !x));
 		return;
 	}
 	rules_say(fd, "the %s's FIN was acknowledged (packet %" PRIu64 ") but the %s's own FIN "
 		"came %.3f s later (packet %" PRIu64 "); by then the %s had no socket left and "
 		"answered with a bare RST, seq = the FIN's ack (packet %" PRIu64 "); ",
-		  who(k, x), me->fin_ack_pkt, who(k, !x), gap, peer->fin_pkt, who(k, x), me->rst->pkt);
+		  who(k, x), me->fin->ack_pkt, who(k, !x), gap, peer->fin->pkt, who(k, x), me->rst->pkt);
 	if (gap_ns >= cfg->fin_timeout_ns)
 		rules_say(fd, "%.3f s is longer than the %s FIN_WAIT_2 timeout of %s (%s)",
 			  gap, cfg->fin_timeout_set ? "configured" : cfg->profile->name,
@@ -152,8 +152,8 @@ static void rst_on_open(struct check *k, int x)
 	/* The peer closed while its SYN was unanswered (its FIN sits at the
 	 * SYN's seq) and this RST rejects that FIN: an abandoned attempt
 	 * that never carried a byte. */
-	if (peer->fin_seen && peer->isn_known && peer->fin_seq == peer->isn &&
-	    peer->fin_pkt < me->rst->pkt && me->data_bytes == 0 && peer->data_bytes == 0)
+	if (peer->fin_seen && peer->isn_known && peer->fin->seq == peer->isn &&
+	    peer->fin->pkt < me->rst->pkt && me->data_bytes == 0 && peer->data_bytes == 0)
 		return;
 	/* A bare RST at the sender's own next seq from a side that has just
 	 * sent data, or with a window a no-socket reply never has, is a live
@@ -346,7 +346,7 @@ void rules_resets(struct check *k)
 	if (tcp_endpoint_rst_origin(me) != TCP_RST_OWN)
 		return;
 
-	if (me->fin_seen && me->fin_pkt < me->rst->pkt) {
+	if (me->fin_seen && me->fin->pkt < me->rst->pkt) {
 		/* After its own FIN: data it threw away is what the RST
 		 * answered, even when a FIN came with it or after it. */
 		if (rules_rst_unread(me) > 0) {
@@ -354,8 +354,8 @@ void rules_resets(struct check *k)
 			return;
 		}
 		if (!(me->rst->flags & TCP_ACK) && me->fin_acked && peer->fin_seen &&
-		    peer->fin_pkt > me->fin_ack_pkt && (me->rst->answers_flags & TCP_FIN) &&
-		    me->rst->answers_pkt == peer->last_fin_pkt)
+		    peer->fin->pkt > me->fin->ack_pkt && (me->rst->answers_flags & TCP_FIN) &&
+		    me->rst->answers_pkt == peer->fin->last_pkt)
 			rst_on_late_fin(k, x);
 		return;
 	}

@@ -27,16 +27,16 @@ void rules_time_wait(struct check *k)
 		rules_say(fd, "a RST from the %s (packet %" PRIu64 ") reached the %s while it held "
 			"TIME_WAIT; Linux ends TIME_WAIT on it unless net.ipv4.tcp_rfc1337=1",
 			  who(k, !x), me->tw_rst_pkt, who(k, x));
-		if (me->last_fin_seq != me->fin_seq && peer->rst->pkt == me->tw_rst_pkt &&
-		    peer->rst->answers_pkt == me->last_fin_pkt) {
+		if (me->fin->last_seq != me->fin->seq && peer->rst->pkt == me->tw_rst_pkt &&
+		    peer->rst->answers_pkt == me->fin->last_pkt) {
 			rules_say(fd, "; the RST answers the %s's own second FIN at another seq "
 				"(packet %" PRIu64 ", see fin-seq-mismatch): the %s had closed and "
 				"reset what was to it a segment past the stream's end",
-				  who(k, x), me->last_fin_pkt, who(k, !x));
-		} else if (peer->fin_seen && peer->fin_pkt < me->tw_rst_pkt &&
-			   peer->rst->pkt == me->tw_rst_pkt && peer->rst->seq == peer->fin_seq + 1 &&
-			   peer->rst->ts >= peer->fin_ts &&
-			   peer->rst->ts - peer->fin_ts <= rules_round_trip(c) + NS_PER_S / 10) {
+				  who(k, x), me->fin->last_pkt, who(k, !x));
+		} else if (peer->fin_seen && peer->fin->pkt < me->tw_rst_pkt &&
+			   peer->rst->pkt == me->tw_rst_pkt && peer->rst->seq == peer->fin->seq + 1 &&
+			   peer->rst->ts >= peer->fin->ts &&
+			   peer->rst->ts - peer->fin->ts <= rules_round_trip(c) + NS_PER_S / 10) {
 			/* shortly after its own FIN, at the seq after it: the
 			 * sender's stack (or a device speaking for it) ending its
 			 * closed side with a reset, as Windows and some CDNs do;
@@ -45,7 +45,7 @@ void rules_time_wait(struct check *k)
 				"before, and the RST is at the seq after it: its side ended in a "
 				"reset after a graceful close, which only matters if the 4-tuple "
 				"is reused before TIME_WAIT would have ended",
-				  who(k, !x), peer->fin_pkt, secs(peer->fin_ts, peer->rst->ts) * 1e3);
+				  who(k, !x), peer->fin->pkt, secs(peer->fin->ts, peer->rst->ts) * 1e3);
 			fd->severity = SEV_INFO;
 		}
 	}

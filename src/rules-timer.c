@@ -26,36 +26,36 @@ void rules_giveup(struct check *k)
 		 * linger time (whole seconds), not in answer to the peer's data
 		 * (rst-on-data-after-close's case: one RST, one diagnosis). */
 		bool never_acked = !me->fin_acked && peer->ack_known &&
-				   seq_leq(peer->last_ack, me->fin_unacked_seq);
-		bool linger_rst = me->rsts && me->rst->pkt > me->fin_pkt &&
-				  me->rst->ts >= me->fin_ts && me->rst->ts - me->fin_ts >= LINGER_MIN_NS &&
+				   seq_leq(peer->last_ack, me->fin->unacked_seq);
+		bool linger_rst = me->rsts && me->rst->pkt > me->fin->pkt &&
+				  me->rst->ts >= me->fin->ts && me->rst->ts - me->fin->ts >= LINGER_MIN_NS &&
 				  rules_rst_unread(me) == 0;
 		struct finding *fd;
 		unsigned n = 0;
 
-		if (me->fin_unacked_pkt != 0 && never_acked &&
+		if (me->fin->unacked_pkt != 0 && never_acked &&
 		    (tcp_endpoint_gave_up(me) || linger_rst) &&
 		    (fd = rules_found(k, RULE_LINGER_TIMEOUT, x)) != NULL) {
-			rules_evidence(fd, me->fin_unacked_pkt);
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->unacked_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			if (linger_rst)
 				rules_evidence(fd, me->rst->pkt);
 			rules_say(fd, "the %s sent its FIN (packet %" PRIu64 ") with data still "
 				"unacknowledged (from packet %" PRIu64 "), and neither was ever "
 				"acknowledged; ",
-				  who(k, x), me->fin_pkt, me->fin_unacked_pkt);
+				  who(k, x), me->fin->pkt, me->fin->unacked_pkt);
 			if (linger_rst)
 				rules_say(fd, "%.3f s after the FIN it reset the connection "
 					"(packet %" PRIu64 "), as SO_LINGER {1, t} does on BSD and "
 					"Windows when t runs out: the data was discarded",
-					  secs(me->fin_ts, me->rst->ts), me->rst->pkt);
+					  secs(me->fin->ts, me->rst->ts), me->rst->pkt);
 			else
 				rules_say(fd, "it retransmitted and gave up without a RST, as "
 					"Linux does for an orphaned socket whether or not "
 					"SO_LINGER {1, t} made close() wait: the data was lost");
 			{
-				uint32_t len = me->fin_seq - me->fin_unacked_seq;
-				const char *bye = me->una_seq == me->fin_unacked_seq
+				uint32_t len = me->fin->seq - me->fin->unacked_seq;
+				const char *bye = me->una_seq == me->fin->unacked_seq
 							  ? goodbye_name(me->una_head, me->una_head_len, len)
 							  : NULL;
 
@@ -66,8 +66,8 @@ void rules_giveup(struct check *k)
 					fd->severity = SEV_INFO;
 				}
 			}
-			if (peer->fin_seen && peer->fin_pkt < me->fin_pkt &&
-			    peer->last_pkt < me->fin_pkt) {
+			if (peer->fin_seen && peer->fin->pkt < me->fin->pkt &&
+			    peer->last_pkt < me->fin->pkt) {
 				/* A peer that had closed must still acknowledge
 				 * (FIN_WAIT_1, FIN_WAIT_2): its silence says the
 				 * segments never reached its TCP, or it is gone;
@@ -75,7 +75,7 @@ void rules_giveup(struct check *k)
 				rules_say(fd, "; the %s, which had sent its own FIN (packet %"
 					PRIu64 "), never answered again, so the segments may not "
 					"have reached its TCP at all",
-					  who(k, !x), peer->fin_pkt);
+					  who(k, !x), peer->fin->pkt);
 				fd->confidence = CONF_LOW;
 			}
 		}
@@ -91,8 +91,8 @@ void rules_giveup(struct check *k)
 			"from it: an orphaned socket ran out of retries (Linux: "
 			"net.ipv4.tcp_orphan_retries) and was destroyed without TIME_WAIT or RST; "
 			"the %s may still believe the connection is open",
-			  who(k, x), me->fin_count, secs(me->fin_ts, me->last_fin_ts), me->fin_pkt,
-			  me->last_fin_pkt, who(k, !x));
+			  who(k, x), me->fin->count, secs(me->fin->ts, me->fin->last_ts), me->fin->pkt,
+			  me->fin->last_pkt, who(k, !x));
 	}
 }
 
@@ -185,7 +185,7 @@ void rules_last_ack_giveup(struct check *k)
 		if (!tcp_endpoint_last_ack_unanswered(c, (unsigned)x, RETRY_SERIES_MIN) ||
 		    (fd = rules_found(k, RULE_LAST_ACK_GIVEUP, x)) == NULL)
 			continue;
-		rules_evidence(fd, peer->fin_pkt);
+		rules_evidence(fd, peer->fin->pkt);
 		n += rules_event_pkts(c, EV_FIN, x, pkts, FINDING_PKTS_MAX - 1);
 		n += rules_event_pkts(c, EV_FIN_RETRANSMIT, x, pkts + n, FINDING_PKTS_MAX - 1 - n);
 		for (unsigned i = 0; i < n; i++)
@@ -196,17 +196,17 @@ void rules_last_ack_giveup(struct check *k)
 			"nothing more came from the %s: a peer in TIME_WAIT acknowledges every copy, "
 			"so its connection state was gone (or a middlebox dropped the flow after "
 			"the first FIN)",
-			  who(k, !x), peer->fin_pkt, who(k, x), me->fin_pkt, me->fin_count,
-			  secs(me->fin_ts, me->last_fin_ts), who(k, !x));
+			  who(k, !x), peer->fin->pkt, who(k, x), me->fin->pkt, me->fin->count,
+			  secs(me->fin->ts, me->fin->last_ts), who(k, !x));
 		if (me->state == TCPS_CLOSED) {
 			rules_say(fd, "; %.3f s of silence followed the last copy: the %s's "
 				"orphaned socket ran out of retries (Linux: "
 				"net.ipv4.tcp_orphan_retries) and was destroyed without a RST",
-				  secs(me->last_fin_ts, c->end_ts), who(k, x));
+				  secs(me->fin->last_ts, c->end_ts), who(k, x));
 		} else {
 			rules_say(fd, "; %s %.3f s after the last copy, with the %s "
 				"still in LAST_ACK and retrying",
-				  rules_end_verb(c), secs(me->last_fin_ts, c->end_ts), who(k, x));
+				  rules_end_verb(c), secs(me->fin->last_ts, c->end_ts), who(k, x));
 			rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead "
 			    "during the retries" : "the capture ended during the retries");
 		}
@@ -239,22 +239,22 @@ void rules_close_wait(struct check *k)
 		struct finding *fd;
 		char t[DURATION_MAX];
 
-		if (!peer->fin_seen || !peer->fin_acked || peer->fin_ack_pkt == 0)
+		if (!peer->fin_seen || !peer->fin_acked || peer->fin->ack_pkt == 0)
 			continue;
-		if (me->fin_seen && me->fin_pkt < peer->fin_pkt)
+		if (me->fin_seen && me->fin->pkt < peer->fin->pkt)
 			continue; /* it closed first: never in CLOSE_WAIT */
-		since = peer->fin_ack_ts;
-		if (me->last_data_pkt > peer->fin_pkt && me->last_data_ts > since)
+		since = peer->fin->ack_ts;
+		if (me->last_data_pkt > peer->fin->pkt && me->last_data_ts > since)
 			since = me->last_data_ts; /* it was still writing: a half-close */
 		/* no FIN from it, and a RST ended the connection: the peer's
 		 * timer or a keepalive answered by RST ended the CLOSE_WAIT */
 		if (!me->fin_seen)
-			rst = first_rst_after(c, peer->fin_ack_pkt, &by);
+			rst = first_rst_after(c, peer->fin->ack_pkt, &by);
 		stuck = me->state == TCPS_CLOSE_WAIT;
-		until = me->fin_seen ? me->fin_ts
+		until = me->fin_seen ? me->fin->ts
 			: rst != 0   ? c->ep[by].rst->ts
 			: c->end_ts > k->f->last_ts ? c->end_ts : k->f->last_ts;
-		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin_ack_pkt;
+		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin->ack_pkt;
 		late = until > since && until - since >= k->cfg->close_wait_ns;
 		/* a keepalive answered by the peer's RST: the socket outlived
 		 * the peer's memory of the connection, whatever the threshold */
@@ -270,15 +270,15 @@ void rules_close_wait(struct check *k)
 		}
 		if ((fd = rules_found(k, RULE_CLOSE_WAIT_STUCK, y)) == NULL)
 			continue;
-		rules_evidence(fd, peer->fin_pkt);
-		rules_evidence(fd, peer->fin_ack_pkt);
+		rules_evidence(fd, peer->fin->pkt);
+		rules_evidence(fd, peer->fin->ack_pkt);
 		if (me->fin_seen) {
-			rules_evidence(fd, me->fin_pkt);
+			rules_evidence(fd, me->fin->pkt);
 			rules_say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64
 				") but its application closed only %.3f s later (FIN, packet %"
 				PRIu64 "), longer than the close-wait threshold of %s",
-				  who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
-				  me->fin_pkt, rules_duration(k->cfg->close_wait_ns, t));
+				  who(k, y), who(k, !y), peer->fin->ack_pkt, secs(since, until),
+				  me->fin->pkt, rules_duration(k->cfg->close_wait_ns, t));
 		} else if (rst != 0) {
 			if (answers_probe)
 				rules_evidence(fd, me->keepalive_pkt);
@@ -287,7 +287,7 @@ void rules_close_wait(struct check *k)
 				") but its application never closed: %.3f s later, %s the "
 				"close-wait threshold of %s, the connection was still in "
 				"CLOSE_WAIT when the %s's RST (packet %" PRIu64 ") ended it%s",
-				  who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
+				  who(k, y), who(k, !y), peer->fin->ack_pkt, secs(since, until),
 				  late ? "longer than" : "below",
 				  rules_duration(k->cfg->close_wait_ns, t), who(k, by), rst,
 				  answers_probe ? ", answering its keepalive probe: the peer had "
@@ -300,7 +300,7 @@ void rules_close_wait(struct check *k)
 				") but its application never closed: it was still in CLOSE_WAIT "
 				"%.3f s later, when %s (its last packet: %" PRIu64
 				"%s)",
-				  who(k, y), who(k, !y), peer->fin_ack_pkt, secs(since, until),
+				  who(k, y), who(k, !y), peer->fin->ack_pkt, secs(since, until),
 				  rules_end_verb(c), me->last_pkt,
 				  probes ? ", a keepalive probe: the socket is open and idle" : "");
 			if (!late && !probes) {

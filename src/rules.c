@@ -34,8 +34,8 @@ static bool giveup_unseen(const struct tcp_conn *c, int side)
 {
 	const struct tcp_endpoint *ep = &c->ep[side];
 
-	return side >= 0 && side <= 1 && ep->fin_count >= 2 && !ep->fin_acked && ep->rsts == 0 &&
-	       !tcp_retries_stopped(ep->prev_fin_ts, ep->last_fin_ts, c->end_ts);
+	return side >= 0 && side <= 1 && ep->fin->count >= 2 && !ep->fin_acked && ep->rsts == 0 &&
+	       !tcp_retries_stopped(ep->fin->prev_ts, ep->fin->last_ts, c->end_ts);
 }
 
 /* Capture caveats that make a finding rest on packets not seen: each

@@ -357,6 +357,19 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 }
 
 const struct tcp_rst tcp_rst_none;
+const struct tcp_fin tcp_fin_none;
+
+/* The FIN details of c's endpoint side, allocated at the first write. */
+static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
+{
+	struct tcp_endpoint *me = &c->ep[side];
+
+	if (me->fin == &tcp_fin_none) {
+		me->fin = xcalloc(1, sizeof *me->fin);
+		c->blocks |= 1u << (3 + side);
+	}
+	return (struct tcp_fin *)(uintptr_t)me->fin; /* allocated here, never tcp_fin_none */
+}
 
 /* me's RST details, allocated at its first RST. */
 static struct tcp_rst *rst_detail(struct tcp_conn *c, unsigned self)
@@ -401,10 +414,10 @@ static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
 	if ((pkt->flags & TCP_ACK) && seq_gt(pkt->ack, acked))
 		acked = pkt->ack;
 	/* a FIN is a sequence number, not data */
-	if (peer->fin_seen && (peer_end == peer->fin_seq + 1 || peer_end == peer->last_fin_seq + 1))
+	if (peer->fin_seen && (peer_end == peer->fin->seq + 1 || peer_end == peer->fin->last_seq + 1))
 		peer_end--;
-	if (me->fin_seen && my_end == me->fin_seq + 1)
-		my_end = me->fin_seq;
+	if (me->fin_seen && my_end == me->fin->seq + 1)
+		my_end = me->fin->seq;
 	r->acked = acked;
 	r->peer_end = r->prev_ack;
 	r->lost_pkt = 0;
@@ -565,7 +578,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		me->keepalives++;
 		me->keepalive_pkt = pkt->num;
 	} else if (pkt->payload_len > 0 && me->fin_gap_open && data_seq == me->fin_gap_from &&
-		   seq_geq(end, me->fin_seq)) {
+		   seq_geq(end, me->fin->seq)) {
 		/* the bytes before the FIN, captured after it: reordered, not lost */
 		fill_fin_gap(c, s->from);
 		note_una_head(me, peer, pkt, data_seq, before);
@@ -593,7 +606,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->last_had_data = true;
 		}
 		note_una_head(me, peer, pkt, data_seq, before);
-		if (me->fin_seen && seq_gt(end, me->fin_seq))
+		if (me->fin_seen && seq_gt(end, me->fin->seq))
 			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
 		if (peer->fin_seen && seq_gt(end, before) &&
 		    me->data_after_peer_fin++ < EVENTS_PER_KIND)
@@ -609,6 +622,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	}
 
 	if (s->fin) {
+		struct tcp_fin *mf = fin_detail(c, s->from);
 		uint32_t fseq = end;
 
 		/* Its first FIN one below a stream end that only a bare segment
@@ -619,39 +633,39 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			before = fseq;
 		if (!me->fin_seen) {
 			me->fin_seen = true;
-			me->fin_seq = fseq;
-			me->fin_count = 1;
-			me->fin_pkt = pkt->num;
-			me->fin_ts = pkt->ts_ns;
+			mf->seq = fseq;
+			mf->count = 1;
+			mf->pkt = pkt->num;
+			mf->ts = pkt->ts_ns;
 			/* A FIN at the SYN's seq before any SYN-ACK: the
 			 * application gave up on connect() (a stack that sends
 			 * FIN from SYN_SENT); the SYN's number is not data. */
 			me->fin_before_handshake = me->state == TCPS_SYN_SENT && me->isn_known &&
 						   fseq == me->isn && !peer->isn_known;
 			if (peer->ack_known && seq_lt(peer->last_ack, fseq)) {
-				me->fin_unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
-				me->fin_unacked_seq = peer->last_ack;
+				mf->unacked_pkt = me->una_pkt != 0 ? me->una_pkt : pkt->num;
+				mf->unacked_seq = peer->last_ack;
 			}
 			add_event(c, EV_FIN, s, fseq, before);
-		} else if (fseq == me->fin_seq) {
-			if (me->fin_count++ == 1)
-				me->fin_rexmit_pkt = pkt->num;
+		} else if (fseq == mf->seq) {
+			if (mf->count++ == 1)
+				mf->rexmit_pkt = pkt->num;
 			/* the peer's acks reached the FIN: this copy repairs no data */
-			if (me->fin_rexmit_clean_pkt == 0 && peer->ack_known &&
+			if (mf->rexmit_clean_pkt == 0 && peer->ack_known &&
 			    seq_geq(peer->last_ack, fseq)) {
-				me->fin_rexmit_clean_pkt = pkt->num;
-				me->fin_rexmit_clean_ts = pkt->ts_ns;
-				me->fin_rexmit_clean_gap = pkt->ts_ns >= me->last_fin_ts ?
-								   pkt->ts_ns - me->last_fin_ts : 0;
+				mf->rexmit_clean_pkt = pkt->num;
+				mf->rexmit_clean_ts = pkt->ts_ns;
+				mf->rexmit_clean_gap = pkt->ts_ns >= mf->last_ts ?
+								   pkt->ts_ns - mf->last_ts : 0;
 			}
-			add_event(c, EV_FIN_RETRANSMIT, s, fseq, me->fin_seq);
+			add_event(c, EV_FIN_RETRANSMIT, s, fseq, mf->seq);
 		} else {
-			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, me->fin_seq);
+			add_event(c, EV_FIN_SEQ_MOVED, s, fseq, mf->seq);
 		}
-		me->prev_fin_ts = me->last_fin_pkt != 0 ? me->last_fin_ts : 0;
-		me->last_fin_seq = fseq;
-		me->last_fin_pkt = pkt->num;
-		me->last_fin_ts = pkt->ts_ns;
+		mf->prev_ts = mf->last_pkt != 0 ? mf->last_ts : 0;
+		mf->last_seq = fseq;
+		mf->last_pkt = pkt->num;
+		mf->last_ts = pkt->ts_ns;
 		end = fseq + 1;
 	}
 	if (s->syn)
@@ -674,7 +688,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (s->ack) {
 		if (!me->ack_known || seq_gt(pkt->ack, me->last_ack)) {
 			if (peer->seq_known && seq_gt(pkt->ack, peer->snd_nxt) &&
-			    !(peer->fin_seen && seq_geq(pkt->ack, peer->fin_seq + 1)) &&
+			    !(peer->fin_seen && seq_geq(pkt->ack, peer->fin->seq + 1)) &&
 			    me->acks_unseen++ < EVENTS_PER_KIND)
 				add_event(c, EV_ACK_UNSEEN, s, pkt->ack, peer->snd_nxt);
 			me->last_ack = pkt->ack;
@@ -682,33 +696,36 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		}
 		me->last_win = pkt->win;
 		if (peer->fin_seen && !peer->fin_acked) {
-			if (pkt->ack == peer->fin_seq && pkt->num > peer->fin_pkt) {
-				if (peer->fin_ack_short_pkt == 0)
-					peer->fin_ack_short_pkt = pkt->num;
-				peer->fin_ack_short_ts = pkt->ts_ns;
+			struct tcp_fin *pf = fin_detail(c, !s->from); /* allocated at its FIN */
+
+			if (pkt->ack == pf->seq && pkt->num > pf->pkt) {
+				if (pf->ack_short_pkt == 0)
+					pf->ack_short_pkt = pkt->num;
+				pf->ack_short_ts = pkt->ts_ns;
 			}
-			if (pkt->ack == peer->fin_seq + 1) {
+			if (pkt->ack == pf->seq + 1) {
 				peer->fin_acked = true;
-				peer->fin_ack_pkt = pkt->num;
-				peer->fin_ack_ts = pkt->ts_ns;
-				add_event(c, EV_FIN_ACKED, s, pkt->ack, peer->fin_seq);
-			} else if (seq_gt(pkt->ack, peer->fin_seq + 1)) {
+				pf->ack_pkt = pkt->num;
+				pf->ack_ts = pkt->ts_ns;
+				add_event(c, EV_FIN_ACKED, s, pkt->ack, pf->seq);
+			} else if (seq_gt(pkt->ack, pf->seq + 1)) {
 				peer->fin_acked = true;
-				peer->fin_ack_pkt = pkt->num;
-				peer->fin_ack_ts = pkt->ts_ns;
-				add_event(c, EV_FIN_ACK_BEYOND, s, pkt->ack, peer->fin_seq);
+				pf->ack_pkt = pkt->num;
+				pf->ack_ts = pkt->ts_ns;
+				add_event(c, EV_FIN_ACK_BEYOND, s, pkt->ack, pf->seq);
 			}
 		}
 	}
 	for (unsigned i = 0; i < 2; i++)
 		s->acks_fin[i] = s->ack && s->from != i && c->ep[i].fin_seen &&
-				 seq_geq(pkt->ack, c->ep[i].fin_seq + 1);
+				 seq_geq(pkt->ack, c->ep[i].fin->seq + 1);
 }
 
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 {
 	memset(conn, 0, sizeof *conn);
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
+	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
@@ -722,35 +739,42 @@ void tcp_conn_release(struct tcp_conn *conn)
 	}
 	conn->events = NULL;
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
+	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->blocks = 0;
 }
 
 size_t tcp_conn_block_size(unsigned i)
 {
-	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event) : sizeof(struct tcp_rst);
+	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event)
+	       : i < 3 ? sizeof(struct tcp_rst) : sizeof(struct tcp_fin);
 }
 
-_Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0,
+_Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
+		       sizeof(struct tcp_fin) % 8 == 0,
 	       "blocks are packed in whole words");
 
 void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
 {
 	if (!(conn->blocks & 1u << i))
 		return NULL;
+	*used = tcp_conn_block_size(i);
 	if (i == 0) {
 		*used = conn->event_count * sizeof(struct tcp_event);
 		return conn->events;
 	}
-	*used = sizeof(struct tcp_rst);
-	return (void *)(uintptr_t)conn->ep[i - 1].rst;
+	if (i < 3)
+		return (void *)(uintptr_t)conn->ep[i - 1].rst;
+	return (void *)(uintptr_t)conn->ep[i - 3].fin;
 }
 
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
 {
 	if (i == 0)
 		conn->events = p;
-	else
+	else if (i < 3)
 		conn->ep[i - 1].rst = p;
+	else
+		conn->ep[i - 3].fin = p;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
@@ -792,7 +816,7 @@ static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
 	 * retransmission of data or a keepalive's old byte */
 	if (!me->seq_known || !artefact_padding(p) ||
 	    (seq_lt(p->seq, me->snd_nxt) &&
-	     !((p->flags & TCP_FIN) && me->fin_seen && p->seq == me->fin_seq)))
+	     !((p->flags & TCP_FIN) && me->fin_seen && p->seq == me->fin->seq)))
 		return;
 	if (me->pad_segments++ == 0)
 		me->pad_pkt = p->num;
@@ -901,8 +925,8 @@ void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 
 bool tcp_endpoint_gave_up(const struct tcp_endpoint *ep)
 {
-	return ep->fin_seen && !ep->fin_acked && ep->fin_count >= TCP_GIVE_UP_FINS &&
-	       ep->last_fin_pkt == ep->last_pkt && ep->rsts == 0;
+	return ep->fin_seen && !ep->fin_acked && ep->fin->count >= TCP_GIVE_UP_FINS &&
+	       ep->fin->last_pkt == ep->last_pkt && ep->rsts == 0;
 }
 
 bool tcp_retries_stopped(uint64_t prev, uint64_t last, uint64_t end)
@@ -922,8 +946,8 @@ bool tcp_endpoint_last_ack_unanswered(const struct tcp_conn *conn, unsigned side
 {
 	const struct tcp_endpoint *ep = &conn->ep[side], *peer = &conn->ep[!side];
 
-	return ep->fin_seen && !ep->fin_acked && ep->fin_count >= count && peer->fin_seen &&
-	       peer->fin_acked && peer->fin_ack_pkt <= ep->fin_pkt && peer->last_pkt < ep->fin_pkt;
+	return ep->fin_seen && !ep->fin_acked && ep->fin->count >= count && peer->fin_seen &&
+	       peer->fin_acked && peer->fin->ack_pkt <= ep->fin->pkt && peer->last_pkt < ep->fin->pkt;
 }
 
 void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
@@ -933,15 +957,15 @@ void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
 		struct tcp_endpoint *ep = &conn->ep[i];
 
 		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) {
-			timer_close(ep, ep->last_fin_ts);
+			timer_close(ep, ep->fin->last_ts);
 		} else if (ep->state == TCPS_SYN_SENT &&
 			   tcp_endpoint_syn_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
 			   tcp_retries_stopped(ep->prev_syn_ts, ep->last_syn_ts, now)) {
 			timer_close(ep, ep->last_syn_ts); /* connect() gave up: ETIMEDOUT */
 		} else if (ep->state == TCPS_LAST_ACK &&
 			   tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
-			   tcp_retries_stopped(ep->prev_fin_ts, ep->last_fin_ts, now)) {
-			timer_close(ep, ep->last_fin_ts); /* orphan retries ran out */
+			   tcp_retries_stopped(ep->fin->prev_ts, ep->fin->last_ts, now)) {
+			timer_close(ep, ep->fin->last_ts); /* orphan retries ran out */
 		}
 	}
 }
@@ -960,15 +984,15 @@ enum tcp_timers tcp_conn_timers(const struct tcp_conn *conn, uint64_t now)
 			continue;
 		/* the peer said nothing since the first FIN: its host had
 		 * nothing more to say either */
-		if (peer->last_ts > ep->fin_ts || ep->last_fin_ts <= ep->prev_fin_ts)
+		if (peer->last_ts > ep->fin->ts || ep->fin->last_ts <= ep->fin->prev_ts)
 			continue;
 		/* stopped: silent for over twice the last interval (backoff at
 		 * most doubles it) and for the longest interval a stack uses
 		 * (Linux's TCP_RTO_MAX), since a host that slept, a phone
 		 * for instance, resumes its retries late */
-		gap = ep->last_fin_ts - ep->prev_fin_ts;
+		gap = ep->fin->last_ts - ep->fin->prev_ts;
 		wait = 2 * gap > TCP_RTO_MAX_NS ? 2 * gap : TCP_RTO_MAX_NS;
-		if (now > ep->last_fin_ts && now - ep->last_fin_ts > wait)
+		if (now > ep->fin->last_ts && now - ep->fin->last_ts > wait)
 			return TCP_TIMERS_DONE;
 		t = TCP_TIMERS_RUNNING;
 	}

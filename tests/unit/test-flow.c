@@ -9,20 +9,23 @@
 #include "flow.h"
 
 /* f is want restored: the same bytes but the link, and its event log
- * (three entries) and RST details (side 1) the same where they are kept
+ * (three entries), RST and FIN details (side 1) the same where they are kept
  * out of line, wherever that is now. */
 static bool restored(const struct flow *f, const struct flow *want,
-		     const struct tcp_event *want_events, const struct tcp_rst *want_rst)
+		     const struct tcp_event *want_events, const struct tcp_rst *want_rst,
+		     const struct tcp_fin *want_fin)
 {
 	struct flow x = *f, y = *want;
 
-	if (f->conn.blocks != (1u << 0 | 1u << 2) || f->conn.event_count != 3 ||
+	if (f->conn.blocks != (1u << 0 | 1u << 2 | 1u << 4) || f->conn.event_count != 3 ||
 	    memcmp(f->conn.events, want_events, 3 * sizeof *want_events) != 0 ||
 	    memcmp(f->conn.ep[1].rst, want_rst, sizeof *want_rst) != 0 ||
-	    f->conn.ep[0].rst != want->conn.ep[0].rst)
+	    memcmp(f->conn.ep[1].fin, want_fin, sizeof *want_fin) != 0 ||
+	    f->conn.ep[0].rst != want->conn.ep[0].rst || f->conn.ep[0].fin != want->conn.ep[0].fin)
 		return false;
 	x.conn.events = y.conn.events = NULL;
 	x.conn.ep[1].rst = y.conn.ep[1].rst = NULL;
+	x.conn.ep[1].fin = y.conn.ep[1].fin = NULL;
 	return memcmp(&x.key, &y.key, sizeof x - sizeof x.link) == 0;
 }
 
@@ -212,6 +215,7 @@ int main(void)
 		struct flow want[3];
 		struct tcp_event want_events[3][3];
 		struct tcp_rst want_rst[3];
+		struct tcp_fin want_fin[3];
 		struct packet p[3];
 		uint64_t base = 1767225600000000000u;
 
@@ -222,12 +226,18 @@ int main(void)
 			f->first_ts = p[i].ts_ns - 2500000u;
 			f->last_ts = p[i].ts_ns;
 			f->conn.ep[0].snd_nxt = 0xfffffff0u - i;
-			f->conn.ep[1].fin_pkt = 2800000u + i;
-			f->conn.ep[1].fin_ts = base - 7u;
+			{
+				struct tcp_fin *fin = xcalloc(1, sizeof *fin);
+
+				fin->pkt = 2800000u + i;
+				fin->ts = base - 7u;
+				f->conn.ep[1].fin = fin;
+				want_fin[i] = *fin;
+			}
 			/* the blocks as tcp_conn_step allocates them */
 			f->conn.events = xcalloc(TCP_EVENTS_MAX, sizeof *f->conn.events);
 			f->conn.ep[1].rst = xcalloc(1, sizeof(struct tcp_rst));
-			f->conn.blocks = 1u << 0 | 1u << 2; /* the events, side 1's RST */
+			f->conn.blocks = 1u << 0 | 1u << 2 | 1u << 4; /* the events, side 1's RST and FIN */
 			f->conn.event_count = 3;
 			for (unsigned e = 0; e < 3; e++) {
 				f->conn.events[e].type = EV_FIN + e;
@@ -258,18 +268,18 @@ int main(void)
 		p[1].ts_ns = base + 5000000000u;
 		g = flow_table_get(t, &p[1], &dir);
 		CHECK_U64(dir, 1);
-		CHECK(restored(g, &want[1], want_events[1], &want_rst[1]));
+		CHECK(restored(g, &want[1], want_events[1], &want_rst[1], &want_fin[1]));
 		CHECK(g->link.list == FLOW_CLOSED && !g->link.packed);
 		CHECK_U64(g->link.last_ts, base + 5000000000u);
 		flow_table_pack(t, base);
 
 		/* idle 60 s: first 0, then 2, then 1 (touched last) */
 		g = flow_table_closed_idle(t, base + 60000000000u, 60000000000u);
-		CHECK(g != NULL && restored(g, &want[0], want_events[0], &want_rst[0]));
+		CHECK(g != NULL && restored(g, &want[0], want_events[0], &want_rst[0], &want_fin[0]));
 		flow_table_remove(t, g);
 		CHECK(flow_table_closed_idle(t, base + 60000000000u, 60000000000u) == NULL);
 		g = flow_table_closed_idle(t, base + 62000000000u, 60000000000u);
-		CHECK(g != NULL && restored(g, &want[2], want_events[2], &want_rst[2]));
+		CHECK(g != NULL && restored(g, &want[2], want_events[2], &want_rst[2], &want_fin[2]));
 		flow_table_remove(t, g);
 		CHECK(flow_table_closed_idle(t, base + 64000000000u, 60000000000u) == NULL);
 		g = flow_table_oldest(t);

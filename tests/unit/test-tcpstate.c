@@ -86,11 +86,11 @@ static void test_four_way(void)
 	handshake();
 	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
 	states(TCPS_FIN_WAIT_1, TCPS_CLOSE_WAIT, __LINE__);
-	CHECK_U64(conn.ep[0].fin_seq, C + 101);
+	CHECK_U64(conn.ep[0].fin->seq, C + 101);
 	step(1, TCP_ACK, S + 1, C + 102, 0);
 	states(TCPS_FIN_WAIT_2, TCPS_CLOSE_WAIT, __LINE__);
 	CHECK(conn.ep[0].fin_acked);
-	CHECK_U64(conn.ep[0].fin_ack_pkt, 7);
+	CHECK_U64(conn.ep[0].fin->ack_pkt, 7);
 	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0);
 	states(TCPS_TIME_WAIT, TCPS_LAST_ACK, __LINE__);
 	step(0, TCP_ACK, C + 102, S + 2, 0);
@@ -134,7 +134,7 @@ static void test_fin_retransmit_and_bad_ack(void)
 	handshake();
 	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
 	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
-	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].fin->count, 2);
 	/* the peer acks past FIN + 1 */
 	step(1, TCP_ACK, S + 1, C + 103, 0);
 	CHECK(conn.ep[0].fin_acked);
@@ -209,7 +209,7 @@ static void test_events_dropped_count(void)
 		step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
 	CHECK_U64(conn.event_count, TCP_EVENTS_MAX);
 	CHECK_U64(conn.events_dropped, 70001 - TCP_EVENTS_MAX);
-	CHECK_U64(conn.ep[0].fin_count, 70001);
+	CHECK_U64(conn.ep[0].fin->count, 70001);
 }
 
 static void test_refused(void)
@@ -288,8 +288,8 @@ static void test_capture_copies(void)
 	step_packet(1, &p);
 	copy_of(1, p, 0, 0);
 	copy_of(1, p, 0, 0);
-	CHECK_U64(conn.ep[1].fin_count, 1);
-	CHECK_U64(conn.ep[1].fin_rexmit_pkt, 0);
+	CHECK_U64(conn.ep[1].fin->count, 1);
+	CHECK_U64(conn.ep[1].fin->rexmit_pkt, 0);
 	CHECK_U64(conn.ep[1].copies, 2);
 	CHECK_U64(conn.ep[1].copy_pkt, p.num + 1);
 	CHECK_U64(conn.ep[1].packets, 5);
@@ -302,10 +302,10 @@ static void test_capture_copies(void)
 	p = segment(TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
 	step_packet(0, &p);
 	copy_of(0, p, 200000000u, 0);
-	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].fin->count, 2);
 	p.ip_id++;
 	copy_of(0, p, 1000, 0);
-	CHECK_U64(conn.ep[0].fin_count, 3);
+	CHECK_U64(conn.ep[0].fin->count, 3);
 	CHECK_U64(conn.ep[0].copies, 0);
 
 	/* IP ID 0 tells nothing: a repeat after the peer spoke is the
@@ -352,14 +352,14 @@ static void test_padding(void)
 	CHECK_U64(conn.ep[0].snd_nxt, C + 101);
 	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 1, 6);
 	step_packet(0, &p);
-	CHECK_U64(conn.ep[0].fin_seq, C + 101);
+	CHECK_U64(conn.ep[0].fin->seq, C + 101);
 	step(1, TCP_FIN | TCP_ACK, S + 1, C + 102, 0);
 	p = padded(TCP_ACK, C + 102, S + 2, 6);
 	step_packet(0, &p);
 	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
 	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 2, 6); /* the FIN again, padded */
 	step_packet(0, &p);
-	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].fin->count, 2);
 	CHECK_U64(conn.ep[0].pad_segments, 4);
 	CHECK_U64(conn.ep[0].pad_pkt, 6);
 	for (unsigned i = 0; i < conn.event_count; i++)
@@ -396,10 +396,10 @@ static void test_fin_in_syn_sent(void)
 	step(0, TCP_SYN, C, 0, 0);
 	step(0, TCP_FIN, C, 0, 0);
 	CHECK(conn.ep[0].fin_before_handshake);
-	CHECK_U64(conn.ep[0].fin_seq, C);
+	CHECK_U64(conn.ep[0].fin->seq, C);
 	step(1, TCP_SYN | TCP_ACK, S, C + 1, 0);
 	step(0, TCP_FIN | TCP_ACK, C, S + 1, 0);
-	CHECK_U64(conn.ep[0].fin_count, 2);
+	CHECK_U64(conn.ep[0].fin->count, 2);
 	/* after the handshake a FIN is an ordinary one */
 	handshake();
 	step(0, TCP_FIN | TCP_ACK, C + 101, S + 1, 0);
@@ -414,7 +414,7 @@ static void test_fin_gap(void)
 	step(1, TCP_FIN | TCP_ACK, S + 2903, C + 101, 0);
 	CHECK_U64(conn.ep[1].gaps, 1);
 	CHECK_U64(conn.events[conn.event_count - 2].type, EV_GAP);
-	CHECK_U64(conn.ep[1].fin_seq, S + 2903);
+	CHECK_U64(conn.ep[1].fin->seq, S + 2903);
 
 	handshake();
 	step(1, TCP_FIN | TCP_ACK, S + 14, C + 101, 0);
