@@ -179,6 +179,36 @@ struct tcp_fin {
 };
 extern const struct tcp_fin tcp_fin_none;
 
+/* What an endpoint's uncommon packets showed (keepalives, segments past
+ * a gap, capture artefacts...), apart from the endpoint like struct
+ * tcp_rst: most connections have none, and every open one would carry
+ * these bytes twice.  &tcp_odd_none, all zero, until the first. */
+struct tcp_odd {
+	uint64_t keepalive_pkt; /* its latest keepalive probe */
+	uint64_t fastclose_pkt; /* its first packet with MPTCP MP_FASTCLOSE */
+	uint64_t fin_gap_pkt;   /* its FIN that came past the stream end */
+	uint64_t tw_rst_pkt;    /* a RST that hit it in TIME_WAIT (RFC 1337) */
+	uint64_t copy_pkt;      /* the first of its capture copies */
+	uint64_t pad_pkt;       /* the first of its padded segments */
+	uint32_t keepalives;
+	uint32_t gaps;          /* segments that started past its stream end */
+	uint32_t fin_gap_from;  /* fin_gap_open: from here to its FIN's seq */
+	uint32_t acks_unseen;   /* acks for peer bytes the capture never showed */
+	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
+	uint32_t alt_isn;       /* another ISN it sent a SYN with before any data */
+	/* capture artefacts (artefact.h): packets of it that the capture
+	 * holds twice, and its second sequence space when the capture saw
+	 * both sides of a device that shifts it */
+	uint32_t copies;        /* capture copies, left out of everything else */
+	uint32_t seq_shift;     /* the other copy's seq = this one's + seq_shift */
+	uint32_t pad_segments;  /* segments whose "payload" was Ethernet padding */
+	uint32_t pad_end;       /* seq after the latest one's bytes, if the peer acks them after all */
+	bool fin_gap_open;      /* its FIN came past the stream end, bytes still missing */
+	bool alt_isn_known;     /* alt_isn above is known */
+	bool shift_known;       /* seq_shift above is known */
+};
+extern const struct tcp_odd tcp_odd_none;
+
 /* One endpoint of a connection. */
 struct tcp_endpoint {
 	/* The members are grouped by concern and, within a group, ordered
@@ -205,6 +235,7 @@ struct tcp_endpoint {
 
 	const struct tcp_fin *fin; /* its FINs: &tcp_fin_none until the first */
 	const struct tcp_rst *rst; /* its RSTs: &tcp_rst_none until the first */
+	const struct tcp_odd *odd; /* its uncommon packets: &tcp_odd_none until the first */
 	uint32_t rsts;
 	uint8_t rst_ttl_min, rst_ttl_max; /* over all its RSTs */
 	uint8_t ttl_min, ttl_max;  /* over its packets other than RSTs */
@@ -212,9 +243,7 @@ struct tcp_endpoint {
 	uint16_t last_ip_id;       /* of its latest packet other than a RST */
 	uint32_t ttl_n, data_ttl_n;
 	uint8_t una_head_len, timeline_count; /* bytes in una_head, entries in timeline */
-	bool alt_isn_known;        /* alt_isn below is known */
 	bool bare_bump;            /* a segment without data or FIN moved snd_nxt, by one */
-	uint64_t tw_rst_pkt;       /* a RST that hit it in TIME_WAIT (RFC 1337) */
 
 	uint64_t first_pkt;       /* its first packet in the connection */
 	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */
@@ -229,32 +258,13 @@ struct tcp_endpoint {
 	uint8_t syn_opts;          /* its SYN's window and options (enum tcp_option_bit) */
 	bool mptcp;                /* it sent an MPTCP option (RFC 8684) */
 	uint16_t syn_win;
-	uint32_t keepalives;
-	uint64_t keepalive_pkt;    /* its latest keepalive probe */
-	uint64_t fastclose_pkt;    /* its first packet with MPTCP MP_FASTCLOSE */
-	uint32_t gaps;             /* segments that started past its stream end */
-	uint32_t fin_gap_from;     /* fin_gap_open: from here to its FIN's seq */
-	bool fin_gap_open;         /* its FIN came past the stream end, bytes still missing */
 	uint8_t last_flags;
 	bool last_had_data; /* its latest packet carried bytes not sent before */
-	bool shift_known;   /* seq_shift below is known */
-	uint32_t acks_unseen;      /* acks for peer bytes the capture never showed */
-	uint64_t fin_gap_pkt;
-	uint32_t data_after_peer_fin; /* segments of new data after the peer's FIN */
-	uint32_t alt_isn;          /* another ISN it sent a SYN with before any data */
 
 	uint64_t last_pkt, last_ts;
 
-	/* capture artefacts (artefact.h): packets of it that the capture
-	 * holds twice, and its second sequence space when the capture saw
-	 * both sides of a device that shifts it */
+	/* its latest packet, to tell a capture copy of it (artefact.h) */
 	struct tcp_copy_sig sig;
-	uint32_t copies;    /* capture copies, left out of everything else */
-	uint32_t seq_shift; /* the other copy's seq = this one's + seq_shift */
-	uint64_t copy_pkt;  /* the first of them */
-	uint32_t pad_segments; /* segments whose "payload" was Ethernet padding */
-	uint32_t pad_end;      /* seq after the latest one's bytes, if the peer acks them after all */
-	uint64_t pad_pkt;      /* the first of them */
 	struct tcp_transition timeline[TCP_TIMELINE_MAX];
 };
 
@@ -297,10 +307,15 @@ void tcp_conn_release(struct tcp_conn *conn);
 
 /* What a connection keeps out of line, allocated on first use: block 0
  * is the event log, 1 and 2 the endpoints' RST details, 3 and 4 their
- * FIN details.  conn->blocks
+ * FIN details, 5 and 6 their uncommon packets'.  conn->blocks
  * says which are allocated (the memory cap counts them; a connection
  * never initialised has none); the flow table packs them with the flow. */
-enum { TCP_CONN_BLOCKS = 5 };
+enum { TCP_CONN_BLOCKS = 7 };
+
+/* conn's endpoint side's uncommon-packet details to write, allocated
+ * (and counted in conn->blocks) at the first call: call it only when
+ * something is written. */
+struct tcp_odd *tcp_conn_odd(struct tcp_conn *conn, unsigned side);
 
 /* The bytes block i takes. */
 size_t tcp_conn_block_size(unsigned i);

@@ -87,17 +87,17 @@ static void put_side(struct conn_side *s, const struct flow *f, unsigned side)
 	s->packets = ep->packets;
 	s->data_bytes = ep->data_bytes;
 	s->retransmissions = ep->retransmits;
-	s->keepalives = ep->keepalives;
-	s->gaps = ep->gaps;
-	s->acks_unseen = ep->acks_unseen;
+	s->keepalives = ep->odd->keepalives;
+	s->gaps = ep->odd->gaps;
+	s->acks_unseen = ep->odd->acks_unseen;
 	s->isn_known = ep->isn_known;
 	s->isn = ep->isn;
-	s->copies = ep->copies;
-	s->first_copy_pkt = ep->copy_pkt;
-	s->shift_known = ep->shift_known;
-	s->seq_shift = ep->seq_shift;
-	s->pad_segments = ep->pad_segments;
-	s->first_pad_pkt = ep->pad_pkt;
+	s->copies = ep->odd->copies;
+	s->first_copy_pkt = ep->odd->copy_pkt;
+	s->shift_known = ep->odd->shift_known;
+	s->seq_shift = ep->odd->seq_shift;
+	s->pad_segments = ep->odd->pad_segments;
+	s->first_pad_pkt = ep->odd->pad_pkt;
 	s->has_fin = ep->fin_seen;
 	if (ep->fin_seen) {
 		s->fin.seq = ep->fin->seq;

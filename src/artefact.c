@@ -30,17 +30,17 @@ bool artefact_translate(const struct tcp_conn *c, unsigned dir, struct packet *p
 	const struct tcp_endpoint *me = &c->ep[dir], *peer = &c->ep[!dir];
 	bool moved = false;
 
-	if (me->shift_known && me->seq_known &&
-	    in_shifted_space(p->seq, me->snd_nxt, me->seq_shift)) {
-		p->seq -= me->seq_shift;
+	if (me->odd->shift_known && me->seq_known &&
+	    in_shifted_space(p->seq, me->snd_nxt, me->odd->seq_shift)) {
+		p->seq -= me->odd->seq_shift;
 		moved = true;
 	}
-	if (peer->shift_known && peer->seq_known && (p->flags & TCP_ACK) &&
-	    in_shifted_space(p->ack, peer->snd_nxt, peer->seq_shift)) {
-		p->ack -= peer->seq_shift;
+	if (peer->odd->shift_known && peer->seq_known && (p->flags & TCP_ACK) &&
+	    in_shifted_space(p->ack, peer->snd_nxt, peer->odd->seq_shift)) {
+		p->ack -= peer->odd->seq_shift;
 		for (unsigned i = 0; i < p->opt.sack_count && i < TCP_MAX_SACK; i++) {
-			p->opt.sack[i][0] -= peer->seq_shift;
-			p->opt.sack[i][1] -= peer->seq_shift;
+			p->opt.sack[i][0] -= peer->odd->seq_shift;
+			p->opt.sack[i][1] -= peer->odd->seq_shift;
 		}
 		moved = true;
 	}
@@ -78,7 +78,7 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 	 * nothing from the peer between: without an identity such RSTs are
 	 * real answers, unless this side's packets were captured twice
 	 * before (a copied RST changes nothing but a count). */
-	if (!informative && (p->flags & TCP_RST) && me->copies == 0)
+	if (!informative && (p->flags & TCP_RST) && me->odd->copies == 0)
 		return ARTEFACT_NONE;
 	/* The checksum covers the payload, so an exact copy has the same;
 	 * a translated packet's checksum and option bytes (SACK blocks) are
@@ -95,17 +95,21 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 		uint32_t ds = p->seq - s->seq, da = p->ack - s->ack;
 		bool seq_moved = ds != 0, ack_moved = da != 0 && (p->flags & TCP_ACK);
 
-		if ((seq_moved && (distance(ds, 0) < ARTEFACT_MIN_SHIFT || me->shift_known)) ||
-		    (ack_moved && (distance(da, 0) < ARTEFACT_MIN_SHIFT || peer->shift_known)) ||
+		if ((seq_moved && (distance(ds, 0) < ARTEFACT_MIN_SHIFT || me->odd->shift_known)) ||
+		    (ack_moved && (distance(da, 0) < ARTEFACT_MIN_SHIFT || peer->odd->shift_known)) ||
 		    (!seq_moved && !ack_moved))
 			return ARTEFACT_NONE;
 		if (seq_moved) {
-			me->shift_known = true;
-			me->seq_shift = ds;
+			struct tcp_odd *o = tcp_conn_odd(c, dir);
+
+			o->shift_known = true;
+			o->seq_shift = ds;
 		}
 		if (ack_moved) {
-			peer->shift_known = true;
-			peer->seq_shift = da;
+			struct tcp_odd *o = tcp_conn_odd(c, !dir);
+
+			o->shift_known = true;
+			o->seq_shift = da;
 		}
 	}
 	return ARTEFACT_SHIFTED;

@@ -112,7 +112,7 @@ struct close_verdict classify_close(const struct tcp_conn *c)
 			v.active_closer = CLOSER_BOTH;
 			return v;
 		}
-		if (b->data_after_peer_fin > 0) {
+		if (b->odd->data_after_peer_fin > 0) {
 			v.cls = CLOSE_HALF;
 			return v;
 		}

@@ -301,7 +301,7 @@ static bool rst_mptcp(struct check *k, int x)
 	 * answer it with a RST on the subflow (3.5).  The abort is the
 	 * fast-close sender's. */
 	by = me->rst->fastclose ? x
-	     : (peer->fastclose_pkt != 0 && peer->fastclose_pkt < me->rst->pkt) ? !x : -1;
+	     : (peer->odd->fastclose_pkt != 0 && peer->odd->fastclose_pkt < me->rst->pkt) ? !x : -1;
 	if (by < 0)
 		/* A subflow reset without MP_FASTCLOSE ends that subflow only
 		 * (REMOVE_ADDR, a path manager's choice); the MPTCP connection
@@ -316,13 +316,13 @@ static bool rst_mptcp(struct check *k, int x)
 			"with SO_LINGER {1, 0}",
 			  who(k, x), rules_rst_name(me), me->rst->pkt);
 	} else {
-		rules_evidence(fd, peer->fastclose_pkt);
+		rules_evidence(fd, peer->odd->fastclose_pkt);
 		rules_evidence(fd, me->rst->pkt);
 		rules_say(fd, "the %s aborted the MPTCP connection with MP_FASTCLOSE (packet %"
 			PRIu64 "), the MPTCP counterpart of close() with SO_LINGER {1, 0}; the "
 			"%s's %s (packet %" PRIu64 ") is the reply RFC 8684 3.5 requires, not an "
 			"abort of its own",
-			  who(k, !x), peer->fastclose_pkt, who(k, x), rules_rst_name(me), me->rst->pkt);
+			  who(k, !x), peer->odd->fastclose_pkt, who(k, x), rules_rst_name(me), me->rst->pkt);
 	}
 	return true;
 }

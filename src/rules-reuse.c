@@ -20,21 +20,21 @@ void rules_time_wait(struct check *k)
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
 
-		if (me->tw_rst_pkt == 0 ||
+		if (me->odd->tw_rst_pkt == 0 ||
 		    (fd = rules_found(k, RULE_TIME_WAIT_ASSASSINATION, x)) == NULL)
 			continue;
-		rules_evidence(fd, me->tw_rst_pkt);
+		rules_evidence(fd, me->odd->tw_rst_pkt);
 		rules_say(fd, "a RST from the %s (packet %" PRIu64 ") reached the %s while it held "
 			"TIME_WAIT; Linux ends TIME_WAIT on it unless net.ipv4.tcp_rfc1337=1",
-			  who(k, !x), me->tw_rst_pkt, who(k, x));
-		if (me->fin->last_seq != me->fin->seq && peer->rst->pkt == me->tw_rst_pkt &&
+			  who(k, !x), me->odd->tw_rst_pkt, who(k, x));
+		if (me->fin->last_seq != me->fin->seq && peer->rst->pkt == me->odd->tw_rst_pkt &&
 		    peer->rst->answers_pkt == me->fin->last_pkt) {
 			rules_say(fd, "; the RST answers the %s's own second FIN at another seq "
 				"(packet %" PRIu64 ", see fin-seq-mismatch): the %s had closed and "
 				"reset what was to it a segment past the stream's end",
 				  who(k, x), me->fin->last_pkt, who(k, !x));
-		} else if (peer->fin_seen && peer->fin->pkt < me->tw_rst_pkt &&
-			   peer->rst->pkt == me->tw_rst_pkt && peer->rst->seq == peer->fin->seq + 1 &&
+		} else if (peer->fin_seen && peer->fin->pkt < me->odd->tw_rst_pkt &&
+			   peer->rst->pkt == me->odd->tw_rst_pkt && peer->rst->seq == peer->fin->seq + 1 &&
 			   peer->rst->ts >= peer->fin->ts &&
 			   peer->rst->ts - peer->fin->ts <= rules_round_trip(c) + NS_PER_S / 10) {
 			/* shortly after its own FIN, at the seq after it: the

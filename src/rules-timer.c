@@ -254,12 +254,12 @@ void rules_close_wait(struct check *k)
 		until = me->fin_seen ? me->fin->ts
 			: rst != 0   ? c->ep[by].rst->ts
 			: c->end_ts > k->f->last_ts ? c->end_ts : k->f->last_ts;
-		probes = (stuck || rst != 0) && me->keepalive_pkt > peer->fin->ack_pkt;
+		probes = (stuck || rst != 0) && me->odd->keepalive_pkt > peer->fin->ack_pkt;
 		late = until > since && until - since >= k->cfg->close_wait_ns;
 		/* a keepalive answered by the peer's RST: the socket outlived
 		 * the peer's memory of the connection, whatever the threshold */
 		answers_probe = rst != 0 && by == !y && probes &&
-				c->ep[by].rst->answers_pkt == me->keepalive_pkt;
+				c->ep[by].rst->answers_pkt == me->odd->keepalive_pkt;
 		if (me->fin_seen || (rst != 0 && !answers_probe)) {
 			if (!late)
 				continue;
@@ -281,7 +281,7 @@ void rules_close_wait(struct check *k)
 				  me->fin->pkt, rules_duration(k->cfg->close_wait_ns, t));
 		} else if (rst != 0) {
 			if (answers_probe)
-				rules_evidence(fd, me->keepalive_pkt);
+				rules_evidence(fd, me->odd->keepalive_pkt);
 			rules_evidence(fd, rst);
 			rules_say(fd, "the %s's kernel acknowledged the %s's FIN (packet %" PRIu64
 				") but its application never closed: %.3f s later, %s the "

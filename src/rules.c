@@ -25,7 +25,7 @@ static int cmp_pkt(const void *a, const void *b)
  * exists; until then none are known. */
 static uint32_t capture_duplicates(const struct tcp_conn *c)
 {
-	return c->ep[0].copies + c->ep[1].copies;
+	return c->ep[0].odd->copies + c->ep[1].odd->copies;
 }
 
 /* A side's FIN retransmissions were still going when the capture ended:
@@ -43,8 +43,8 @@ static bool giveup_unseen(const struct tcp_conn *c, int side)
 static void caveats(struct check *k)
 {
 	const struct tcp_conn *c = k->c;
-	uint32_t missed = c->ep[0].gaps + c->ep[1].gaps + c->ep[0].acks_unseen +
-			  c->ep[1].acks_unseen;
+	uint32_t missed = c->ep[0].odd->gaps + c->ep[1].odd->gaps + c->ep[0].odd->acks_unseen +
+			  c->ep[1].odd->acks_unseen;
 	uint32_t dups = capture_duplicates(c);
 	char why[160];
 
@@ -73,7 +73,7 @@ static void caveats(struct check *k)
 				 "retransmitted, so the give-up itself is not seen", rules_end_verb(c));
 			rules_lower(fd, CONF_LOW, unseen);
 		}
-		if (c->ep[0].shift_known || c->ep[1].shift_known)
+		if (c->ep[0].odd->shift_known || c->ep[1].odd->shift_known)
 			rules_say(fd, " (the capture holds every packet twice, once with shifted "
 				"sequence numbers: it saw both sides of a device that rewrites "
 				"them; the analysis follows one copy)");

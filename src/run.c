@@ -101,7 +101,7 @@ static void finish(const struct loop *l, struct flow *f, uint64_t now)
 	tcp_conn_finish(&f->conn, now);
 	rules_check(l->rules, f, &found);
 	analyse_connection(f, &found, l->fs, &l->needs, l->record);
-	l->fs->capture_copies += f->conn.ep[0].copies + f->conn.ep[1].copies;
+	l->fs->capture_copies += f->conn.ep[0].odd->copies + f->conn.ep[1].odd->copies;
 	report_conn(l->r, l->record);
 	free(f->ladder);
 	f->ladder = NULL;

@@ -191,8 +191,8 @@ static void handle(struct tcp_conn *c, unsigned self, const struct seg *s)
 		 * tcp_rfc1337 = 1; record it and follow the default.  A RST
 		 * sent from TIME_WAIT means the socket was already gone (for
 		 * instance FIN_WAIT_2 expired before the peer's FIN came). */
-		if (ep->state == TCPS_TIME_WAIT && reset_by(self, s) && ep->tw_rst_pkt == 0)
-			ep->tw_rst_pkt = s->pkt->num;
+		if (ep->state == TCPS_TIME_WAIT && reset_by(self, s) && ep->odd->tw_rst_pkt == 0)
+			tcp_conn_odd(c, self)->tw_rst_pkt = s->pkt->num;
 		set_state(c, self, TCPS_CLOSED, s);
 		return;
 	}
@@ -279,12 +279,12 @@ static bool rst_acceptable(const struct tcp_endpoint *snd, const struct tcp_endp
 /* Take back the gap a FIN past the stream end opened, and its event. */
 static void fill_fin_gap(struct tcp_conn *c, unsigned side)
 {
-	struct tcp_endpoint *ep = &c->ep[side];
+	struct tcp_odd *o = tcp_conn_odd(c, side); /* allocated at the FIN */
 
-	ep->fin_gap_open = false;
-	ep->gaps--;
+	o->fin_gap_open = false;
+	o->gaps--;
 	for (unsigned i = 0; i < c->event_count; i++) {
-		if (c->events[i].type != EV_GAP || c->events[i].pkt != ep->fin_gap_pkt ||
+		if (c->events[i].type != EV_GAP || c->events[i].pkt != o->fin_gap_pkt ||
 		    c->events[i].dir != side)
 			continue;
 		memmove(&c->events[i], &c->events[i + 1],
@@ -358,6 +358,7 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 
 const struct tcp_rst tcp_rst_none;
 const struct tcp_fin tcp_fin_none;
+const struct tcp_odd tcp_odd_none;
 
 /* The FIN details of c's endpoint side, allocated at the first write. */
 static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
@@ -369,6 +370,17 @@ static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
 		c->blocks |= 1u << (3 + side);
 	}
 	return (struct tcp_fin *)(uintptr_t)me->fin; /* allocated here, never tcp_fin_none */
+}
+
+struct tcp_odd *tcp_conn_odd(struct tcp_conn *c, unsigned side)
+{
+	struct tcp_endpoint *me = &c->ep[side];
+
+	if (me->odd == &tcp_odd_none) {
+		me->odd = xcalloc(1, sizeof *me->odd);
+		c->blocks |= 1u << (5 + side);
+	}
+	return (struct tcp_odd *)(uintptr_t)me->odd; /* allocated here, never tcp_odd_none */
 }
 
 /* me's RST details, allocated at its first RST. */
@@ -486,8 +498,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	note_sent(me, pkt);
 	if (pkt->opt.mptcp != 0) {
 		me->mptcp = true;
-		if ((pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) && me->fastclose_pkt == 0)
-			me->fastclose_pkt = pkt->num;
+		if ((pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) && me->odd->fastclose_pkt == 0)
+			tcp_conn_odd(c, s->from)->fastclose_pkt = pkt->num;
 	}
 	if (s->rst) {
 		/* A RST's seq says who sent it and why, not where the
@@ -562,8 +574,10 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		 * answered two SYNs, or a rewritten copy.  The peer's ACK
 		 * tells which is live (see the ACK below); until then the
 		 * first keeps the stream. */
-		me->alt_isn = pkt->seq;
-		me->alt_isn_known = true;
+		struct tcp_odd *o = tcp_conn_odd(c, s->from);
+
+		o->alt_isn = pkt->seq;
+		o->alt_isn_known = true;
 		return;
 	}
 	if (!me->seq_known) {
@@ -575,9 +589,11 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	if (is_keepalive(me, peer, s)) {
 		/* seq = SND.UNA - 1 with nothing or one old byte: a probe
 		 * that the socket is still there, not a retransmission */
-		me->keepalives++;
-		me->keepalive_pkt = pkt->num;
-	} else if (pkt->payload_len > 0 && me->fin_gap_open && data_seq == me->fin_gap_from &&
+		struct tcp_odd *o = tcp_conn_odd(c, s->from);
+
+		o->keepalives++;
+		o->keepalive_pkt = pkt->num;
+	} else if (pkt->payload_len > 0 && me->odd->fin_gap_open && data_seq == me->odd->fin_gap_from &&
 		   seq_geq(end, me->fin->seq)) {
 		/* the bytes before the FIN, captured after it: reordered, not lost */
 		fill_fin_gap(c, s->from);
@@ -586,13 +602,13 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		me->last_data_pkt = pkt->num;
 		me->last_data_ts = pkt->ts_ns;
 		me->last_had_data = true;
-		if (peer->fin_seen && me->data_after_peer_fin++ < EVENTS_PER_KIND)
+		if (peer->fin_seen && tcp_conn_odd(c, s->from)->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
 		} else if (seq_gt(data_seq, before)) {
-			if (me->gaps++ < EVENTS_PER_KIND)
+			if (tcp_conn_odd(c, s->from)->gaps++ < EVENTS_PER_KIND)
 				add_event(c, EV_GAP, s, before, data_seq);
 		}
 		if (seq_gt(end, before)) {
@@ -609,16 +625,18 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		if (me->fin_seen && seq_gt(end, me->fin->seq))
 			add_event(c, EV_DATA_AFTER_FIN, s, data_seq, pkt->payload_len);
 		if (peer->fin_seen && seq_gt(end, before) &&
-		    me->data_after_peer_fin++ < EVENTS_PER_KIND)
+		    tcp_conn_odd(c, s->from)->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	} else if (s->fin && !me->fin_seen && seq_gt(data_seq, before)) {
 		/* A FIN past the stream end: the bytes before it were sent
 		 * but not captured, as a data segment past it would say. */
-		if (me->gaps++ < EVENTS_PER_KIND)
+		struct tcp_odd *o = tcp_conn_odd(c, s->from);
+
+		if (o->gaps++ < EVENTS_PER_KIND)
 			add_event(c, EV_GAP, s, before, data_seq);
-		me->fin_gap_open = true;
-		me->fin_gap_from = before;
-		me->fin_gap_pkt = pkt->num;
+		o->fin_gap_open = true;
+		o->fin_gap_from = before;
+		o->fin_gap_pkt = pkt->num;
 	}
 
 	if (s->fin) {
@@ -678,18 +696,18 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		me->snd_nxt = end;
 	}
 
-	if (s->ack && peer->alt_isn_known && peer->data_bytes == 0 &&
-	    pkt->ack == peer->alt_isn + 1 && pkt->ack != peer->isn + 1) {
+	if (s->ack && peer->odd->alt_isn_known && peer->data_bytes == 0 &&
+	    pkt->ack == peer->odd->alt_isn + 1 && pkt->ack != peer->isn + 1) {
 		/* the peer's other ISN is the one acknowledged: it is live */
-		peer->isn = peer->alt_isn;
-		peer->snd_nxt = peer->alt_isn + 1;
-		peer->alt_isn_known = false;
+		peer->isn = peer->odd->alt_isn;
+		peer->snd_nxt = peer->odd->alt_isn + 1;
+		tcp_conn_odd(c, !s->from)->alt_isn_known = false;
 	}
 	if (s->ack) {
 		if (!me->ack_known || seq_gt(pkt->ack, me->last_ack)) {
 			if (peer->seq_known && seq_gt(pkt->ack, peer->snd_nxt) &&
 			    !(peer->fin_seen && seq_geq(pkt->ack, peer->fin->seq + 1)) &&
-			    me->acks_unseen++ < EVENTS_PER_KIND)
+			    tcp_conn_odd(c, s->from)->acks_unseen++ < EVENTS_PER_KIND)
 				add_event(c, EV_ACK_UNSEEN, s, pkt->ack, peer->snd_nxt);
 			me->last_ack = pkt->ack;
 			me->ack_known = true;
@@ -726,6 +744,7 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	memset(conn, 0, sizeof *conn);
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
+	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
 	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
@@ -740,17 +759,19 @@ void tcp_conn_release(struct tcp_conn *conn)
 	conn->events = NULL;
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
+	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
 	conn->blocks = 0;
 }
 
 size_t tcp_conn_block_size(unsigned i)
 {
 	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event)
-	       : i < 3 ? sizeof(struct tcp_rst) : sizeof(struct tcp_fin);
+	       : i < 3 ? sizeof(struct tcp_rst)
+	       : i < 5 ? sizeof(struct tcp_fin) : sizeof(struct tcp_odd);
 }
 
 _Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
-		       sizeof(struct tcp_fin) % 8 == 0,
+		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0,
 	       "blocks are packed in whole words");
 
 void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
@@ -764,7 +785,9 @@ void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
 	}
 	if (i < 3)
 		return (void *)(uintptr_t)conn->ep[i - 1].rst;
-	return (void *)(uintptr_t)conn->ep[i - 3].fin;
+	if (i < 5)
+		return (void *)(uintptr_t)conn->ep[i - 3].fin;
+	return (void *)(uintptr_t)conn->ep[i - 5].odd;
 }
 
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
@@ -773,8 +796,10 @@ void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
 		conn->events = p;
 	else if (i < 3)
 		conn->ep[i - 1].rst = p;
-	else
+	else if (i < 5)
 		conn->ep[i - 3].fin = p;
+	else
+		conn->ep[i - 5].odd = p;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
@@ -805,12 +830,15 @@ static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
 {
 	struct tcp_endpoint *me = &c->ep[dir], *peer = &c->ep[!dir];
 
-	if (peer->pad_end != 0 && (p->flags & TCP_ACK) && peer->seq_known &&
-	    p->ack == peer->pad_end && seq_gt(p->ack, peer->snd_nxt) && !peer->fin_seen) {
+	struct tcp_odd *o;
+
+	if (peer->odd->pad_end != 0 && (p->flags & TCP_ACK) && peer->seq_known &&
+	    p->ack == peer->odd->pad_end && seq_gt(p->ack, peer->snd_nxt) && !peer->fin_seen) {
+		o = tcp_conn_odd(c, !dir);
 		peer->data_bytes += (uint32_t)(p->ack - peer->snd_nxt);
 		peer->snd_nxt = p->ack;
-		peer->pad_segments--;
-		peer->pad_end = 0;
+		o->pad_segments--;
+		o->pad_end = 0;
 	}
 	/* at the stream end, or on a FIN re-sent where it was: never on a
 	 * retransmission of data or a keepalive's old byte */
@@ -818,9 +846,10 @@ static void padding(struct tcp_conn *c, unsigned dir, struct packet *p)
 	    (seq_lt(p->seq, me->snd_nxt) &&
 	     !((p->flags & TCP_FIN) && me->fin_seen && p->seq == me->fin->seq)))
 		return;
-	if (me->pad_segments++ == 0)
-		me->pad_pkt = p->num;
-	me->pad_end = (p->flags & TCP_FIN) ? 0 : p->seq + p->payload_len;
+	o = tcp_conn_odd(c, dir);
+	if (o->pad_segments++ == 0)
+		o->pad_pkt = p->num;
+	o->pad_end = (p->flags & TCP_FIN) ? 0 : p->seq + p->payload_len;
 	p->payload_len = 0;
 	p->payload_caplen = 0;
 }
@@ -870,10 +899,10 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *ori
 
 	/* a capture copy was sent once, and that once was counted */
 	if (art != ARTEFACT_NONE) {
-		struct tcp_endpoint *me = &conn->ep[dir];
+		struct tcp_odd *o = tcp_conn_odd(conn, dir);
 
-		if (me->copies++ == 0)
-			me->copy_pkt = p.num;
+		if (o->copies++ == 0)
+			o->copy_pkt = p.num;
 		return;
 	}
 	artefact_remember(conn, dir, &p, translated);

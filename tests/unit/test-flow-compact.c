@@ -174,6 +174,8 @@ static bool same_flow(const struct flow *a, const struct flow *b)
 			return false;
 	}
 	x.conn.ep[0].rst = x.conn.ep[1].rst = y.conn.ep[0].rst = y.conn.ep[1].rst = NULL;
+	x.conn.ep[0].fin = x.conn.ep[1].fin = y.conn.ep[0].fin = y.conn.ep[1].fin = NULL;
+	x.conn.ep[0].odd = x.conn.ep[1].odd = y.conn.ep[0].odd = y.conn.ep[1].odd = NULL;
 	x.conn.events = y.conn.events = NULL;
 	return memcmp((const char *)&x + from, (const char *)&y + from, sizeof x - from) == 0;
 }

@@ -290,10 +290,10 @@ static void test_capture_copies(void)
 	copy_of(1, p, 0, 0);
 	CHECK_U64(conn.ep[1].fin->count, 1);
 	CHECK_U64(conn.ep[1].fin->rexmit_pkt, 0);
-	CHECK_U64(conn.ep[1].copies, 2);
-	CHECK_U64(conn.ep[1].copy_pkt, p.num + 1);
+	CHECK_U64(conn.ep[1].odd->copies, 2);
+	CHECK_U64(conn.ep[1].odd->copy_pkt, p.num + 1);
 	CHECK_U64(conn.ep[1].packets, 5);
-	CHECK_U64(conn.ep[0].copies, 1);
+	CHECK_U64(conn.ep[0].odd->copies, 1);
 	step(0, TCP_ACK, C + 152, S + 2, 0);
 	states(TCPS_TIME_WAIT, TCPS_CLOSED, __LINE__);
 
@@ -306,7 +306,7 @@ static void test_capture_copies(void)
 	p.ip_id++;
 	copy_of(0, p, 1000, 0);
 	CHECK_U64(conn.ep[0].fin->count, 3);
-	CHECK_U64(conn.ep[0].copies, 0);
+	CHECK_U64(conn.ep[0].odd->copies, 0);
 
 	/* IP ID 0 tells nothing: a repeat after the peer spoke is the
 	 * sender's own (a fast retransmit), not a copy. */
@@ -317,15 +317,15 @@ static void test_capture_copies(void)
 	step(1, TCP_ACK, S + 1, C + 101, 0);
 	copy_of(0, p, 500000u, 0);
 	CHECK_U64(conn.ep[0].retransmits, 1);
-	CHECK_U64(conn.ep[0].copies, 0);
+	CHECK_U64(conn.ep[0].odd->copies, 0);
 	copy_of(0, p, 500000u, 0); /* ... and right after its own repeat it is a copy */
-	CHECK_U64(conn.ep[0].copies, 1);
+	CHECK_U64(conn.ep[0].odd->copies, 1);
 	/* a keepalive captured twice is one probe */
 	step(1, TCP_ACK, S + 1, C + 111, 0);
 	p = segment(TCP_ACK, C + 110, S + 1, 0);
 	step_packet(0, &p);
 	copy_of(0, p, 10, 1);
-	CHECK_U64(conn.ep[0].keepalives, 1);
+	CHECK_U64(conn.ep[0].odd->keepalives, 1);
 }
 
 /* A minimum Ethernet frame whose IP length covers n bytes of padding. */
@@ -360,8 +360,8 @@ static void test_padding(void)
 	p = padded(TCP_FIN | TCP_ACK, C + 101, S + 2, 6); /* the FIN again, padded */
 	step_packet(0, &p);
 	CHECK_U64(conn.ep[0].fin->count, 2);
-	CHECK_U64(conn.ep[0].pad_segments, 4);
-	CHECK_U64(conn.ep[0].pad_pkt, 6);
+	CHECK_U64(conn.ep[0].odd->pad_segments, 4);
+	CHECK_U64(conn.ep[0].odd->pad_pkt, 6);
 	for (unsigned i = 0; i < conn.event_count; i++)
 		CHECK(conn.events[i].type != EV_DATA_AFTER_FIN);
 
@@ -375,17 +375,17 @@ static void test_padding(void)
 	CHECK_U64(conn.ep[0].data_bytes, 112);
 	p = padded(TCP_ACK, C + 113, S + 1, 2);
 	step_packet(0, &p);
-	CHECK_U64(conn.ep[0].pad_segments, 1);
+	CHECK_U64(conn.ep[0].odd->pad_segments, 1);
 	step(1, TCP_ACK, S + 1, C + 115, 0);
-	CHECK_U64(conn.ep[0].pad_segments, 0);
+	CHECK_U64(conn.ep[0].odd->pad_segments, 0);
 	CHECK_U64(conn.ep[0].data_bytes, 114);
 	CHECK_U64(conn.ep[0].snd_nxt, C + 115);
-	CHECK_U64(conn.ep[1].acks_unseen, 0);
+	CHECK_U64(conn.ep[1].odd->acks_unseen, 0);
 	/* a keepalive's old byte is below the stream end: a probe, not padding */
 	p = padded(TCP_ACK, C + 114, S + 1, 1);
 	step_packet(0, &p);
-	CHECK_U64(conn.ep[0].keepalives, 1);
-	CHECK_U64(conn.ep[0].pad_segments, 0);
+	CHECK_U64(conn.ep[0].odd->keepalives, 1);
+	CHECK_U64(conn.ep[0].odd->pad_segments, 0);
 }
 
 /* A FIN at the SYN's seq before any SYN-ACK gives up the connect: no
@@ -412,14 +412,14 @@ static void test_fin_gap(void)
 {
 	handshake();
 	step(1, TCP_FIN | TCP_ACK, S + 2903, C + 101, 0);
-	CHECK_U64(conn.ep[1].gaps, 1);
+	CHECK_U64(conn.ep[1].odd->gaps, 1);
 	CHECK_U64(conn.events[conn.event_count - 2].type, EV_GAP);
 	CHECK_U64(conn.ep[1].fin->seq, S + 2903);
 
 	handshake();
 	step(1, TCP_FIN | TCP_ACK, S + 14, C + 101, 0);
 	step(1, TCP_ACK | TCP_PSH, S + 1, C + 101, 13);
-	CHECK_U64(conn.ep[1].gaps, 0);
+	CHECK_U64(conn.ep[1].odd->gaps, 0);
 	CHECK_U64(conn.ep[1].retransmits, 0);
 	CHECK_U64(conn.ep[1].data_bytes, 13);
 	for (unsigned i = 0; i < conn.event_count; i++)
