@@ -84,8 +84,11 @@ struct tcp_transition {
 
 /* Six transitions cover every close path of one side (SYN_SENT,
  * ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 or CLOSING, TIME_WAIT, CLOSED); the
- * sizes are what one connection costs in memory, so they stay small. */
-enum { TCP_TIMELINE_MAX = 6, TCP_EVENTS_MAX = 12 };
+ * sizes are what one connection costs in memory, so they stay small.  An
+ * open connection has made its first two: the endpoint holds those, the
+ * rest of both sides' are allocated when either side makes its third
+ * (tcp_conn_transition reads them all). */
+enum { TCP_TIMELINE_MAX = 6, TCP_TIMELINE_INLINE = 2, TCP_EVENTS_MAX = 12 };
 
 /* The first bytes a RST carries are kept: often text that says why. */
 enum { TCP_RST_EXCERPT_MAX = 24 };
@@ -265,7 +268,7 @@ struct tcp_endpoint {
 
 	/* its latest packet, to tell a capture copy of it (artefact.h) */
 	struct tcp_copy_sig sig;
-	struct tcp_transition timeline[TCP_TIMELINE_MAX];
+	struct tcp_transition timeline[TCP_TIMELINE_INLINE]; /* the first of timeline_count */
 };
 
 /* What a connection knows of the one before it on its 4-tuple, whose
@@ -295,8 +298,15 @@ struct tcp_conn {
 	/* TCP_EVENTS_MAX entries, allocated at the first event: an open
 	 * connection seldom has one (they are mostly about its close) */
 	struct tcp_event *events;
+	/* both sides' transitions past their first TCP_TIMELINE_INLINE,
+	 * allocated at the first of them */
+	struct tcp_transition (*timeline_rest)[TCP_TIMELINE_MAX - TCP_TIMELINE_INLINE];
 	struct tcp_reuse reuse;
 };
+
+/* Side side's transition i (below its timeline_count). */
+const struct tcp_transition *tcp_conn_transition(const struct tcp_conn *conn, unsigned side,
+						 unsigned i);
 
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
@@ -307,10 +317,11 @@ void tcp_conn_release(struct tcp_conn *conn);
 
 /* What a connection keeps out of line, allocated on first use: block 0
  * is the event log, 1 and 2 the endpoints' RST details, 3 and 4 their
- * FIN details, 5 and 6 their uncommon packets'.  conn->blocks
- * says which are allocated (the memory cap counts them; a connection
- * never initialised has none); the flow table packs them with the flow. */
-enum { TCP_CONN_BLOCKS = 7 };
+ * FIN details, 5 and 6 their uncommon packets', 7 the timelines' rest.
+ * conn->blocks says which are allocated (the memory cap counts them: a
+ * call that may allocate one says so; a connection never initialised has
+ * none); the flow table packs them with the flow. */
+enum { TCP_CONN_BLOCKS = 8 };
 
 /* conn's endpoint side's uncommon-packet details to write, allocated
  * (and counted in conn->blocks) at the first call: call it only when
@@ -341,7 +352,8 @@ void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struc
 void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *pkt);
 
 /* Move endpoints whose timers ran out by capture time now (TIME_WAIT
- * after time_wait_ns) to CLOSED, as the kernel would. */
+ * after time_wait_ns) to CLOSED, as the kernel would.  Like
+ * tcp_conn_step, it may allocate a block. */
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns);
 
 /* A RST whose TTL or hop limit lies more than this many hops from every
@@ -384,7 +396,8 @@ bool tcp_endpoint_last_ack_unanswered(const struct tcp_conn *conn, unsigned side
 
 /* At the end of a connection's record, at capture time now: an endpoint
  * that gave up in FIN_WAIT_1, or whose unanswered SYN or LAST_ACK FIN
- * retries stopped, is CLOSED by its retransmission timer. */
+ * retries stopped, is CLOSED by its retransmission timer (which may
+ * allocate a block). */
 void tcp_conn_finish(struct tcp_conn *conn, uint64_t now);
 
 /* Whether an endpoint's FIN retransmissions, unanswered, decide the

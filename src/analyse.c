@@ -120,9 +120,9 @@ static void put_timeline(struct conn_report *out, const struct tcp_conn *c)
 	out->timeline_count = 0;
 	while (i < c->ep[0].timeline_count || j < c->ep[1].timeline_count) {
 		const struct tcp_transition *a =
-			i < c->ep[0].timeline_count ? &c->ep[0].timeline[i] : NULL;
+			i < c->ep[0].timeline_count ? tcp_conn_transition(c, 0, i) : NULL;
 		const struct tcp_transition *b =
-			j < c->ep[1].timeline_count ? &c->ep[1].timeline[j] : NULL;
+			j < c->ep[1].timeline_count ? tcp_conn_transition(c, 1, j) : NULL;
 		bool take_a = b == NULL ||
 			      (a != NULL && (a->ts < b->ts || (a->ts == b->ts && a->pkt <= b->pkt)));
 		const struct tcp_transition *t = take_a ? a : b;

@@ -92,13 +92,28 @@ struct loop {
 
 _Static_assert((int)CLOSE_COUNT <= (int)REPORT_CLOSE_MAX, "REPORT_CLOSE_MAX too small");
 
+/* Let f's endpoint timers run out by capture time now; at_end: the
+ * record ends there too (tcp_conn_finish).  Either may allocate a block
+ * (the rest of a timeline), which the table's cap counts. */
+static void run_timers(const struct loop *l, struct flow *f, uint64_t now, bool at_end)
+{
+	unsigned blocks = f->conn.blocks;
+
+	if (at_end)
+		tcp_conn_finish(&f->conn, now);
+	else
+		tcp_conn_expire(&f->conn, now, l->time_wait_ns);
+	if (f->conn.blocks != blocks)
+		flow_table_count_blocks(l->t, blocks, f->conn.blocks);
+}
+
 /* A finished connection, at capture time now: judge it, build its
  * record, hand it to the report, free it. */
 static void finish(const struct loop *l, struct flow *f, uint64_t now)
 {
 	struct findings found;
 
-	tcp_conn_finish(&f->conn, now);
+	run_timers(l, f, now, true);
 	rules_check(l->rules, f, &found);
 	analyse_connection(f, &found, l->fs, &l->needs, l->record);
 	l->fs->capture_copies += f->conn.ep[0].odd->copies + f->conn.ep[1].odd->copies;
@@ -400,7 +415,7 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	if (f == NULL)
 		return; /* it has only opened: kept compact, stepped when rebuilt */
 	if (f->first_packet != 0) {
-		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
+		run_timers(l, f, pkt->ts_ns, false);
 		if (starts_new_connection(f, dir, pkt))
 			f = new_connection(l, f, pkt, &dir);
 	}
@@ -415,7 +430,7 @@ static void finish_flows(const struct loop *l, uint64_t end, bool at_leap)
 	struct tomb *tb;
 
 	while ((f = flow_table_oldest(l->t)) != NULL) {
-		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
+		run_timers(l, f, end, false);
 		f->conn.end_at_leap = at_leap;
 		finish(l, f, end);
 	}

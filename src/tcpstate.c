@@ -21,6 +21,37 @@ struct seg {
 	bool rst_accepted; /* a RST the receiver would act on */
 };
 
+/* Append a transition to side's timeline while it has room. */
+static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uint64_t pkt,
+			   uint64_t ts)
+{
+	struct tcp_endpoint *ep = &c->ep[side];
+	struct tcp_transition *t;
+
+	if (ep->timeline_count >= TCP_TIMELINE_MAX)
+		return;
+	if (ep->timeline_count < TCP_TIMELINE_INLINE) {
+		t = &ep->timeline[ep->timeline_count];
+	} else {
+		if (c->timeline_rest == NULL) {
+			c->timeline_rest = xcalloc(2, sizeof *c->timeline_rest);
+			c->blocks |= 1u << 7;
+		}
+		t = &c->timeline_rest[side][ep->timeline_count - TCP_TIMELINE_INLINE];
+	}
+	ep->timeline_count++;
+	t->pkt = pkt;
+	t->ts = ts;
+	t->state = state;
+}
+
+const struct tcp_transition *tcp_conn_transition(const struct tcp_conn *c, unsigned side,
+						 unsigned i)
+{
+	return i < TCP_TIMELINE_INLINE ? &c->ep[side].timeline[i]
+				       : &c->timeline_rest[side][i - TCP_TIMELINE_INLINE];
+}
+
 static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const struct seg *s)
 {
 	struct tcp_endpoint *ep = &c->ep[self];
@@ -29,13 +60,7 @@ static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const st
 		return;
 	ep->state = state;
 	ep->state_ts = s != NULL ? s->pkt->ts_ns : 0;
-	if (ep->timeline_count < TCP_TIMELINE_MAX) {
-		struct tcp_transition *t = &ep->timeline[ep->timeline_count++];
-
-		t->pkt = s != NULL ? s->pkt->num : 0;
-		t->ts = s != NULL ? s->pkt->ts_ns : 0;
-		t->state = state;
-	}
+	add_transition(c, self, state, s != NULL ? s->pkt->num : 0, ep->state_ts);
 }
 
 static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uint32_t a,
@@ -757,6 +782,7 @@ void tcp_conn_release(struct tcp_conn *conn)
 		free(tcp_conn_block(conn, i, &used));
 	}
 	conn->events = NULL;
+	conn->timeline_rest = NULL;
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
@@ -767,11 +793,14 @@ size_t tcp_conn_block_size(unsigned i)
 {
 	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event)
 	       : i < 3 ? sizeof(struct tcp_rst)
-	       : i < 5 ? sizeof(struct tcp_fin) : sizeof(struct tcp_odd);
+	       : i < 5 ? sizeof(struct tcp_fin)
+	       : i < 7 ? sizeof(struct tcp_odd)
+		       : 2 * sizeof *((struct tcp_conn *)NULL)->timeline_rest;
 }
 
 _Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
-		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0,
+		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0 &&
+		       sizeof(struct tcp_transition) % 8 == 0,
 	       "blocks are packed in whole words");
 
 void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
@@ -787,7 +816,9 @@ void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
 		return (void *)(uintptr_t)conn->ep[i - 1].rst;
 	if (i < 5)
 		return (void *)(uintptr_t)conn->ep[i - 3].fin;
-	return (void *)(uintptr_t)conn->ep[i - 5].odd;
+	if (i < 7)
+		return (void *)(uintptr_t)conn->ep[i - 5].odd;
+	return conn->timeline_rest;
 }
 
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
@@ -798,8 +829,10 @@ void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
 		conn->ep[i - 1].rst = p;
 	else if (i < 5)
 		conn->ep[i - 3].fin = p;
-	else
+	else if (i < 7)
 		conn->ep[i - 5].odd = p;
+	else
+		conn->timeline_rest = p;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
@@ -927,18 +960,12 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *ori
 		conn->reset = true;
 }
 
-/* Close ep by a kernel timer at ts: its timeline names no packet. */
-static void timer_close(struct tcp_endpoint *ep, uint64_t ts)
+/* Close side by a kernel timer at ts: its timeline names no packet. */
+static void timer_close(struct tcp_conn *c, unsigned side, uint64_t ts)
 {
-	ep->state = TCPS_CLOSED;
-	ep->state_ts = ts;
-	if (ep->timeline_count < TCP_TIMELINE_MAX) {
-		struct tcp_transition *n = &ep->timeline[ep->timeline_count++];
-
-		n->pkt = 0;
-		n->ts = ts;
-		n->state = TCPS_CLOSED;
-	}
+	c->ep[side].state = TCPS_CLOSED;
+	c->ep[side].state_ts = ts;
+	add_transition(c, side, TCPS_CLOSED, 0, ts);
 }
 
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
@@ -948,7 +975,7 @@ void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
 
 		if (ep->state == TCPS_TIME_WAIT && now >= ep->state_ts &&
 		    now - ep->state_ts >= time_wait_ns)
-			timer_close(ep, ep->state_ts + time_wait_ns);
+			timer_close(conn, i, ep->state_ts + time_wait_ns);
 	}
 }
 
@@ -986,15 +1013,15 @@ void tcp_conn_finish(struct tcp_conn *conn, uint64_t now)
 		struct tcp_endpoint *ep = &conn->ep[i];
 
 		if (ep->state == TCPS_FIN_WAIT_1 && tcp_endpoint_gave_up(ep)) {
-			timer_close(ep, ep->fin->last_ts);
+			timer_close(conn, i, ep->fin->last_ts);
 		} else if (ep->state == TCPS_SYN_SENT &&
 			   tcp_endpoint_syn_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
 			   tcp_retries_stopped(ep->prev_syn_ts, ep->last_syn_ts, now)) {
-			timer_close(ep, ep->last_syn_ts); /* connect() gave up: ETIMEDOUT */
+			timer_close(conn, i, ep->last_syn_ts); /* connect() gave up: ETIMEDOUT */
 		} else if (ep->state == TCPS_LAST_ACK &&
 			   tcp_endpoint_last_ack_unanswered(conn, i, TCP_GIVE_UP_FINS) &&
 			   tcp_retries_stopped(ep->fin->prev_ts, ep->fin->last_ts, now)) {
-			timer_close(ep, ep->fin->last_ts); /* orphan retries ran out */
+			timer_close(conn, i, ep->fin->last_ts); /* orphan retries ran out */
 		}
 	}
 }
