@@ -9,6 +9,7 @@
  * cap hands out the connections to finish early. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,10 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
+	/* every block counted was released: else the cap was off */
+	if (t->count == 0 && t->block_bytes != 0)
+		fatal("internal error: the flow table's block count is off by %" PRId64 " bytes",
+		      (int64_t)t->block_bytes);
 	free_list_nodes(t->opening_list.oldest, true);
 	free_list_nodes(t->idle.oldest, true);
 	free_list_nodes(t->open.oldest, true);

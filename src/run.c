@@ -309,6 +309,9 @@ static void begin(const struct loop *l, struct flow *f, const struct packet *pkt
 {
 	(*l->connections)++;
 	flow_begin(f, pkt, prev);
+	/* a reused 4-tuple's event log begins here, outside step's count */
+	if (f->conn.blocks != 0)
+		flow_table_count_blocks(l->t, 0, f->conn.blocks);
 	if (l->needs.steps)
 		f->ladder = xcalloc(1, sizeof *f->ladder);
 }

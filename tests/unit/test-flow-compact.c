@@ -141,19 +141,32 @@ static void test_round_trip(void)
 	CHECK(flow_compact_new(&in[0], 1) == NULL);
 }
 
-/* What run.c does with each packet of a flow (but the ladder). */
+/* A count of steps and the table whose flows they step. */
+struct stepper {
+	unsigned *n;
+	struct flow_table *t;
+};
+
+/* What run.c does with each packet of a flow (but the ladder): the
+ * blocks the step allocates are counted, as flow_table_free checks. */
 static void step(void *ctx, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	(*(unsigned *)ctx)++;
+	struct stepper *s = ctx;
+	unsigned blocks;
+
+	(*s->n)++;
 	if (f->first_packet == 0) {
 		f->first_packet = pkt->num;
 		f->first_ts = pkt->ts_ns;
 		tcp_conn_init(&f->conn, pkt);
 	}
+	blocks = f->conn.blocks;
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
 	zeek_step(&f->zeek, dir, pkt);
+	if (f->conn.blocks != blocks)
+		flow_table_count_blocks(s->t, blocks, f->conn.blocks);
 }
 
 /* The flows' records, all but the table's bookkeeping; the blocks kept
@@ -207,7 +220,9 @@ static void test_promotion(void)
 	seq[n++] = tcp(rev(c), 11, T0 + 1007 * MS, TCP_RST | TCP_ACK, 0, 3001, 0);
 	seq[n++] = tcp(a, 12, T0 + 1008 * MS, TCP_ACK | TCP_PSH, 1001, 9001, 50);
 
-	flow_table_set_replay(tc, step, &replayed, 0);
+	struct stepper rc = { &replayed, tc }, sc = { &stepped, tc }, sf = { &stepped, tf };
+
+	flow_table_set_replay(tc, step, &rc, 0);
 	for (unsigned i = 0; i < n; i++) {
 		struct flow_key k;
 		uint64_t h = flow_table_key(&seq[i], &k);
@@ -217,10 +232,10 @@ static void test_promotion(void)
 
 		ok = ok && dc == df;
 		if (fc != NULL)
-			step(&stepped, fc, dc, &seq[i]);
+			step(&sc, fc, dc, &seq[i]);
 		else
 			kept++;
-		step(&stepped, ff, df, &seq[i]);
+		step(&sf, ff, df, &seq[i]);
 	}
 	CHECK(ok);
 	CHECK_U64(kept, 7); /* SYNs, SYN-ACKs, the retransmission */
@@ -262,14 +277,16 @@ static void test_cap(void)
 	struct flow *f, *full[3];
 	unsigned dir;
 
-	flow_table_set_replay(t, step, &replayed, 0);
+	struct stepper rc = { &replayed, t };
+
+	flow_table_set_replay(t, step, &rc, 0);
 	for (unsigned i = 0; i < 3; i++) {
 		struct packet p = tcp(pkt4(0x0a090000 + i, 5000, 0x0a000001, 80), num + 1,
 				      T0 + num + 1, TCP_ACK, 1, 1, 10);
 
 		num++;
 		full[i] = flow_table_get(t, &p, &dir);
-		step(&replayed, full[i], dir, &p);
+		step(&rc, full[i], dir, &p);
 	}
 	flow_table_mark_closed(t, full[1]);
 	for (unsigned i = 0; i < 200; i++) {
@@ -341,7 +358,9 @@ static void test_threshold(void)
 	struct flow_key k;
 	uint64_t h;
 
-	flow_table_set_replay(t, step, &replayed, 3);
+	struct stepper rc = { &replayed, t }, sc = { &stepped, t };
+
+	flow_table_set_replay(t, step, &rc, 3);
 
 	for (unsigned i = 0; i < 3; i++) {
 		struct packet p = tcp(pkt4(0xc6120000 + i, 4000, 0x0a000001, 80), i + 1, T0 + i,
@@ -350,7 +369,7 @@ static void test_threshold(void)
 		h = flow_table_key(&p, &k);
 		f[i] = flow_table_lookup(t, &p, &k, h, &dir);
 		CHECK(f[i] != NULL && f[i]->opening && f[i]->link.list == FLOW_OPENING);
-		step(&stepped, f[i], dir, &p);
+		step(&sc, f[i], dir, &p);
 	}
 	{
 		/* three in their opening: the fourth SYN is kept compact */
