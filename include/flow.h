@@ -69,10 +69,6 @@ struct flow {
 	struct flow_side side[2]; /* [0] client (the SYN's sender, the SYN-ACK's receiver), or first sender mid-stream */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
-	/* the connection whose 4-tuple this one reused (0: none) and its
-	 * latest packet's time; its sides' states are in conn.reuse */
-	uint64_t prev_id;
-	uint64_t prev_last_ts;
 	struct tcp_conn conn;
 	struct ladder *ladder; /* the last packets, only with --timeline */
 	struct zeek_conn zeek; /* what Zeek's conn.log would say */
@@ -91,8 +87,8 @@ struct flow_prev {
 void flow_prev_note(struct flow_prev *p, const struct flow *old, const struct packet *syn);
 
 /* Begin f's record with its first packet pkt; prev, when not NULL, is the
- * connection whose 4-tuple pkt (a SYN) reused: f links to it (prev_id,
- * conn.reuse) and its event log says so (EV_SYN_REUSE). */
+ * connection whose 4-tuple pkt (a SYN) reused: f links to it
+ * (conn.reuse) and its event log says so (EV_SYN_REUSE). */
 void flow_begin(struct flow *f, const struct packet *pkt, const struct flow_prev *prev);
 
 /* Create an empty table. */

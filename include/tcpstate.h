@@ -274,13 +274,18 @@ struct tcp_endpoint {
 /* What a connection knows of the one before it on its 4-tuple, whose
  * closed or reset record its SYN ended: each old side's state then, since
  * when, and its next seq, indexed by the new connection's sides.  It
- * lives apart from the event log (EV_SYN_REUSE), which can fill up. */
+ * lives apart from the event log (EV_SYN_REUSE), which can fill up, and
+ * out of line: &tcp_reuse_none (known false) but for a reused 4-tuple. */
 struct tcp_reuse {
+	/* the old connection's record id (0: none) and its latest packet's
+	 * time, as the flow table has them, kept here with the rest */
+	uint64_t prev_id, prev_last_ts;
 	uint64_t state_ts[2];
 	uint32_t snd_nxt[2];
 	uint8_t state[2]; /* enum tcp_state */
 	bool known;       /* false: the 4-tuple was not in use */
 };
+extern const struct tcp_reuse tcp_reuse_none;
 
 /* Both endpoints of one connection: [0] client (SYN sender) or, picked up
  * mid-stream, the first packet's sender. */
@@ -290,7 +295,7 @@ struct tcp_conn {
 	bool mid_stream;  /* first packet was not a SYN */
 	bool reset;       /* an accepted RST ended it */
 	bool end_at_leap; /* finished where the capture's time jumped ahead (end_ts), not at its end */
-	uint8_t blocks;   /* bit i: its block i (tcp_conn_block) is allocated */
+	uint16_t blocks;  /* bit i: its block i (tcp_conn_block) is allocated */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
 	uint8_t event_count;
@@ -301,7 +306,7 @@ struct tcp_conn {
 	/* both sides' transitions past their first TCP_TIMELINE_INLINE,
 	 * allocated at the first of them */
 	struct tcp_transition (*timeline_rest)[TCP_TIMELINE_MAX - TCP_TIMELINE_INLINE];
-	struct tcp_reuse reuse;
+	const struct tcp_reuse *reuse;
 };
 
 /* Side side's transition i (below its timeline_count). */
@@ -317,11 +322,12 @@ void tcp_conn_release(struct tcp_conn *conn);
 
 /* What a connection keeps out of line, allocated on first use: block 0
  * is the event log, 1 and 2 the endpoints' RST details, 3 and 4 their
- * FIN details, 5 and 6 their uncommon packets', 7 the timelines' rest.
+ * FIN details, 5 and 6 their uncommon packets', 7 the timelines' rest,
+ * 8 what it knows of the connection before it (tcp_conn_reuse).
  * conn->blocks says which are allocated (the memory cap counts them: a
  * call that may allocate one says so; a connection never initialised has
  * none); the flow table packs them with the flow. */
-enum { TCP_CONN_BLOCKS = 8 };
+enum { TCP_CONN_BLOCKS = 9 };
 
 /* conn's endpoint side's uncommon-packet details to write, allocated
  * (and counted in conn->blocks) at the first call: call it only when
@@ -345,7 +351,7 @@ void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned sy
 
 /* Record, right after tcp_conn_init, that conn's first packet syn reused
  * the 4-tuple of the connection r describes: conn->reuse, and an
- * EV_SYN_REUSE event. */
+ * EV_SYN_REUSE event (both allocate a block). */
 void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r);
 
 /* Step both endpoints with pkt, sent by side dir (0 or 1). */

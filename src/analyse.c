@@ -257,10 +257,10 @@ void analyse_connection(const struct flow *f, const struct findings *found,
 	out->syn_to_synack_ns = cp.syn_to_synack_ns;
 	out->synack_to_ack_ns = cp.synack_to_ack_ns;
 
-	out->prev_id = f->prev_id;
-	out->prev_last_ts = f->prev_last_ts;
+	out->prev_id = c->reuse->prev_id;
+	out->prev_last_ts = c->reuse->prev_last_ts;
 	for (unsigned i = 0; i < 2; i++)
-		out->prev_state[i] = f->prev_id != 0 ? tcp_state_name(c->reuse.state[i]) : NULL;
+		out->prev_state[i] = out->prev_id != 0 ? tcp_state_name(c->reuse->state[i]) : NULL;
 
 	for (unsigned i = 0; i < 2; i++)
 		put_side(&out->side[i], f, i);

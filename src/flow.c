@@ -539,9 +539,13 @@ void flow_begin(struct flow *f, const struct packet *pkt, const struct flow_prev
 	tcp_conn_init(&f->conn, pkt);
 	if (prev == NULL)
 		return;
-	f->prev_id = prev->id;
-	f->prev_last_ts = prev->last_ts;
-	tcp_conn_reuse(&f->conn, pkt, &prev->tcp);
+	{
+		struct tcp_reuse r = prev->tcp;
+
+		r.prev_id = prev->id;
+		r.prev_last_ts = prev->last_ts;
+		tcp_conn_reuse(&f->conn, pkt, &r);
+	}
 }
 
 struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, unsigned *dir)

@@ -49,13 +49,13 @@ void rules_time_wait(struct check *k)
 			fd->severity = SEV_INFO;
 		}
 	}
-	if (!c->reuse.known || c->mid_stream)
+	if (!c->reuse->known || c->mid_stream)
 		return;
 	for (int x = 0; x < 2; x++) {
 		const struct tcp_endpoint *cl = &c->ep[0], *sv = &c->ep[1];
 		const char *answer;
 
-		if (c->reuse.state[x] != TCPS_TIME_WAIT)
+		if (c->reuse->state[x] != TCPS_TIME_WAIT)
 			continue;
 		if ((fd = rules_found(k, RULE_TIME_WAIT_REUSE, x)) == NULL)
 			return;
@@ -64,12 +64,12 @@ void rules_time_wait(struct check *k)
 		rules_say(fd, "the SYN (packet %" PRIu64 ") reuses the 4-tuple of connection %"
 			PRIu64 " %.3f s after the %s entered TIME_WAIT (%s %s%s); its ISN %" PRIu32
 			" is %s the old connection's last client seq %" PRIu32,
-			  cl->first_pkt, f->prev_id, secs(c->reuse.state_ts[x], f->first_ts), who(k, x),
+			  cl->first_pkt, c->reuse->prev_id, secs(c->reuse->state_ts[x], f->first_ts), who(k, x),
 			  rules_duration(k->cfg->time_wait_ns, t),
 			  k->cfg->time_wait_set ? "as configured" : "on ",
 			  k->cfg->time_wait_set ? "" : k->cfg->profile->name, cl->isn,
-			  seq_gt(cl->isn, c->reuse.snd_nxt[0]) ? "beyond" : "not beyond",
-			  c->reuse.snd_nxt[0]);
+			  seq_gt(cl->isn, c->reuse->snd_nxt[0]) ? "beyond" : "not beyond",
+			  c->reuse->snd_nxt[0]);
 		if (sv->first_pkt == 0) {
 			rules_say(fd, "; no answer was seen");
 			return;
@@ -91,16 +91,15 @@ void rules_time_wait(struct check *k)
  * it still held (EV_OLD_ACK), unless time-wait-reuse already tells it. */
 void rules_old_connection(struct check *k)
 {
-	const struct flow *f = k->f;
 	const struct tcp_conn *c = k->c;
 	const struct tcp_endpoint *cl = &c->ep[0];
 	const struct tcp_event *old = rules_first_event(c, EV_OLD_ACK, 1), *rst, *retry;
-	bool prev = c->reuse.known && f->prev_id != 0, matches;
+	bool prev = c->reuse->known && c->reuse->prev_id != 0, matches;
 	struct finding *fd;
 
 	if (old == NULL || !c->syn_seen || !cl->isn_known)
 		return;
-	if (prev && (c->reuse.state[0] == TCPS_TIME_WAIT || c->reuse.state[1] == TCPS_TIME_WAIT))
+	if (prev && (c->reuse->state[0] == TCPS_TIME_WAIT || c->reuse->state[1] == TCPS_TIME_WAIT))
 		return; /* time-wait-reuse's case */
 	if ((fd = rules_found(k, RULE_SYN_TO_OLD_CONNECTION, 1)) == NULL)
 		return;
@@ -108,20 +107,20 @@ void rules_old_connection(struct check *k)
 	if (rst != NULL && rst->a != old->a)
 		rst = NULL;
 	retry = rules_event_after(c, EV_SYN_RETRANSMIT, 0, rst != NULL ? rst->pkt : old->pkt);
-	matches = prev && old->a == c->reuse.snd_nxt[0];
+	matches = prev && old->a == c->reuse->snd_nxt[0];
 	rules_evidence(fd, cl->first_pkt);
 	rules_evidence(fd, old->pkt);
 	rules_say(fd, "the server answered the SYN (packet %" PRIu64 ") with an ACK not "
 		"acking it (packet %" PRIu64 ", ack %" PRIu32 ", not %" PRIu32 "): ",
 		  cl->first_pkt, (uint64_t)old->pkt, old->a, cl->isn + 1);
-	if (matches && c->reuse.state[1] != TCPS_CLOSED)
+	if (matches && c->reuse->state[1] != TCPS_CLOSED)
 		rules_say(fd, "an ACK of connection %" PRIu64 ", whose client stream ends there, "
 			"still open in the capture: the client had lost it without a FIN or "
 			"RST reaching the server",
-			  f->prev_id);
+			  c->reuse->prev_id);
 	else if (matches)
 		rules_say(fd, "an ACK of connection %" PRIu64 ", whose client stream ends there",
-			  f->prev_id);
+			  c->reuse->prev_id);
 	else
 		rules_say(fd, "an ACK of an earlier connection on the 4-tuple that the server "
 			"still held (TIME_WAIT, or open: RFC 5961 4.2)");

@@ -384,6 +384,7 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 const struct tcp_rst tcp_rst_none;
 const struct tcp_fin tcp_fin_none;
 const struct tcp_odd tcp_odd_none;
+const struct tcp_reuse tcp_reuse_none;
 
 /* The FIN details of c's endpoint side, allocated at the first write. */
 static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
@@ -770,6 +771,7 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
+	conn->reuse = &tcp_reuse_none;
 	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
@@ -786,6 +788,7 @@ void tcp_conn_release(struct tcp_conn *conn)
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
+	conn->reuse = &tcp_reuse_none;
 	conn->blocks = 0;
 }
 
@@ -795,12 +798,13 @@ size_t tcp_conn_block_size(unsigned i)
 	       : i < 3 ? sizeof(struct tcp_rst)
 	       : i < 5 ? sizeof(struct tcp_fin)
 	       : i < 7 ? sizeof(struct tcp_odd)
-		       : 2 * sizeof *((struct tcp_conn *)NULL)->timeline_rest;
+	       : i < 8 ? 2 * sizeof *((struct tcp_conn *)NULL)->timeline_rest
+		       : sizeof(struct tcp_reuse);
 }
 
 _Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
 		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0 &&
-		       sizeof(struct tcp_transition) % 8 == 0,
+		       sizeof(struct tcp_transition) % 8 == 0 && sizeof(struct tcp_reuse) % 8 == 0,
 	       "blocks are packed in whole words");
 
 void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
@@ -818,7 +822,9 @@ void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
 		return (void *)(uintptr_t)conn->ep[i - 3].fin;
 	if (i < 7)
 		return (void *)(uintptr_t)conn->ep[i - 5].odd;
-	return conn->timeline_rest;
+	if (i < 8)
+		return conn->timeline_rest;
+	return (void *)(uintptr_t)conn->reuse;
 }
 
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
@@ -831,8 +837,10 @@ void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
 		conn->ep[i - 3].fin = p;
 	else if (i < 7)
 		conn->ep[i - 5].odd = p;
-	else
+	else if (i < 8)
 		conn->timeline_rest = p;
+	else
+		conn->reuse = p;
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
@@ -851,8 +859,11 @@ void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned sy
 void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r)
 {
 	struct seg s = { .pkt = syn, .from = 0 };
+	struct tcp_reuse *copy = xmalloc(sizeof *copy);
 
-	conn->reuse = *r;
+	memcpy(copy, r, sizeof *copy); /* padding too: the block is packed byte for byte */
+	conn->reuse = copy;
+	conn->blocks |= 1u << 8;
 	add_event(conn, EV_SYN_REUSE, &s, syn->seq, r->snd_nxt[0]);
 }
 

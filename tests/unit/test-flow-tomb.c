@@ -59,6 +59,7 @@ static void flow_of(struct flow *f, unsigned i, unsigned v6)
 	f->conn.ep[0].fin = f->conn.ep[1].fin = &tcp_fin_none;
 	f->conn.ep[0].rst = f->conn.ep[1].rst = &tcp_rst_none;
 	f->conn.ep[0].odd = f->conn.ep[1].odd = &tcp_odd_none;
+	f->conn.reuse = &tcp_reuse_none;
 	f->conn.ep[0].isn = 77 + i;
 	f->conn.ep[0].isn_known = true;
 }

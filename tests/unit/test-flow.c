@@ -94,7 +94,7 @@ static void reuse(struct flow_table *t)
 	}
 	CHECK_U64(f->conn.ep[0].state, TCPS_TIME_WAIT);
 	CHECK_U64(f->conn.ep[1].state, TCPS_CLOSED);
-	CHECK(!f->conn.reuse.known && f->conn.event_count > 0);
+	CHECK(!f->conn.reuse->known && f->conn.event_count > 0);
 	for (unsigned i = 0; i < f->conn.event_count; i++)
 		CHECK(f->conn.events[i].type != EV_SYN_REUSE);
 
@@ -108,14 +108,14 @@ static void reuse(struct flow_table *t)
 	CHECK_U64(g->side[0].port, 8080);
 	flow_begin(g, &syn, &prev);
 	CHECK_U64(g->first_packet, 20);
-	CHECK_U64(g->prev_id, prev.id);
-	CHECK_U64(g->prev_last_ts, 7000000u);
-	CHECK(g->conn.reuse.known);
-	CHECK_U64(g->conn.reuse.state[0], TCPS_CLOSED);    /* the old server */
-	CHECK_U64(g->conn.reuse.state[1], TCPS_TIME_WAIT); /* the old client */
-	CHECK_U64(g->conn.reuse.state_ts[1], 6000000u);   /* its FIN's ACK, packet 6 */
-	CHECK_U64(g->conn.reuse.snd_nxt[0], 902);
-	CHECK_U64(g->conn.reuse.snd_nxt[1], 102);
+	CHECK_U64(g->conn.reuse->prev_id, prev.id);
+	CHECK_U64(g->conn.reuse->prev_last_ts, 7000000u);
+	CHECK(g->conn.reuse->known);
+	CHECK_U64(g->conn.reuse->state[0], TCPS_CLOSED);    /* the old server */
+	CHECK_U64(g->conn.reuse->state[1], TCPS_TIME_WAIT); /* the old client */
+	CHECK_U64(g->conn.reuse->state_ts[1], 6000000u);   /* its FIN's ACK, packet 6 */
+	CHECK_U64(g->conn.reuse->snd_nxt[0], 902);
+	CHECK_U64(g->conn.reuse->snd_nxt[1], 102);
 	CHECK_U64(g->conn.event_count, 1);
 	CHECK_U64(g->conn.events[0].type, EV_SYN_REUSE);
 	CHECK_U64(g->conn.events[0].pkt, 20);
