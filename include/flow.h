@@ -66,13 +66,30 @@ struct flow {
 	uint8_t family;
 	bool finished_early; /* by the memory cap (flow_table_over_cap) */
 	bool opening;        /* began with a SYN, nothing but opening packets since */
-	struct flow_side side[2]; /* [0] client (the SYN's sender, the SYN-ACK's receiver), or first sender mid-stream */
+	/* which of the key's two ends is side 0: the client (the SYN's
+	 * sender, the SYN-ACK's receiver), or the first sender mid-stream;
+	 * flow_side_addr and flow_side_port name the sides */
+	uint8_t client_key;
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
 	struct tcp_conn conn;
 	struct ladder *ladder; /* the last packets, only with --timeline */
 	struct zeek_conn zeek; /* what Zeek's conn.log would say */
 };
+
+/* Side side's address (16 bytes, IPv4 zero-padded) and port. */
+static inline const uint8_t *flow_side_addr(const struct flow *f, unsigned side)
+{
+	return f->key.addr[(side ^ f->client_key) & 1];
+}
+
+static inline uint16_t flow_side_port(const struct flow *f, unsigned side)
+{
+	return f->key.port[(side ^ f->client_key) & 1];
+}
+
+/* Make the end of f's key at addr (16 bytes) and port side 0. */
+void flow_set_client(struct flow *f, const uint8_t *addr, uint16_t port);
 
 struct flow_table;
 

@@ -36,11 +36,12 @@ const char *conn_close_name(unsigned cls)
 	return classify_name((enum close_class)cls);
 }
 
-static void put_side_endpoint(struct conn_endpoint *e, uint8_t family, const struct flow_side *side)
+static void put_side_endpoint(struct conn_endpoint *e, uint8_t family, const uint8_t *addr,
+			      uint16_t port)
 {
-	size_t n = addr_text(family, side->addr, e->addr);
+	size_t n = addr_text(family, addr, e->addr);
 
-	e->port = side->port;
+	e->port = port;
 	if (family == 6)
 		snprintf(e->text, sizeof e->text, "[%.*s]:%u", (int)n, e->addr, e->port);
 	else
@@ -49,7 +50,7 @@ static void put_side_endpoint(struct conn_endpoint *e, uint8_t family, const str
 
 static void put_endpoint(struct conn_endpoint *e, const struct flow *f, unsigned side)
 {
-	put_side_endpoint(e, f->family, &f->side[side]);
+	put_side_endpoint(e, f->family, flow_side_addr(f, side), flow_side_port(f, side));
 }
 
 static void put_rst(struct conn_rst *r, const struct tcp_endpoint *ep)
@@ -235,8 +236,8 @@ void analyse_connection(const struct flow *f, const struct findings *found,
 	out->set = fs != NULL ? fs->set : NULL;
 	for (unsigned i = 0; i < 2; i++)
 		put_endpoint(&out->end[i], f, i);
-	community_id_v1(out->community_id, 0, f->family, f->side[0].addr, f->side[0].port,
-			f->side[1].addr, f->side[1].port, 6 /* TCP */);
+	community_id_v1(out->community_id, 0, f->family, flow_side_addr(f, 0), flow_side_port(f, 0),
+			flow_side_addr(f, 1), flow_side_port(f, 1), 6 /* TCP */);
 	out->mid_stream = c->mid_stream;
 	out->finished_early = f->finished_early;
 	out->nanosecond = fs != NULL && fs->nanosecond;
@@ -289,7 +290,7 @@ void analyse_late(const struct tomb *t, const struct tomb_note *n, const struct 
 	out->nanosecond = fs != NULL && fs->nanosecond;
 	for (unsigned i = 0; i < 2; i++) {
 		tomb_side(t, i, &side[i]);
-		put_side_endpoint(&out->end[i], family, &side[i]);
+		put_side_endpoint(&out->end[i], family, side[i].addr, side[i].port);
 	}
 	community_id_v1(out->community_id, 0, family, side[0].addr, side[0].port, side[1].addr,
 			side[1].port, 6 /* TCP */);

@@ -205,8 +205,8 @@ bool tomb_add(struct tomb_store *s, const struct flow *f)
 	for (unsigned x = 0; x < 2; x++) {
 		const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
 
-		memcpy(t->addr + x * n, f->side[x].addr, n);
-		t->port[x] = f->side[x].port;
+		memcpy(t->addr + x * n, flow_side_addr(f, x), n);
+		t->port[x] = flow_side_port(f, x);
 		t->state_ts[x] = me->state_ts;
 		t->snd_nxt[x] = me->snd_nxt;
 		t->last_ack[x] = me->last_ack;

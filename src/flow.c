@@ -437,7 +437,12 @@ static struct flow *promote(struct flow_table *t, uint64_t i)
 	f->hash = t->slot[i].hash;
 	f->id = c->id;
 	f->family = c->family;
-	flow_compact_sides(c, f->side);
+	{
+		struct flow_side side[2];
+
+		flow_compact_sides(c, side);
+		flow_set_client(f, side[0].addr, side[0].port);
+	}
 	f->link = c->link;
 	f->link.compact = false;
 	replace_activity(t, &c->link, &f->link);
@@ -521,11 +526,16 @@ void flow_table_prefetch_flow(const struct flow_table *t, uint64_t hash)
 		prefetch(s->node);
 }
 
+void flow_set_client(struct flow *f, const uint8_t *addr, uint16_t port)
+{
+	f->client_key = memcmp(f->key.addr[0], addr, 16) != 0 || f->key.port[0] != port;
+}
+
 void flow_prev_note(struct flow_prev *p, const struct flow *old, const struct packet *syn)
 {
 	/* the SYN's sender is the new connection's client, side 0 */
-	unsigned from = memcmp(old->side[0].addr, syn->src, 16) != 0 ||
-			old->side[0].port != syn->sport;
+	unsigned from = memcmp(flow_side_addr(old, 0), syn->src, 16) != 0 ||
+			flow_side_port(old, 0) != syn->sport;
 
 	p->id = old->id;
 	p->last_ts = old->last_ts;
@@ -620,7 +630,8 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 				pack(t, i);
 			continue;
 		}
-		*dir = memcmp(f->side[0].addr, pkt->src, 16) == 0 && f->side[0].port == pkt->sport
+		*dir = memcmp(flow_side_addr(f, 0), pkt->src, 16) == 0 &&
+				       flow_side_port(f, 0) == pkt->sport
 			       ? 0
 			       : 1;
 		if (f->opening && !flow_compact_opens(pkt, *dir)) {
@@ -665,10 +676,10 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 	{
 		unsigned c = (pkt->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK);
 
-		memcpy(f->side[c].addr, pkt->src, 16);
-		memcpy(f->side[!c].addr, pkt->dst, 16);
-		f->side[c].port = pkt->sport;
-		f->side[!c].port = pkt->dport;
+		if (c == 0)
+			flow_set_client(f, pkt->src, pkt->sport);
+		else
+			flow_set_client(f, pkt->dst, pkt->dport);
 		*dir = c;
 	}
 	if (may_compact && *dir == 0 && flow_compact_opens(pkt, 0)) {

@@ -40,10 +40,7 @@ static void flow_of(struct flow *f, unsigned i, unsigned v6)
 	memset(f, 0, sizeof *f);
 	f->hash = flow_table_key(&p, &f->key);
 	f->family = p.family;
-	memcpy(f->side[0].addr, p.src, 16);
-	memcpy(f->side[1].addr, p.dst, 16);
-	f->side[0].port = p.sport;
-	f->side[1].port = p.dport;
+	flow_set_client(f, p.src, p.sport);
 	f->id = i + 1;
 	f->last_ts = (uint64_t)i * 1000000u;
 	f->conn.ep[0].state = TCPS_TIME_WAIT;

@@ -105,7 +105,7 @@ static void reuse(struct flow_table *t)
 	flow_table_remove(t, f);
 	g = flow_table_get(t, &syn, &dir);
 	CHECK_U64(dir, 0);
-	CHECK_U64(g->side[0].port, 8080);
+	CHECK_U64(flow_side_port(g, 0), 8080);
 	flow_begin(g, &syn, &prev);
 	CHECK_U64(g->first_packet, 20);
 	CHECK_U64(g->conn.reuse->prev_id, prev.id);
@@ -157,8 +157,8 @@ int main(void)
 		sa.flags = TCP_SYN | TCP_ACK;
 		g = flow_table_get(t, &sa, &dir);
 		CHECK_U64(dir, 1);
-		CHECK_U64(g->side[0].port, 51880);
-		CHECK_U64(g->side[1].port, 22);
+		CHECK_U64(flow_side_port(g, 0), 51880);
+		CHECK_U64(flow_side_port(g, 1), 22);
 		sa = make(0x0d000001, 51880, 0x0d000002, 22);
 		sa.flags = TCP_ACK;
 		CHECK(flow_table_get(t, &sa, &dir) == g && dir == 0);
