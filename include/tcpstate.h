@@ -310,8 +310,12 @@ struct tcp_conn {
 };
 
 /* Side side's transition i (below its timeline_count). */
-const struct tcp_transition *tcp_conn_transition(const struct tcp_conn *conn, unsigned side,
-						 unsigned i);
+static inline const struct tcp_transition *tcp_conn_transition(const struct tcp_conn *conn,
+							       unsigned side, unsigned i)
+{
+	return i < TCP_TIMELINE_INLINE ? &conn->ep[side].timeline[i]
+				       : &conn->timeline_rest[side][i - TCP_TIMELINE_INLINE];
+}
 
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
@@ -333,6 +337,22 @@ enum { TCP_CONN_BLOCKS = 9 };
  * (and counted in conn->blocks) at the first call: call it only when
  * something is written. */
 struct tcp_odd *tcp_conn_odd(struct tcp_conn *conn, unsigned side);
+
+/* The lowest block in *mask (not 0), taken out of it: the blocks a
+ * connection has, in order, without looking at those it has not. */
+static inline unsigned tcp_block_next(unsigned *mask)
+{
+	unsigned i = 0;
+
+#if defined(__GNUC__) || defined(__clang__)
+	i = (unsigned)__builtin_ctz(*mask);
+#else
+	while (!(*mask & 1u << i))
+		i++;
+#endif
+	*mask &= *mask - 1;
+	return i;
+}
 
 /* The bytes block i takes. */
 size_t tcp_conn_block_size(unsigned i);

@@ -71,6 +71,7 @@ struct flow_table {
 	uint64_t cap, extra;
 	uint64_t full, free_count, packed, packed_bytes, compact_bytes, block_bytes;
 	uint64_t early; /* connections handed out by flow_table_over_cap */
+	uint64_t block_cost[TCP_CONN_BLOCKS]; /* heap_cost of each block */
 };
 
 enum { FLOW_TABLE_MIN = 1024 };
@@ -162,6 +163,8 @@ static size_t scratch_size(void)
 	return n;
 }
 
+static uint64_t heap_cost(size_t n);
+
 struct flow_table *flow_table_new(void)
 {
 	struct flow_table *t = xcalloc(1, sizeof *t);
@@ -169,6 +172,8 @@ struct flow_table *flow_table_new(void)
 	t->slot = xcalloc(FLOW_TABLE_MIN, sizeof *t->slot);
 	t->mask = FLOW_TABLE_MIN - 1;
 	t->scratch = xmalloc(scratch_size());
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
+		t->block_cost[i] = heap_cost(tcp_conn_block_size(i));
 	return t;
 }
 
@@ -316,13 +321,12 @@ static uint64_t heap_cost(size_t n)
 }
 
 /* What the blocks of a connection (tcp_conn_block) in mask take. */
-static uint64_t blocks_cost(unsigned mask)
+static uint64_t blocks_cost(const struct flow_table *t, unsigned mask)
 {
 	uint64_t c = 0;
 
-	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
-		if (mask & 1u << i)
-			c += heap_cost(tcp_conn_block_size(i));
+	while (mask != 0)
+		c += t->block_cost[tcp_block_next(&mask)];
 	return c;
 }
 
@@ -366,14 +370,13 @@ static void pack(struct flow_table *t, uint64_t i)
 
 	f->hash = 0;
 	len = flow_pack((const uint8_t *)f + PACKED_FROM, sizeof *f - PACKED_FROM, base, t->scratch);
-	for (unsigned b = 0; b < TCP_CONN_BLOCKS; b++) {
+	for (unsigned m = f->conn.blocks; m != 0;) {
 		size_t used;
-		const void *q = tcp_conn_block(&f->conn, b, &used);
+		const void *q = tcp_conn_block(&f->conn, tcp_block_next(&m), &used);
 
-		if (q != NULL)
-			len += flow_pack(q, used, base, t->scratch + len);
+		len += flow_pack(q, used, base, t->scratch + len);
 	}
-	t->block_bytes -= blocks_cost(f->conn.blocks);
+	t->block_bytes -= blocks_cost(t, f->conn.blocks);
 	tcp_conn_release(&f->conn);
 	p = xmalloc(sizeof *p + len);
 	p->link = f->link;
@@ -397,12 +400,12 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	size_t at = flow_unpack_prefix(p->data, p->len, base, (uint8_t *)f + PACKED_FROM,
 				       sizeof *f - PACKED_FROM);
 
-	for (unsigned b = 0; b < TCP_CONN_BLOCKS && at != 0; b++) {
+	for (unsigned m = at != 0 ? f->conn.blocks & ((1u << TCP_CONN_BLOCKS) - 1) : 0;
+	     m != 0 && at != 0;) {
+		unsigned b = tcp_block_next(&m);
 		size_t used, n;
 		void *q;
 
-		if (!(f->conn.blocks & 1u << b))
-			continue;
 		q = xcalloc(1, tcp_conn_block_size(b));
 		tcp_conn_block_set(&f->conn, b, q);
 		tcp_conn_block(&f->conn, b, &used);
@@ -411,7 +414,7 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	}
 	if (at != p->len)
 		fatal("internal error: a packed flow does not unpack");
-	t->block_bytes += blocks_cost(f->conn.blocks);
+	t->block_bytes += blocks_cost(t, f->conn.blocks);
 	f->hash = p->hash;
 	f->link = p->link;
 	f->link.packed = false;
@@ -906,14 +909,14 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->slot[i].node = NULL;
 	t->count--;
 	unlink_activity(t, &f->link);
-	t->block_bytes -= blocks_cost(f->conn.blocks);
+	t->block_bytes -= blocks_cost(t, f->conn.blocks);
 	tcp_conn_release(&f->conn);
 	flow_give_back(t, f);
 }
 
 void flow_table_count_blocks(struct flow_table *t, unsigned before, unsigned now)
 {
-	t->block_bytes += blocks_cost(now) - blocks_cost(before);
+	t->block_bytes += blocks_cost(t, now) - blocks_cost(t, before);
 }
 
 uint64_t flow_table_count(const struct flow_table *t)

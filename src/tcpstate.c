@@ -45,13 +45,6 @@ static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uin
 	t->state = state;
 }
 
-const struct tcp_transition *tcp_conn_transition(const struct tcp_conn *c, unsigned side,
-						 unsigned i)
-{
-	return i < TCP_TIMELINE_INLINE ? &c->ep[side].timeline[i]
-				       : &c->timeline_rest[side][i - TCP_TIMELINE_INLINE];
-}
-
 static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const struct seg *s)
 {
 	struct tcp_endpoint *ep = &c->ep[self];
@@ -778,10 +771,10 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 
 void tcp_conn_release(struct tcp_conn *conn)
 {
-	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++) {
+	for (unsigned m = conn->blocks; m != 0;) {
 		size_t used;
 
-		free(tcp_conn_block(conn, i, &used));
+		free(tcp_conn_block(conn, tcp_block_next(&m), &used));
 	}
 	conn->events = NULL;
 	conn->timeline_rest = NULL;
