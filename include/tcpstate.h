@@ -365,6 +365,15 @@ void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used);
  * conn now owns.  Only for a block conn->blocks says it had. */
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p);
 
+/* For a copy of conn's bytes kept apart from its blocks (the flow
+ * table's packed flows): tcp_conn_blocks_null sets every block pointer
+ * to NULL, so that the copy holds no addresses; tcp_conn_blocks_none
+ * sets each to what it is without its block (the all-zero none of its
+ * kind, or NULL), before tcp_conn_block_set gives back those it has.
+ * Neither frees anything nor changes conn->blocks. */
+void tcp_conn_blocks_null(struct tcp_conn *conn);
+void tcp_conn_blocks_none(struct tcp_conn *conn);
+
 /* Fill *r with what a SYN sent by old's side syn_side takes over from
  * old: the new connection's side 0 is that sender. */
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side);

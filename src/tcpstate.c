@@ -776,13 +776,28 @@ void tcp_conn_release(struct tcp_conn *conn)
 
 		free(tcp_conn_block(conn, tcp_block_next(&m), &used));
 	}
+	tcp_conn_blocks_none(conn);
+	conn->blocks = 0;
+}
+
+void tcp_conn_blocks_none(struct tcp_conn *conn)
+{
 	conn->events = NULL;
 	conn->timeline_rest = NULL;
 	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
 	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
 	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
 	conn->reuse = &tcp_reuse_none;
-	conn->blocks = 0;
+}
+
+void tcp_conn_blocks_null(struct tcp_conn *conn)
+{
+	conn->events = NULL;
+	conn->timeline_rest = NULL;
+	conn->ep[0].rst = conn->ep[1].rst = NULL;
+	conn->ep[0].fin = conn->ep[1].fin = NULL;
+	conn->ep[0].odd = conn->ep[1].odd = NULL;
+	conn->reuse = NULL;
 }
 
 size_t tcp_conn_block_size(unsigned i)

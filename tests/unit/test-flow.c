@@ -223,6 +223,7 @@ int main(void)
 			p[i] = make(0x0d000000 + i, 5000, 0x0c000001, 443);
 			p[i].ts_ns = base + i * 1000000000u;
 			f = flow_table_get(t, &p[i], &dir);
+			tcp_conn_init(&f->conn, &p[i]); /* as flow_begin does */
 			f->first_ts = p[i].ts_ns - 2500000u;
 			f->last_ts = p[i].ts_ns;
 			f->conn.ep[0].snd_nxt = 0xfffffff0u - i;
@@ -300,6 +301,7 @@ int main(void)
 
 			q.ts_ns = base + 100 * NS_PER_S;
 			f = flow_table_get(t, &q, &dir);
+			tcp_conn_init(&f->conn, &q);
 			f->conn.ep[1].snd_nxt = 77;
 			keep = *f;
 			flow_table_pack(t, q.ts_ns + 59 * NS_PER_S);
