@@ -205,7 +205,7 @@ struct tcp_odd {
 	uint32_t copies;        /* capture copies, left out of everything else */
 	uint32_t seq_shift;     /* the other copy's seq = this one's + seq_shift */
 	uint32_t pad_segments;  /* segments whose "payload" was Ethernet padding */
-	uint32_t pad_end;       /* seq after the latest one's bytes, if the peer acks them after all */
+	uint32_t pad_end;       /* seq after the latest one's bytes, should the peer ack them */
 	bool fin_gap_open;      /* its FIN came past the stream end, bytes still missing */
 	bool alt_isn_known;     /* alt_isn above is known */
 	bool shift_known;       /* seq_shift above is known */

@@ -95,8 +95,10 @@ enum artefact_kind artefact_check(struct tcp_conn *c, unsigned dir, const struct
 		uint32_t ds = p->seq - s->seq, da = p->ack - s->ack;
 		bool seq_moved = ds != 0, ack_moved = da != 0 && (p->flags & TCP_ACK);
 
-		if ((seq_moved && (distance(ds, 0) < ARTEFACT_MIN_SHIFT || me->odd->shift_known)) ||
-		    (ack_moved && (distance(da, 0) < ARTEFACT_MIN_SHIFT || peer->odd->shift_known)) ||
+		if ((seq_moved &&
+		     (distance(ds, 0) < ARTEFACT_MIN_SHIFT || me->odd->shift_known)) ||
+		    (ack_moved &&
+		     (distance(da, 0) < ARTEFACT_MIN_SHIFT || peer->odd->shift_known)) ||
 		    (!seq_moved && !ack_moved))
 			return ARTEFACT_NONE;
 		if (seq_moved) {

@@ -93,7 +93,8 @@ void rules_half_close(struct check *k)
 	rules_say(fd, "the %s shut down its sending side (FIN, packet %" PRIu64 ") and kept "
 		"receiving: the %s sent %" PRIu32 " more data %s after it, all acknowledged, "
 		"then closed",
-		  who(k, a), k->c->ep[a].fin->pkt, who(k, !a), k->c->ep[!a].odd->data_after_peer_fin,
+		  who(k, a), k->c->ep[a].fin->pkt, who(k, !a),
+		  k->c->ep[!a].odd->data_after_peer_fin,
 		  k->c->ep[!a].odd->data_after_peer_fin == 1 ? "segment" : "segments");
 }
 

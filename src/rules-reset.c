@@ -322,7 +322,8 @@ static bool rst_mptcp(struct check *k, int x)
 			PRIu64 "), the MPTCP counterpart of close() with SO_LINGER {1, 0}; the "
 			"%s's %s (packet %" PRIu64 ") is the reply RFC 8684 3.5 requires, not an "
 			"abort of its own",
-			  who(k, !x), peer->odd->fastclose_pkt, who(k, x), rules_rst_name(me), me->rst->pkt);
+			  who(k, !x), peer->odd->fastclose_pkt, who(k, x), rules_rst_name(me),
+			  me->rst->pkt);
 	}
 	return true;
 }

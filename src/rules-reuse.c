@@ -34,7 +34,8 @@ void rules_time_wait(struct check *k)
 				"reset what was to it a segment past the stream's end",
 				  who(k, x), me->fin->last_pkt, who(k, !x));
 		} else if (peer->fin_seen && peer->fin->pkt < me->odd->tw_rst_pkt &&
-			   peer->rst->pkt == me->odd->tw_rst_pkt && peer->rst->seq == peer->fin->seq + 1 &&
+			   peer->rst->pkt == me->odd->tw_rst_pkt &&
+			   peer->rst->seq == peer->fin->seq + 1 &&
 			   peer->rst->ts >= peer->fin->ts &&
 			   peer->rst->ts - peer->fin->ts <= rules_round_trip(c) + NS_PER_S / 10) {
 			/* shortly after its own FIN, at the seq after it: the
@@ -64,7 +65,8 @@ void rules_time_wait(struct check *k)
 		rules_say(fd, "the SYN (packet %" PRIu64 ") reuses the 4-tuple of connection %"
 			PRIu64 " %.3f s after the %s entered TIME_WAIT (%s %s%s); its ISN %" PRIu32
 			" is %s the old connection's last client seq %" PRIu32,
-			  cl->first_pkt, c->reuse->prev_id, secs(c->reuse->state_ts[x], f->first_ts), who(k, x),
+			  cl->first_pkt, c->reuse->prev_id, secs(c->reuse->state_ts[x], f->first_ts),
+			  who(k, x),
 			  rules_duration(k->cfg->time_wait_ns, t),
 			  k->cfg->time_wait_set ? "as configured" : "on ",
 			  k->cfg->time_wait_set ? "" : k->cfg->profile->name, cl->isn,

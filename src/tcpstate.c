@@ -612,8 +612,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 
 		o->keepalives++;
 		o->keepalive_pkt = pkt->num;
-	} else if (pkt->payload_len > 0 && me->odd->fin_gap_open && data_seq == me->odd->fin_gap_from &&
-		   seq_geq(end, me->fin->seq)) {
+	} else if (pkt->payload_len > 0 && me->odd->fin_gap_open &&
+		   data_seq == me->odd->fin_gap_from && seq_geq(end, me->fin->seq)) {
 		/* the bytes before the FIN, captured after it: reordered, not lost */
 		fill_fin_gap(c, s->from);
 		note_una_head(me, peer, pkt, data_seq, before);
@@ -621,7 +621,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		me->last_data_pkt = pkt->num;
 		me->last_data_ts = pkt->ts_ns;
 		me->last_had_data = true;
-		if (peer->fin_seen && tcp_conn_odd(c, s->from)->data_after_peer_fin++ < EVENTS_PER_KIND)
+		if (peer->fin_seen &&
+		    tcp_conn_odd(c, s->from)->data_after_peer_fin++ < EVENTS_PER_KIND)
 			add_event(c, EV_DATA_AFTER_PEER_FIN, s, data_seq, pkt->payload_len);
 	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
