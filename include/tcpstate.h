@@ -106,9 +106,10 @@ struct tcp_copy_sig {
 	uint32_t seq, ack, len, opt_hash, ts_val, id; /* id: IPv4 IP ID or IPv6 flow label */
 	uint16_t win, tcp_sum;
 	uint8_t flags, ttl, opt_has;
-	bool translated; /* its seq or ack came from the shifted space */
-	bool id_repeats; /* the sender gave two different packets one id: ids tell nothing */
-	bool valid;
+	/* bits, so that the signature is six words, not seven */
+	bool translated : 1; /* its seq or ack came from the shifted space */
+	bool id_repeats : 1; /* the sender gave two different packets one id: ids tell nothing */
+	bool valid : 1;
 };
 /* Bytes kept of a side's first unacknowledged segment: enough to tell a
  * protocol's goodbye (a TLS record header, a QUIT reply line) from data. */
