@@ -68,14 +68,17 @@ struct zeek_endpoint {
 	bool fin_seen;
 	bool buffered;             /* data above a hole waits in the reassembler */
 	bool skip;                 /* the reassembler gave up on this stream */
+	/* the next 'T', 'W' and 'G' thresholds, as how many times Zeek's
+	 * threshold (1 at first) was multiplied by 10 in 32 bits */
+	uint8_t rxmt_next, win0_next, gaps_next;
 	uint32_t start, last, ack; /* Zeek's StartSeq, LastSeq, AckSeq */
 	uint32_t fin_rel;          /* relative seq just past its FIN */
 	uint32_t reassem, trim;    /* relative: delivered up to, acked up to */
 	uint32_t buf_lo, buf_hi;   /* relative: the data above the hole */
 	uint32_t hist_syn, hist_fin, hist_rst; /* relative seq of the last of each */
-	uint32_t rxmt, rxmt_next;  /* retransmissions and the next 'T' threshold */
-	uint32_t win0, win0_next;  /* zero windows, 'W' */
-	uint32_t gaps, gaps_next;  /* content gaps, 'G' */
+	uint32_t rxmt;             /* retransmissions, 'T' */
+	uint32_t win0;             /* zero windows, 'W' */
+	uint32_t gaps;             /* content gaps, 'G' */
 };
 
 enum { ZEEK_EXPIRE_CHAINS = 3 };

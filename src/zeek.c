@@ -134,22 +134,30 @@ static bool check_history(struct zeek_live *c, const struct zeek_endpoint *e, ui
 	return false;
 }
 
+/* Zeek's threshold after k multiplications by 10 in 32 bits. */
+static uint32_t threshold_of(uint8_t k)
+{
+	uint32_t t = 1;
+
+	while (k-- > 0)
+		t *= 10u;
+	return t;
+}
+
 /* Retransmissions, zero windows and gaps are counted on a log scale: the
  * letter again at the 1st, 10th, 100th... */
 static void scaled(struct zeek_live *c, const struct zeek_endpoint *e, uint32_t *count,
-		   uint32_t *next, char code)
+		   uint8_t *next, char code)
 {
-	uint32_t threshold = *next != 0 ? *next : 1;
+	uint32_t threshold = threshold_of(*next);
 
-	if (++*count != threshold) {
-		*next = threshold;
+	if (++*count != threshold)
 		return;
-	}
 	add_history(c, role_letter(c, e, code));
 	if (threshold * 10u <= threshold)
 		*count = 0; /* wrapped: Zeek keeps the threshold and restarts */
 	else
-		*next = threshold * 10u;
+		++*next;
 }
 
 static bool handshake_state(uint8_t s)
