@@ -64,10 +64,11 @@ struct zeek_piece {
  * absolute; "relative" ones count from start as Zeek's do. */
 struct zeek_endpoint {
 	uint8_t state, prev_state; /* enum zeek_tcp_state */
-	bool did_close;            /* Zeek reported its close */
-	bool fin_seen;
-	bool buffered;             /* data above a hole waits in the reassembler */
-	bool skip;                 /* the reassembler gave up on this stream */
+	/* the flags as bits: every flow carries two endpoints */
+	bool did_close : 1;        /* Zeek reported its close */
+	bool fin_seen : 1;
+	bool buffered : 1;         /* data above a hole waits in the reassembler */
+	bool skip : 1;             /* the reassembler gave up on this stream */
 	/* the next 'T', 'W' and 'G' thresholds, as how many times Zeek's
 	 * threshold (1 at first) was multiplied by 10 in 32 bits */
 	uint8_t rxmt_next, win0_next, gaps_next;
@@ -86,15 +87,17 @@ enum { ZEEK_EXPIRE_CHAINS = 3 };
 /* The Zeek connection in progress. */
 struct zeek_live {
 	struct zeek_endpoint ep[2]; /* by flow side, not by role */
-	bool live;
 	uint8_t orig_side;
-	bool is_partial;
 	uint8_t first_seen;         /* bit 0: orig's first packet, bit 1: resp's */
-	bool active;                /* Zeek's is_active: its expire timer still runs */
-	bool long_idle;             /* handshake over: 5 min inactivity, not 1 */
-	bool synack_first;          /* began with an unflipped SYN-ACK */
-	bool truncated;
 	uint8_t hist_len;
+	/* the flags as bits, so that they and the above take one word with
+	 * hist_seen */
+	bool live : 1;
+	bool is_partial : 1;
+	bool active : 1;            /* Zeek's is_active: its expire timer still runs */
+	bool long_idle : 1;         /* handshake over: 5 min inactivity, not 1 */
+	bool synack_first : 1;      /* began with an unflipped SYN-ACK */
+	bool truncated : 1;
 	uint32_t hist_seen;
 	uint64_t first_pkt;
 	uint64_t last_time;         /* Zeek's Conn()->LastTime(), ns */
