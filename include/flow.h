@@ -60,8 +60,7 @@ struct flow_link {
 
 struct flow {
 	struct flow_link link; /* table bookkeeping; first, see above */
-	struct flow_key key;
-	uint64_t hash;
+	struct flow_key key; /* its hash is the slot's (flow_key_hash) */
 	uint64_t id; /* 1-based, in order of first packet */
 	uint8_t family;
 	bool finished_early; /* by the memory cap (flow_table_over_cap) */

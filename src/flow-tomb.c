@@ -189,7 +189,7 @@ static void key_of(const struct tomb *t, struct flow_key *k)
 bool tomb_add(struct tomb_store *s, const struct flow *f)
 {
 	unsigned v6 = f->family == 6, n = v6 ? 16 : 4;
-	uint32_t ref;
+	uint32_t ref, tag;
 	struct tomb *t;
 	uint64_t i;
 	const struct tcp_conn *c = &f->conn;
@@ -227,9 +227,10 @@ bool tomb_add(struct tomb_store *s, const struct flow *f)
 	t->isn0 = c->ep[0].isn;
 	t->isn0_known = c->ep[0].isn_known;
 	t->mid_stream = c->mid_stream;
-	for (i = tag_of(f->hash) & s->mask; s->slot[i] != 0; i = (i + 1) & s->mask)
+	tag = tag_of(flow_key_hash(&f->key));
+	for (i = tag & s->mask; s->slot[i] != 0; i = (i + 1) & s->mask)
 		;
-	s->slot[i] = (uint64_t)tag_of(f->hash) << 32 | ref;
+	s->slot[i] = (uint64_t)tag << 32 | ref;
 	s->count++;
 	ring_push(s, s->slot[i]);
 	if (s->count * 2 > s->mask + 1)

@@ -150,7 +150,7 @@ static bool key_equal(const struct flow_key *a, const struct flow_key *b)
 }
 
 /* The packed bytes hold the flow after its link (the packed copy has
- * its own) with its hash zero (the same), then the blocks it has
+ * its own, and the key's hash), then the blocks it has
  * (tcp_conn_block), in order, each as many bytes as it uses. */
 #define PACKED_FROM offsetof(struct flow, key)
 
@@ -364,7 +364,7 @@ static struct flow *flow_alloc(struct flow_table *t)
 static void pack(struct flow_table *t, uint64_t i)
 {
 	struct flow *f = (struct flow *)t->slot[i].node;
-	uint64_t base = f->link.last_ts, hash = f->hash;
+	uint64_t base = f->link.last_ts, hash = key_hash(&f->key);
 	struct packed_flow *p;
 	size_t len;
 
@@ -384,7 +384,6 @@ static void pack(struct flow_table *t, uint64_t i)
 	tcp_conn_release(&f->conn);
 	tcp_conn_blocks_null(&f->conn);
 	f->conn.blocks = (uint16_t)blocks;
-	f->hash = 0;
 	len = flow_pack((const uint8_t *)f + PACKED_FROM, sizeof *f - PACKED_FROM, base, t->scratch);
 	memmove(t->scratch + len, t->scratch + room, blen);
 	len += blen;
@@ -427,7 +426,6 @@ static struct flow *unpack(struct flow_table *t, uint64_t i)
 	if (at != p->len)
 		fatal("internal error: a packed flow does not unpack");
 	t->block_bytes += blocks_cost(t, f->conn.blocks);
-	f->hash = p->hash;
 	f->link = p->link;
 	f->link.packed = false;
 	replace_activity(t, &p->link, &f->link);
@@ -449,7 +447,6 @@ static struct flow *promote(struct flow_table *t, uint64_t i)
 	unsigned dir;
 
 	key_of_compact(c, &f->key);
-	f->hash = t->slot[i].hash;
 	f->id = c->id;
 	f->family = c->family;
 	{
@@ -683,7 +680,6 @@ static struct flow *get(struct flow_table *t, const struct packet *pkt, const st
 	}
 	f = flow_alloc(t);
 	f->key = *k;
-	f->hash = h;
 	f->id = ++t->next_id;
 	f->family = pkt->family;
 	/* side[0] is the client: a capture that begins at the SYN-ACK
@@ -819,7 +815,7 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 	while (n != NULL && !n->packed) {
 		struct flow_link *older = n->older;
 
-		pack(t, slot_of(t, ((struct flow *)n)->hash, n));
+		pack(t, slot_of(t, key_hash(&((struct flow *)n)->key), n));
 		n = older;
 	}
 	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS_PER_S)) {
@@ -842,7 +838,7 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 		unlink_activity(t, n);
 		n->list = FLOW_IDLE;
 		append_activity(t, n);
-		pack(t, slot_of(t, f->hash, n));
+		pack(t, slot_of(t, key_hash(&f->key), n));
 	}
 }
 
@@ -907,7 +903,7 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 
 	if (f->opening)
 		t->opening--;
-	i = slot_of(t, f->hash, &f->link);
+	i = slot_of(t, key_hash(&f->key), &f->link);
 	/* Backward-shift deletion keeps probe chains intact without
 	 * tombstones, so lookups stay short however many flows come and go. */
 	for (j = (i + 1) & t->mask; t->slot[j].node != NULL; j = (j + 1) & t->mask) {

@@ -38,7 +38,7 @@ static void flow_of(struct flow *f, unsigned i, unsigned v6)
 				 0x0a010001u, 80);
 
 	memset(f, 0, sizeof *f);
-	f->hash = flow_table_key(&p, &f->key);
+	flow_table_key(&p, &f->key);
 	f->family = p.family;
 	flow_set_client(f, p.src, p.sport);
 	f->id = i + 1;
