@@ -295,15 +295,16 @@ extern const struct tcp_reuse tcp_reuse_none;
  * mid-stream, the first packet's sender. */
 struct tcp_conn {
 	struct tcp_endpoint ep[2];
-	bool syn_seen;    /* the client's SYN is in the capture */
-	bool mid_stream;  /* first packet was not a SYN */
-	bool reset;       /* an accepted RST ended it */
-	bool end_at_leap; /* finished where the capture's time jumped ahead (end_ts), not at its end */
-	uint16_t blocks;  /* bit i: its block i (tcp_conn_block) is allocated */
+	/* one word: the flags as bits, the counts beside them */
+	bool syn_seen : 1;    /* the client's SYN is in the capture */
+	bool mid_stream : 1;  /* first packet was not a SYN */
+	bool reset : 1;       /* an accepted RST ended it */
+	bool end_at_leap : 1; /* finished where capture time jumped ahead (end_ts), not at its end */
+	uint8_t event_count;
+	uint16_t blocks;      /* bit i: its block i (tcp_conn_block) is allocated */
+	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	uint64_t syn_ts, synack_ts, hs_ack_ts; /* the handshake's three packets */
 	uint64_t end_ts;  /* capture time when the record was finished (tcp_conn_finish) */
-	uint8_t event_count;
-	uint32_t events_dropped; /* saturates at UINT32_MAX */
 	/* TCP_EVENTS_MAX entries, allocated at the first event: an open
 	 * connection seldom has one (they are mostly about its close) */
 	struct tcp_event *events;
