@@ -21,6 +21,14 @@ struct seg {
 	bool rst_accepted; /* a RST the receiver would act on */
 };
 
+/* The allocations of blocks are kept out of line (noinline): inlined in
+ * the state machine, their calls made every step save more registers. */
+__attribute__((noinline)) static void timeline_rest_alloc(struct tcp_conn *c)
+{
+	c->timeline_rest = xcalloc(2, sizeof *c->timeline_rest);
+	c->blocks |= 1u << 7;
+}
+
 /* Append a transition to side's timeline while it has room. */
 static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uint64_t pkt,
 			   uint64_t ts)
@@ -33,10 +41,8 @@ static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uin
 	if (ep->timeline_count < TCP_TIMELINE_INLINE) {
 		t = &ep->timeline[ep->timeline_count];
 	} else {
-		if (c->timeline_rest == NULL) {
-			c->timeline_rest = xcalloc(2, sizeof *c->timeline_rest);
-			c->blocks |= 1u << 7;
-		}
+		if (c->timeline_rest == NULL)
+			timeline_rest_alloc(c);
 		t = &c->timeline_rest[side][ep->timeline_count - TCP_TIMELINE_INLINE];
 	}
 	ep->timeline_count++;
@@ -391,15 +397,17 @@ static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
 	return (struct tcp_fin *)(uintptr_t)me->fin; /* allocated here, never tcp_fin_none */
 }
 
+__attribute__((noinline)) static void odd_alloc(struct tcp_conn *c, unsigned side)
+{
+	c->ep[side].odd = xcalloc(1, sizeof *c->ep[side].odd);
+	c->blocks |= 1u << (5 + side);
+}
+
 struct tcp_odd *tcp_conn_odd(struct tcp_conn *c, unsigned side)
 {
-	struct tcp_endpoint *me = &c->ep[side];
-
-	if (me->odd == &tcp_odd_none) {
-		me->odd = xcalloc(1, sizeof *me->odd);
-		c->blocks |= 1u << (5 + side);
-	}
-	return (struct tcp_odd *)(uintptr_t)me->odd; /* allocated here, never tcp_odd_none */
+	if (c->ep[side].odd == &tcp_odd_none)
+		odd_alloc(c, side);
+	return (struct tcp_odd *)(uintptr_t)c->ep[side].odd; /* allocated here, never tcp_odd_none */
 }
 
 /* me's RST details, allocated at its first RST. */
