@@ -69,6 +69,7 @@ struct flow {
 	 * sender, the SYN-ACK's receiver), or the first sender mid-stream;
 	 * flow_side_addr and flow_side_port name the sides */
 	uint8_t client_key;
+	uint16_t blocks_counted; /* conn.blocks as the table's byte count has them */
 	uint64_t first_packet, last_packet;
 	uint64_t first_ts, last_ts;
 	struct tcp_conn conn;
@@ -160,10 +161,12 @@ void flow_table_set_cap(struct flow_table *t, uint64_t max, size_t extra);
  * removed. */
 struct flow *flow_table_over_cap(struct flow_table *t);
 
-/* A step of f, one of the table's flows, allocated blocks out of line
- * (tcp_conn_block): conn->blocks was before and is now.  The cap counts
- * them until flow_table_remove releases them with the flow. */
-void flow_table_count_blocks(struct flow_table *t, unsigned before, unsigned now);
+/* Count the blocks f, one of the table's flows, allocated out of line
+ * (tcp_conn_block) since the table last counted them, for the cap.  Call
+ * it after stepping f; packing and removing a flow count them first, so
+ * blocks allocated elsewhere (its first packet, its timers) are counted
+ * by then at the latest. */
+void flow_table_count_blocks(struct flow_table *t, struct flow *f);
 
 /* Return the bytes the cap counts, and how many connections
  * flow_table_over_cap has handed out. */

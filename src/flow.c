@@ -372,7 +372,10 @@ static void pack(struct flow_table *t, uint64_t i)
 	 * they are freed: its block pointers then pack as zeros, 6 bytes
 	 * saved for each of nine (unpack sets them again) */
 	size_t room = flow_pack_bound(sizeof *f - PACKED_FROM), blen = 0;
-	unsigned blocks = f->conn.blocks;
+	unsigned blocks;
+
+	flow_table_count_blocks(t, f);
+	blocks = f->conn.blocks;
 
 	for (unsigned m = blocks; m != 0;) {
 		size_t used;
@@ -917,14 +920,18 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->slot[i].node = NULL;
 	t->count--;
 	unlink_activity(t, &f->link);
+	flow_table_count_blocks(t, f);
 	t->block_bytes -= blocks_cost(t, f->conn.blocks);
 	tcp_conn_release(&f->conn);
 	flow_give_back(t, f);
 }
 
-void flow_table_count_blocks(struct flow_table *t, unsigned before, unsigned now)
+void flow_table_count_blocks(struct flow_table *t, struct flow *f)
 {
-	t->block_bytes += blocks_cost(t, now) - blocks_cost(t, before);
+	if (f->conn.blocks == f->blocks_counted)
+		return;
+	t->block_bytes += blocks_cost(t, f->conn.blocks) - blocks_cost(t, f->blocks_counted);
+	f->blocks_counted = f->conn.blocks;
 }
 
 uint64_t flow_table_count(const struct flow_table *t)

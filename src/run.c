@@ -92,28 +92,13 @@ struct loop {
 
 _Static_assert((int)CLOSE_COUNT <= (int)REPORT_CLOSE_MAX, "REPORT_CLOSE_MAX too small");
 
-/* Let f's endpoint timers run out by capture time now; at_end: the
- * record ends there too (tcp_conn_finish).  Either may allocate a block
- * (the rest of a timeline), which the table's cap counts. */
-static void run_timers(const struct loop *l, struct flow *f, uint64_t now, bool at_end)
-{
-	unsigned blocks = f->conn.blocks;
-
-	if (at_end)
-		tcp_conn_finish(&f->conn, now);
-	else
-		tcp_conn_expire(&f->conn, now, l->time_wait_ns);
-	if (f->conn.blocks != blocks)
-		flow_table_count_blocks(l->t, blocks, f->conn.blocks);
-}
-
 /* A finished connection, at capture time now: judge it, build its
  * record, hand it to the report, free it. */
 static void finish(const struct loop *l, struct flow *f, uint64_t now)
 {
 	struct findings found;
 
-	run_timers(l, f, now, true);
+	tcp_conn_finish(&f->conn, now);
 	rules_check(l->rules, f, &found);
 	analyse_connection(f, &found, l->fs, &l->needs, l->record);
 	l->fs->capture_copies += f->conn.ep[0].odd->copies + f->conn.ep[1].odd->copies;
@@ -309,9 +294,6 @@ static void begin(const struct loop *l, struct flow *f, const struct packet *pkt
 {
 	(*l->connections)++;
 	flow_begin(f, pkt, prev);
-	/* a reused 4-tuple's event log begins here, outside step's count */
-	if (f->conn.blocks != 0)
-		flow_table_count_blocks(l->t, 0, f->conn.blocks);
 	if (l->needs.steps)
 		f->ladder = xcalloc(1, sizeof *f->ladder);
 }
@@ -362,16 +344,12 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
  * that does not write it leaves it zero, which packs to almost nothing. */
 static void step(const struct loop *l, struct flow *f, unsigned dir, const struct packet *pkt)
 {
-	unsigned blocks;
-
 	if (f->first_packet == 0)
 		begin(l, f, pkt, NULL);
-	blocks = f->conn.blocks;
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
-	if (f->conn.blocks != blocks)
-		flow_table_count_blocks(l->t, blocks, f->conn.blocks);
+	flow_table_count_blocks(l->t, f);
 	if (f->link.list != FLOW_CLOSED && tcp_conn_closed(&f->conn))
 		flow_table_mark_closed(l->t, f);
 	if (f->ladder != NULL)
@@ -418,7 +396,7 @@ static void track(const struct loop *l, const struct packet *pkt, const struct f
 	if (f == NULL)
 		return; /* it has only opened: kept compact, stepped when rebuilt */
 	if (f->first_packet != 0) {
-		run_timers(l, f, pkt->ts_ns, false);
+		tcp_conn_expire(&f->conn, pkt->ts_ns, l->time_wait_ns);
 		if (starts_new_connection(f, dir, pkt))
 			f = new_connection(l, f, pkt, &dir);
 	}
@@ -433,7 +411,7 @@ static void finish_flows(const struct loop *l, uint64_t end, bool at_leap)
 	struct tomb *tb;
 
 	while ((f = flow_table_oldest(l->t)) != NULL) {
-		run_timers(l, f, end, false);
+		tcp_conn_expire(&f->conn, end, l->time_wait_ns);
 		f->conn.end_at_leap = at_leap;
 		finish(l, f, end);
 	}

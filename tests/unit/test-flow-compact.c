@@ -152,7 +152,6 @@ struct stepper {
 static void step(void *ctx, struct flow *f, unsigned dir, const struct packet *pkt)
 {
 	struct stepper *s = ctx;
-	unsigned blocks;
 
 	(*s->n)++;
 	if (f->first_packet == 0) {
@@ -160,13 +159,11 @@ static void step(void *ctx, struct flow *f, unsigned dir, const struct packet *p
 		f->first_ts = pkt->ts_ns;
 		tcp_conn_init(&f->conn, pkt);
 	}
-	blocks = f->conn.blocks;
 	f->last_packet = pkt->num;
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
 	zeek_step(&f->zeek, dir, pkt);
-	if (f->conn.blocks != blocks)
-		flow_table_count_blocks(s->t, blocks, f->conn.blocks);
+	flow_table_count_blocks(s->t, f);
 }
 
 /* The flows' records, all but the table's bookkeeping; the blocks kept
