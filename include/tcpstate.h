@@ -329,14 +329,22 @@ void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
  * initialised again before another use. */
 void tcp_conn_release(struct tcp_conn *conn);
 
-/* What a connection keeps out of line, allocated on first use: block 0
- * is the event log, 1 and 2 the endpoints' RST details, 3 and 4 their
- * FIN details, 5 and 6 their uncommon packets', 7 the timelines' rest,
- * 8 what it knows of the connection before it (tcp_conn_reuse).
+/* What a connection keeps out of line, allocated on first use, by block
+ * number: the event log, each endpoint's RST details, FIN details and
+ * uncommon packets' details (side 0, then side 1), the timelines' rest,
+ * what it knows of the connection before it (tcp_conn_reuse).
  * conn->blocks says which are allocated (the memory cap counts them: a
  * call that may allocate one says so; a connection never initialised has
  * none); the flow table packs them with the flow. */
-enum { TCP_CONN_BLOCKS = 9 };
+enum {
+	TCP_BLOCK_EVENTS = 0,
+	TCP_BLOCK_RST = 1,      /* + side */
+	TCP_BLOCK_FIN = 3,      /* + side */
+	TCP_BLOCK_ODD = 5,      /* + side */
+	TCP_BLOCK_TIMELINE = 7,
+	TCP_BLOCK_REUSE = 8,
+	TCP_CONN_BLOCKS = 9,
+};
 
 /* conn's endpoint side's uncommon-packet details to write, allocated
  * (and counted in conn->blocks) at the first call: call it only when

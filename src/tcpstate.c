@@ -21,12 +21,70 @@ struct seg {
 	bool rst_accepted; /* a RST the receiver would act on */
 };
 
-/* The allocations of blocks are kept out of line (noinline): inlined in
- * the state machine, their calls made every step save more registers. */
-__attribute__((noinline)) static void timeline_rest_alloc(struct tcp_conn *c)
+const struct tcp_rst tcp_rst_none;
+const struct tcp_fin tcp_fin_none;
+const struct tcp_odd tcp_odd_none;
+const struct tcp_reuse tcp_reuse_none;
+
+/* The kinds of block (tcpstate.h): where a connection keeps its pointer,
+ * the bytes it takes, and what the pointer is without it. */
+static const struct block_kind {
+	size_t at;
+	size_t size;
+	const void *none;
+} block_kind[TCP_CONN_BLOCKS] = {
+	[TCP_BLOCK_EVENTS] = { offsetof(struct tcp_conn, events),
+			       TCP_EVENTS_MAX * sizeof(struct tcp_event), NULL },
+	[TCP_BLOCK_RST] = { offsetof(struct tcp_conn, ep[0].rst), sizeof(struct tcp_rst),
+			    &tcp_rst_none },
+	[TCP_BLOCK_RST + 1] = { offsetof(struct tcp_conn, ep[1].rst), sizeof(struct tcp_rst),
+				&tcp_rst_none },
+	[TCP_BLOCK_FIN] = { offsetof(struct tcp_conn, ep[0].fin), sizeof(struct tcp_fin),
+			    &tcp_fin_none },
+	[TCP_BLOCK_FIN + 1] = { offsetof(struct tcp_conn, ep[1].fin), sizeof(struct tcp_fin),
+				&tcp_fin_none },
+	[TCP_BLOCK_ODD] = { offsetof(struct tcp_conn, ep[0].odd), sizeof(struct tcp_odd),
+			    &tcp_odd_none },
+	[TCP_BLOCK_ODD + 1] = { offsetof(struct tcp_conn, ep[1].odd), sizeof(struct tcp_odd),
+				&tcp_odd_none },
+	[TCP_BLOCK_TIMELINE] = { offsetof(struct tcp_conn, timeline_rest),
+				 2 * sizeof *((struct tcp_conn *)NULL)->timeline_rest, NULL },
+	[TCP_BLOCK_REUSE] = { offsetof(struct tcp_conn, reuse), sizeof(struct tcp_reuse),
+			      &tcp_reuse_none },
+};
+
+_Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
+		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0 &&
+		       sizeof(struct tcp_transition) % 8 == 0 && sizeof(struct tcp_reuse) % 8 == 0,
+	       "blocks are packed in whole words");
+
+/* Block i's pointer, whatever its type (all are object pointers). */
+static void *block_ptr(const struct tcp_conn *c, unsigned i)
 {
-	c->timeline_rest = xcalloc(2, sizeof *c->timeline_rest);
-	c->blocks |= 1u << 7;
+	void *p;
+
+	memcpy(&p, (const char *)c + block_kind[i].at, sizeof p);
+	return p;
+}
+
+static void block_put(struct tcp_conn *c, unsigned i, const void *p)
+{
+	memcpy((char *)c + block_kind[i].at, &p, sizeof p);
+}
+
+/* Allocate block i, zero.  Out of line: inlined in the state machine,
+ * the call made every step save more registers. */
+__attribute__((noinline)) static void block_new(struct tcp_conn *c, unsigned i)
+{
+	block_put(c, i, xcalloc(1, block_kind[i].size));
+	c->blocks |= (uint16_t)(1u << i);
+}
+
+/* Make sure c has block i: the first write to it allocates it. */
+static inline void need_block(struct tcp_conn *c, unsigned i)
+{
+	if (!(c->blocks & 1u << i))
+		block_new(c, i);
 }
 
 /* Append a transition to side's timeline while it has room. */
@@ -41,8 +99,7 @@ static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uin
 	if (ep->timeline_count < TCP_TIMELINE_INLINE) {
 		t = &ep->timeline[ep->timeline_count];
 	} else {
-		if (c->timeline_rest == NULL)
-			timeline_rest_alloc(c);
+		need_block(c, TCP_BLOCK_TIMELINE);
 		t = &c->timeline_rest[side][ep->timeline_count - TCP_TIMELINE_INLINE];
 	}
 	ep->timeline_count++;
@@ -74,10 +131,7 @@ static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uin
 			c->events_dropped++;
 		return;
 	}
-	if (c->events == NULL) {
-		c->events = xcalloc(TCP_EVENTS_MAX, sizeof *c->events);
-		c->blocks |= 1u << 0;
-	}
+	need_block(c, TCP_BLOCK_EVENTS);
 	e = &c->events[c->event_count++];
 	e->pkt = s->pkt->num;
 	e->a = a;
@@ -380,46 +434,25 @@ enum tcp_rst_origin tcp_endpoint_rst_origin(const struct tcp_endpoint *ep)
 	return TCP_RST_OWN;
 }
 
-const struct tcp_rst tcp_rst_none;
-const struct tcp_fin tcp_fin_none;
-const struct tcp_odd tcp_odd_none;
-const struct tcp_reuse tcp_reuse_none;
-
-/* The FIN details of c's endpoint side, allocated at the first write. */
+/* The FIN details of c's endpoint side, allocated at the first write;
+ * the pointer is const for readers, never the none details here. */
 static struct tcp_fin *fin_detail(struct tcp_conn *c, unsigned side)
 {
-	struct tcp_endpoint *me = &c->ep[side];
-
-	if (me->fin == &tcp_fin_none) {
-		me->fin = xcalloc(1, sizeof *me->fin);
-		c->blocks |= 1u << (3 + side);
-	}
-	return (struct tcp_fin *)(uintptr_t)me->fin; /* allocated here, never tcp_fin_none */
-}
-
-__attribute__((noinline)) static void odd_alloc(struct tcp_conn *c, unsigned side)
-{
-	c->ep[side].odd = xcalloc(1, sizeof *c->ep[side].odd);
-	c->blocks |= 1u << (5 + side);
+	need_block(c, TCP_BLOCK_FIN + side);
+	return (struct tcp_fin *)(uintptr_t)c->ep[side].fin;
 }
 
 struct tcp_odd *tcp_conn_odd(struct tcp_conn *c, unsigned side)
 {
-	if (c->ep[side].odd == &tcp_odd_none)
-		odd_alloc(c, side);
-	return (struct tcp_odd *)(uintptr_t)c->ep[side].odd; /* allocated here, never tcp_odd_none */
+	need_block(c, TCP_BLOCK_ODD + side);
+	return (struct tcp_odd *)(uintptr_t)c->ep[side].odd;
 }
 
 /* me's RST details, allocated at its first RST. */
 static struct tcp_rst *rst_detail(struct tcp_conn *c, unsigned self)
 {
-	struct tcp_endpoint *me = &c->ep[self];
-
-	if (me->rst == &tcp_rst_none) {
-		me->rst = xcalloc(1, sizeof *me->rst);
-		c->blocks |= 1u << (1 + self);
-	}
-	return (struct tcp_rst *)(uintptr_t)me->rst; /* allocated here, never tcp_rst_none */
+	need_block(c, TCP_BLOCK_RST + self);
+	return (struct tcp_rst *)(uintptr_t)c->ep[self].rst;
 }
 
 /* Remember what a RST answered and what it threw away. */
@@ -770,10 +803,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt)
 {
 	memset(conn, 0, sizeof *conn);
-	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
-	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
-	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
-	conn->reuse = &tcp_reuse_none;
+	tcp_conn_blocks_none(conn);
 	conn->syn_seen = (pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	conn->mid_stream = !(pkt->flags & TCP_SYN);
 }
@@ -791,73 +821,33 @@ void tcp_conn_release(struct tcp_conn *conn)
 
 void tcp_conn_blocks_none(struct tcp_conn *conn)
 {
-	conn->events = NULL;
-	conn->timeline_rest = NULL;
-	conn->ep[0].rst = conn->ep[1].rst = &tcp_rst_none;
-	conn->ep[0].fin = conn->ep[1].fin = &tcp_fin_none;
-	conn->ep[0].odd = conn->ep[1].odd = &tcp_odd_none;
-	conn->reuse = &tcp_reuse_none;
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
+		block_put(conn, i, block_kind[i].none);
 }
 
 void tcp_conn_blocks_null(struct tcp_conn *conn)
 {
-	conn->events = NULL;
-	conn->timeline_rest = NULL;
-	conn->ep[0].rst = conn->ep[1].rst = NULL;
-	conn->ep[0].fin = conn->ep[1].fin = NULL;
-	conn->ep[0].odd = conn->ep[1].odd = NULL;
-	conn->reuse = NULL;
+	for (unsigned i = 0; i < TCP_CONN_BLOCKS; i++)
+		block_put(conn, i, NULL);
 }
 
 size_t tcp_conn_block_size(unsigned i)
 {
-	return i == 0 ? TCP_EVENTS_MAX * sizeof(struct tcp_event)
-	       : i < 3 ? sizeof(struct tcp_rst)
-	       : i < 5 ? sizeof(struct tcp_fin)
-	       : i < 7 ? sizeof(struct tcp_odd)
-	       : i < 8 ? 2 * sizeof *((struct tcp_conn *)NULL)->timeline_rest
-		       : sizeof(struct tcp_reuse);
+	return block_kind[i].size;
 }
-
-_Static_assert(sizeof(struct tcp_event) % 8 == 0 && sizeof(struct tcp_rst) % 8 == 0 &&
-		       sizeof(struct tcp_fin) % 8 == 0 && sizeof(struct tcp_odd) % 8 == 0 &&
-		       sizeof(struct tcp_transition) % 8 == 0 && sizeof(struct tcp_reuse) % 8 == 0,
-	       "blocks are packed in whole words");
 
 void *tcp_conn_block(const struct tcp_conn *conn, unsigned i, size_t *used)
 {
 	if (!(conn->blocks & 1u << i))
 		return NULL;
-	*used = tcp_conn_block_size(i);
-	if (i == 0) {
-		*used = conn->event_count * sizeof(struct tcp_event);
-		return conn->events;
-	}
-	if (i < 3)
-		return (void *)(uintptr_t)conn->ep[i - 1].rst;
-	if (i < 5)
-		return (void *)(uintptr_t)conn->ep[i - 3].fin;
-	if (i < 7)
-		return (void *)(uintptr_t)conn->ep[i - 5].odd;
-	if (i < 8)
-		return conn->timeline_rest;
-	return (void *)(uintptr_t)conn->reuse;
+	*used = i == TCP_BLOCK_EVENTS ? conn->event_count * sizeof(struct tcp_event)
+				      : block_kind[i].size;
+	return block_ptr(conn, i);
 }
 
 void tcp_conn_block_set(struct tcp_conn *conn, unsigned i, void *p)
 {
-	if (i == 0)
-		conn->events = p;
-	else if (i < 3)
-		conn->ep[i - 1].rst = p;
-	else if (i < 5)
-		conn->ep[i - 3].fin = p;
-	else if (i < 7)
-		conn->ep[i - 5].odd = p;
-	else if (i < 8)
-		conn->timeline_rest = p;
-	else
-		conn->reuse = p;
+	block_put(conn, i, p);
 }
 
 void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned syn_side)
@@ -876,11 +866,10 @@ void tcp_reuse_note(struct tcp_reuse *r, const struct tcp_conn *old, unsigned sy
 void tcp_conn_reuse(struct tcp_conn *conn, const struct packet *syn, const struct tcp_reuse *r)
 {
 	struct seg s = { .pkt = syn, .from = 0 };
-	struct tcp_reuse *copy = xmalloc(sizeof *copy);
 
-	memcpy(copy, r, sizeof *copy); /* padding too: the block is packed byte for byte */
-	conn->reuse = copy;
-	conn->blocks |= 1u << 8;
+	need_block(conn, TCP_BLOCK_REUSE);
+	/* padding too: the block is packed byte for byte */
+	memcpy((void *)(uintptr_t)conn->reuse, r, sizeof *r);
 	add_event(conn, EV_SYN_REUSE, &s, syn->seq, r->snd_nxt[0]);
 }
 
