@@ -207,7 +207,7 @@ enum { CONN_CLOSER_NONE = -1, CONN_CLOSER_BOTH = 2 };
  * finding.rule NULL it is no finding but the late packets that found
  * nothing (the message says what came): shown, never counted as a
  * finding, and it fails nothing. */
-enum { LATE_MESSAGE_MAX = 512 };
+enum { LATE_MESSAGE_MAX = 1024 };
 struct late_report {
 	uint64_t id; /* the connection's record */
 	const char *file;

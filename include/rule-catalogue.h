@@ -67,7 +67,7 @@ struct rule_info {
 };
 
 /* What one finding can hold: evidence packets, and its message's bytes. */
-enum { FINDING_PKTS_MAX = 8, FINDING_MSG_MAX = 512 };
+enum { FINDING_PKTS_MAX = 8, FINDING_MSG_MAX = 1024 };
 
 struct finding {
 	uint8_t rule;       /* enum rule_id */
