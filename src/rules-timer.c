@@ -166,8 +166,8 @@ void rules_connect_timeout(struct check *k)
 		rules_say(fd, "; %s %.3f s after the last one, before the retries "
 			"could be seen to stop (connect() fails with ETIMEDOUT when they run out)",
 			  rules_end_verb(c), secs(cl->last_syn_ts, c->end_ts));
-		rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead "
-			    "during the retries" : "the capture ended during the retries");
+		rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead, maybe "
+			    "during the retries" : "the capture may have ended during the retries");
 	}
 }
 
@@ -207,8 +207,8 @@ void rules_last_ack_giveup(struct check *k)
 			rules_say(fd, "; %s %.3f s after the last copy, with the %s "
 				"still in LAST_ACK and retrying",
 				  rules_end_verb(c), secs(me->fin->last_ts, c->end_ts), who(k, x));
-			rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead "
-			    "during the retries" : "the capture ended during the retries");
+			rules_lower(fd, CONF_MEDIUM, c->end_at_leap ? "the capture's time jumped ahead, maybe "
+			    "during the retries" : "the capture may have ended during the retries");
 		}
 	}
 }
