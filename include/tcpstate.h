@@ -194,6 +194,10 @@ struct tcp_odd {
 	uint64_t tw_rst_pkt;    /* a RST that hit it in TIME_WAIT (RFC 1337) */
 	uint64_t copy_pkt;      /* the first of its capture copies */
 	uint64_t pad_pkt;       /* the first of its padded segments */
+	/* its first segment re-sending bytes with other contents than the
+	 * copy before (rexmit_orig_pkt): two hosts sent in its name */
+	uint64_t rexmit_diff_pkt, rexmit_orig_pkt;
+	uint32_t rexmit_diff_seq; /* the first byte that differs */
 	uint32_t keepalives;
 	uint32_t gaps;          /* segments that started past its stream end */
 	uint32_t fin_gap_from;  /* fin_gap_open: from here to its FIN's seq */
@@ -248,11 +252,13 @@ struct tcp_endpoint {
 	uint32_t ttl_n, data_ttl_n;
 	uint8_t una_head_len, timeline_count; /* bytes in una_head, entries in timeline */
 	uint8_t syn_opts;          /* its SYN's window and options (enum tcp_option_bit) */
-	/* two rare facts in one byte, which keeps the endpoint at 38 words:
+	/* rare facts in one byte, which keeps the endpoint at 38 words:
 	 * its FIN came in SYN_SENT at the SYN's own seq (connect abandoned),
-	 * it sent an MPTCP option (RFC 8684) */
+	 * it sent an MPTCP option (RFC 8684), its latest segment of new data
+	 * was one protocol goodbye (goodbye.h: a TLS alert, a QUIT line) */
 	bool fin_before_handshake : 1;
 	bool mptcp : 1;
+	bool last_data_bye : 1;
 
 	uint64_t first_pkt;       /* its first packet in the connection */
 	uint64_t last_syn_ts, prev_syn_ts; /* its latest SYN and the one before */

@@ -114,7 +114,13 @@ ROW(RULE_RST_ON_DATA_AFTER_CLOSE) = {
 		"After close() the socket cannot receive; Linux aborts the connection when "
 		"data arrives for it (counted as TCPAbortOnData in nstat) and sends RST. "
 		"The peer sees ECONNRESET, often on a later read or write, and whatever it "
-		"sent is gone.",
+		"sent is gone; a peer that had sent its own FIN before the RST (LAST_ACK, "
+		"CLOSING) sees an error only if it still uses the socket. Graded lower: "
+		"lost bytes that are one protocol goodbye (a TLS alert, a QUIT line) are info, "
+		"bytes after the closer's own goodbye (TLS lets the side that sent close_notify "
+		"close without reading on) are a warning. A retransmission whose bytes "
+		"differ from the first copy points to an injected answer the closer acted "
+		"on: low confidence.",
 		"Close in two steps: shutdown(fd, SHUT_WR), then read() until it returns 0 "
 		"(the peer's FIN), then close(). Or make the protocol say when the peer has "
 		"finished sending before closing.",

@@ -52,10 +52,14 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 {
 	const struct tcp_endpoint *me = &k->c->ep[x], *peer = &k->c->ep[!x];
 	const char *bye = goodbye_name(me->rst->lost_head, me->rst->lost_head_len, lost);
+	/* the closer ended the session itself before its FIN */
+	bool chose = bye == NULL && me->last_data_bye && me->last_data_pkt <= me->fin->pkt;
 	struct finding *fd;
 
 	if ((fd = rules_found(k, RULE_RST_ON_DATA_AFTER_CLOSE, x)) == NULL)
 		return;
+	if (chose)
+		rules_evidence(fd, me->last_data_pkt);
 	rules_evidence(fd, me->fin->pkt);
 	rules_evidence(fd, me->rst->lost_pkt);
 	rules_evidence(fd, me->rst->pkt);
@@ -79,10 +83,39 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 		rules_say(fd, ": they are %s, a goodbye, so no application data was lost",
 			  bye);
 		fd->severity = SEV_INFO;
+	} else if (chose) {
+		/* TLS lets the side that sent close_notify close without
+		 * reading the peer's remaining records (RFC 8446 6.1) */
+		rules_say(fd, ": the %s's application never read them, but its last data before "
+			"the FIN (packet %" PRIu64 ") was a protocol goodbye: it had ended the "
+			"session and chose not to read what came after",
+			  who(k, x), me->last_data_pkt);
+		fd->severity = SEV_WARNING;
 	} else {
-		rules_say(fd, ": those bytes were lost and the %s sees ECONNRESET", who(k, !x));
+		rules_say(fd, ": those bytes were lost");
 	}
-	(void)peer;
+	if (bye == NULL && peer->fin_seen && peer->fin->pkt < me->rst->pkt)
+		/* in LAST_ACK or CLOSING a RST only frees the socket */
+		rules_say(fd, "; the %s had sent its own FIN (packet %" PRIu64 ") before the RST "
+			"came: an application that had closed its socket sees no error, only one "
+			"still using it after shutdown(SHUT_WR) gets ECONNRESET",
+			  who(k, !x), peer->fin->pkt);
+	else if (bye == NULL)
+		rules_say(fd, "%s the %s sees ECONNRESET",
+			  chose ? ";" : " and", who(k, !x));
+	if (peer->odd->rexmit_diff_pkt != 0 && peer->odd->rexmit_diff_pkt <= me->rst->pkt &&
+	    peer->odd->rexmit_orig_pkt < me->fin->pkt) {
+		/* the closer may have read the first copy as the whole answer */
+		rules_evidence(fd, peer->odd->rexmit_orig_pkt);
+		rules_say(fd, "; but packet %" PRIu64 " carries bytes that packet %" PRIu64 " had "
+			"already carried, with other contents (they differ from seq %" PRIu32 "): "
+			"two hosts sent in the %s's name, one of them most likely a third host "
+			"injecting an answer to race the %s, and the %s closed after the first; "
+			"the loss follows from that race, not from how the %s closes",
+			  peer->odd->rexmit_diff_pkt, peer->odd->rexmit_orig_pkt,
+			  peer->odd->rexmit_diff_seq, who(k, !x), who(k, !x), who(k, x), who(k, x));
+		fd->confidence = CONF_LOW;
+	}
 }
 
 /* A bare RST answering the peer's FIN after this side's FIN was acked:

@@ -10,6 +10,7 @@
 
 #include "artefact.h"
 #include "finlint.h"
+#include "goodbye.h"
 #include "tcpstate.h"
 
 /* The facts about one packet the handlers need, computed once. */
@@ -532,6 +533,37 @@ static void note_una_head(struct tcp_endpoint *me, const struct tcp_endpoint *pe
 	}
 }
 
+/* A retransmission must carry the bytes it repeats.  Compare what pkt
+ * (at data_seq) and the kept head of the first unacknowledged segment
+ * both captured of the same sequence numbers: a difference means a second
+ * sender (an injection racing the real one) or a rewriting middlebox. */
+static void note_rexmit_diff(struct tcp_conn *c, unsigned side, const struct packet *pkt,
+			     uint32_t data_seq)
+{
+	const struct tcp_endpoint *me = &c->ep[side];
+	uint32_t from, to, a_end, b_end;
+
+	if (me->una_head_pkt == 0 || me->una_head_len == 0 || pkt->head_len == 0)
+		return;
+	a_end = me->una_seq + me->una_head_len;
+	b_end = data_seq + pkt->head_len;
+	from = seq_gt(me->una_seq, data_seq) ? me->una_seq : data_seq;
+	to = seq_lt(a_end, b_end) ? a_end : b_end;
+	/* a few bytes could be a keepalive's or a probe's filler */
+	if (!seq_geq(to, from + 8))
+		return;
+	for (uint32_t q = from; q != to; q++) {
+		if (me->una_head[q - me->una_seq] != pkt->head[q - data_seq]) {
+			struct tcp_odd *o = tcp_conn_odd(c, side);
+
+			o->rexmit_diff_pkt = pkt->num;
+			o->rexmit_orig_pkt = me->una_head_pkt;
+			o->rexmit_diff_seq = q;
+			return;
+		}
+	}
+}
+
 /* Count pkt as me's latest packet; whether it carried new data is told
  * later. */
 static void note_sent(struct tcp_endpoint *me, const struct packet *pkt)
@@ -668,6 +700,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	} else if (pkt->payload_len > 0) {
 		if (seq_lt(data_seq, before)) {
 			me->retransmits++;
+			if (me->odd->rexmit_diff_pkt == 0)
+				note_rexmit_diff(c, s->from, pkt, data_seq);
 		} else if (seq_gt(data_seq, before)) {
 			if (tcp_conn_odd(c, s->from)->gaps++ < EVENTS_PER_KIND)
 				add_event(c, EV_GAP, s, before, data_seq);
@@ -681,6 +715,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->last_data_pkt = pkt->num;
 			me->last_data_ts = pkt->ts_ns;
 			me->last_had_data = true;
+			me->last_data_bye = data_seq == before &&
+					    goodbye_name(pkt->head, pkt->head_len, pkt->payload_len) != NULL;
 		}
 		note_una_head(me, peer, pkt, data_seq, before);
 		if (me->fin_seen && seq_gt(end, me->fin->seq))

@@ -108,6 +108,17 @@ SAYS = [
     ("other/suricata-verify/tcp-rst-unacked-stream-09/"
      "TLPW1-tcp-110.37.219.134-10.12.14.101-tcp-990-49230.pcap", "abortive-close", "warning",
      "!from packet 44"),
+    # the server's FIN 176 came before the RST 177: it was in LAST_ACK
+    ("other/ndpi/heuristic_tcp_ack_payload.pcap", "rst-on-data-after-close", "error",
+     "the server had sent its own FIN (packet 176) before the RST came"),
+    ("other/ndpi/heuristic_tcp_ack_payload.pcap", "rst-on-data-after-close", "error",
+     "!and the server sees ECONNRESET"),
+    # the client's TLS alert 1024 went before its FIN 1025
+    ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "warning",
+     "its last data before the FIN (packet 1024) was a protocol goodbye"),
+    # 5 (TTL 56, no timestamps) and 9 both carry the server's seq 1:44
+    ("zeek/traces/tcp/qi_internet_SYNACK_curl_jsonip.pcap", "rst-on-data-after-close", "error",
+     "packet 9 carries bytes that packet 5 had already carried, with other contents"),
 ]
 
 
