@@ -249,10 +249,18 @@ static void rst_on_open(struct check *k, int x)
 				"the %s's last packet, and a host without the connection only ever "
 				"answers a segment; ",
 				  secs(me->rst->answers_ts, me->rst->ts), who(k, !x));
-		else if (live && !(me->rst->flags & TCP_ACK))
-			rules_say(fd, "a bare RST, but from a live socket: %s; ",
+		else if (live && !(me->rst->flags & TCP_ACK)) {
+			/* kernels abort with RST|ACK; without the ACK flag this
+			 * is also the shape of a no-socket reply */
+			rules_say(fd, "a bare RST, which suggests a live socket (%s) but is not "
+				"how kernels abort one (RST|ACK): a host that lost the connection "
+				"answers packet %" PRIu64 " the same way, and the packets cannot "
+				"tell the two apart; ",
 				  recent ? "it had sent data just before" :
-				     "its window is not 0, which a no-socket reply's is");
+				     "its window is not 0, which a no-socket reply's is",
+				  me->rst->answers_pkt);
+			fd->confidence = CONF_LOW;
+		}
 		if (lost > 0) {
 			rules_say(fd, "it discards %" PRIu32 " bytes of the %s's data that it "
 				"never acknowledged (its ack stops at %" PRIu32,
