@@ -138,7 +138,10 @@ ROW(RULE_ABORTIVE_CLOSE) = {
 		"RST with ACK, seq = the sender's next sequence number, from a side that "
 		"never sent a FIN. A bare RST (no ACK) there is reported at low confidence "
 		"when only fresh data or a non-zero window says the socket was alive: it is "
-		"also how a host that lost the connection answers a segment.",
+		"also how a host that lost the connection answers a segment. A RST seconds "
+		"after the last packet, with every byte answered, ends an idle connection "
+		"(a keep-alive timeout closing with SO_LINGER {1, 0}, a load balancer's idle "
+		"reset), and the finding says so.",
 		"Two application actions produce exactly this: close() with SO_LINGER {1, 0} "
 		"(an intentional abort, often used to skip TIME_WAIT), and close() while "
 		"received data is still unread in the socket buffer (RFC 2525 2.17: the "

@@ -293,6 +293,16 @@ static void rst_on_open(struct check *k, int x)
 				  who(k, !x));
 		} else if (me->rst->payload > 0) {
 			rules_say(fd, "nothing was left unanswered before it");
+		} else if (waited && (me->data_bytes > 0 || peer->data_bytes > 0)) {
+			/* every byte answered, then a long silence: the abort
+			 * ended an idle connection, not a transfer */
+			rules_say(fd, "nothing was left unanswered before it, and it came %.3f s "
+				"after the %s's last packet (%" PRIu64 ") on a connection idle since: "
+				"an idle connection aborted instead of closed (an idle or keep-alive "
+				"timeout that closes with SO_LINGER {1, 0}, or a load balancer or "
+				"firewall resetting idle connections in the %s's name)",
+				  secs(me->rst->answers_ts, me->rst->ts), who(k, !x),
+				  me->rst->answers_pkt, who(k, x));
 		} else if (peer->data_bytes > 0) {
 			/* the wire shows the same RST for both: Linux resets on
 			 * close() with unread bytes as it does with SO_LINGER {1, 0} */

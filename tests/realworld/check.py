@@ -116,6 +116,12 @@ SAYS = [
     # the client's TLS alert 1024 went before its FIN 1025
     ("other/pcapplusplus/many-protocols.pcap", "rst-on-data-after-close", "warning",
      "its last data before the FIN (packet 1024) was a protocol goodbye"),
+    # the server's RST 4097 came 8.6 s after the client's ack 2752 of its
+    # whole response: an idle keep-alive connection, nothing unread
+    ("other/pcapplusplus/many-protocols.pcap", "abortive-close", "warning",
+     "it came 8.588 s after the client's last packet (2752) on a connection idle since"),
+    ("zeek/traces/tcp/retransmit-fast009.pcap", "abortive-close", "warning",
+     "!still unread (RFC 2525)"),
     # 5 (TTL 56, no timestamps) and 9 both carry the server's seq 1:44
     ("zeek/traces/tcp/qi_internet_SYNACK_curl_jsonip.pcap", "rst-on-data-after-close", "error",
      "packet 9 carries bytes that packet 5 had already carried, with other contents"),
