@@ -135,6 +135,7 @@ struct tcp_rst {
 	 * up to the peer's data end, its FIN not counted. */
 	uint32_t acked;        /* that highest ack */
 	uint32_t prev_ack;     /* the highest ack before the RST (a normal ACK's) */
+	uint32_t sacked;       /* of the bytes past acked, those its last SACK held */
 	uint32_t peer_end;     /* the peer's data end then (= prev_ack: nothing pending) */
 	uint32_t mine_unacked; /* its own bytes the peer had not acknowledged */
 	uint32_t ignored_ack;  /* the ignored RST's ack (0 without ACK) */
@@ -198,6 +199,9 @@ struct tcp_odd {
 	 * copy before (rexmit_orig_pkt): two hosts sent in its name */
 	uint64_t rexmit_diff_pkt, rexmit_orig_pkt;
 	uint32_t rexmit_diff_seq; /* the first byte that differs */
+	/* its latest ACK that SACKed the peer's bytes past a hole: that
+	 * ack, and the bytes its SACK blocks hold beyond it (RFC 2018) */
+	uint32_t sack_ack, sacked;
 	uint32_t keepalives;
 	uint32_t gaps;          /* segments that started past its stream end */
 	uint32_t fin_gap_from;  /* fin_gap_open: from here to its FIN's seq */

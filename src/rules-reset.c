@@ -262,9 +262,18 @@ static void rst_on_open(struct check *k, int x)
 			fd->confidence = CONF_LOW;
 		}
 		if (lost > 0) {
-			rules_say(fd, "it discards %" PRIu32 " bytes of the %s's data that it "
-				"never acknowledged (its ack stops at %" PRIu32,
-				  lost, who(k, !x), me->rst->acked);
+			if (me->rst->sacked != 0 && me->rst->sacked < lost)
+				/* SACKed bytes arrived; the holes around them did not */
+				rules_say(fd, "it discards %" PRIu32 " bytes of the %s's data past its "
+					"cumulative ack (which stops at %" PRIu32 "; %" PRIu32 " of "
+					"them it had SACKed, received out of order, and %" PRIu32
+					" never reached it",
+					  lost, who(k, !x), me->rst->acked, me->rst->sacked,
+					  lost - me->rst->sacked);
+			else
+				rules_say(fd, "it discards %" PRIu32 " bytes of the %s's data that it "
+					"never acknowledged (its ack stops at %" PRIu32,
+					  lost, who(k, !x), me->rst->acked);
 			if (first_lost != 0)
 				rules_say(fd, "; from packet %" PRIu64, first_lost);
 			else if (peer->last_data_pkt != 0)

@@ -495,6 +495,7 @@ static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
 	r->peer_end = r->prev_ack;
 	r->lost_pkt = 0;
 	r->lost_head_len = 0;
+	r->sacked = me->odd->sacked != 0 && me->odd->sack_ack == acked ? me->odd->sacked : 0;
 	if (acked_known && peer->seq_known && seq_gt(peer_end, r->prev_ack)) {
 		r->peer_end = peer_end;
 		/* that segment, if the first byte lost is in it: acks after it
@@ -561,6 +562,38 @@ static void note_rexmit_diff(struct tcp_conn *c, unsigned side, const struct pac
 			o->rexmit_diff_seq = q;
 			return;
 		}
+	}
+}
+
+/* Keep what pkt, an ACK from side, SACKs past its ack: the peer's bytes
+ * that arrived behind a hole.  A RST discards them with the rest, but they
+ * did reach the host.  Only lossy connections SACK, so the odd block. */
+static void note_sack(struct tcp_conn *c, unsigned side, const struct packet *pkt)
+{
+	uint32_t sum = 0;
+
+	/* a RST holds no SACK, and record_rst reads the one before it */
+	if (pkt->flags & TCP_RST)
+		return;
+	if (pkt->opt.sack_count == 0) {
+		if (c->ep[side].odd->sacked != 0)
+			tcp_conn_odd(c, side)->sacked = 0;
+		return;
+	}
+	for (unsigned i = 0; i < pkt->opt.sack_count; i++) {
+		uint32_t l = pkt->opt.sack[i][0], r = pkt->opt.sack[i][1];
+
+		/* a D-SACK (RFC 2883) reports bytes below the ack: none here */
+		if (seq_lt(l, pkt->ack))
+			l = pkt->ack;
+		if (seq_gt(r, l) && r - l < (1u << 30))
+			sum += r - l;
+	}
+	if (sum != 0 || c->ep[side].odd->sacked != 0) {
+		struct tcp_odd *o = tcp_conn_odd(c, side);
+
+		o->sack_ack = pkt->ack;
+		o->sacked = sum;
 	}
 }
 
@@ -810,6 +843,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 			me->ack_known = true;
 		}
 		me->last_win = pkt->win;
+		note_sack(c, s->from, pkt);
 		if (peer->fin_seen && !peer->fin_acked) {
 			struct tcp_fin *pf = fin_detail(c, !s->from); /* allocated at its FIN */
 

@@ -122,6 +122,10 @@ SAYS = [
      "it came 8.588 s after the client's last packet (2752) on a connection idle since"),
     ("zeek/traces/tcp/retransmit-fast009.pcap", "abortive-close", "warning",
      "!still unread (RFC 2525)"),
+    # 49 SACKs 39105:41681 and 36529:37817 past its ack 35241
+    ("other/suricata-verify/tcp-rst-unacked-stream-09/"
+     "TLPW1-tcp-110.37.219.134-10.12.14.101-tcp-990-49230.pcap", "abortive-close", "warning",
+     "3864 of them it had SACKed, received out of order, and 2576 never reached it"),
     # 5 (TTL 56, no timestamps) and 9 both carry the server's seq 1:44
     ("zeek/traces/tcp/qi_internet_SYNACK_curl_jsonip.pcap", "rst-on-data-after-close", "error",
      "packet 9 carries bytes that packet 5 had already carried, with other contents"),
