@@ -42,6 +42,7 @@ enum flow_list {
 	FLOW_CLOSED, /* both sides done, in their linger: packed past the budget */
 	FLOW_OPENING, /* only opened so far (a SYN, SYN-ACKs): compact
 		       * (flow-compact.h), or a full flow with f->opening */
+	FLOW_CLOSED_FAST, /* closed, with the short linger of a fast path */
 };
 
 /* A flow's place in the table's activity lists.  It comes first in
@@ -198,11 +199,21 @@ struct flow *flow_table_oldest(struct flow_table *t);
  * the idle ns of capture time before now, or NULL. */
 struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t idle);
 
-/* The same for closed flows. */
-struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle);
+/* The same for closed flows: of those silent for idle (idle_fast for
+ * the ones marked fast), the least recently active. */
+struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle,
+				    uint64_t idle_fast);
 
-/* Move f to the closed list: both sides are done, only TIME_WAIT is left. */
-void flow_table_mark_closed(struct flow_table *t, struct flow *f);
+/* Move f to a closed list: both sides are done, only TIME_WAIT is left.
+ * fast: its linger is the short one (a list of its own keeps each list
+ * in activity order, so its front is the next to end). */
+void flow_table_mark_closed(struct flow_table *t, struct flow *f, bool fast);
+
+/* Whether f is on a closed list. */
+static inline bool flow_is_closed(const struct flow *f)
+{
+	return f->link.list == FLOW_CLOSED || f->link.list == FLOW_CLOSED_FAST;
+}
 
 /* Pack (flow-pack.h) the closed flows not packed yet (once whole flows
  * take more than FLOW_WHOLE_MAX bytes, or an eighth of the cap), and the open ones

@@ -29,11 +29,19 @@ struct run_options {
 	 * true (full) holds the whole flow for all of it */
 	bool hold_full;
 	uint64_t linger_ns;
+	/* ... and for a connection whose handshake took less than
+	 * RUN_FAST_RTT_MS (its retransmission timeout is short too) */
+	uint64_t linger_fast_ns;
 };
 
 /* The default --linger: a closed connection's record is written once it
- * has been silent this long (capture time). */
-enum { RUN_LINGER_DEFAULT_S = 10 };
+ * has been silent this long (capture time), or RUN_LINGER_FAST_S for one
+ * whose round trip was shorter than RUN_FAST_RTT_MS.  A lost final ACK
+ * makes the other side repeat its FIN after one RTO, then 2, 4 and 8
+ * (Linux: 200 ms plus about the round trip, Windows 300 ms): 3 s holds
+ * the first four repeats of a path under 50 ms, 10 s those of most
+ * others. */
+enum { RUN_LINGER_DEFAULT_S = 10, RUN_LINGER_FAST_S = 3, RUN_FAST_RTT_MS = 50 };
 
 /* Analyse one capture file into r (or print its packets when decoding
  * only).  Return false when the file could not be read whole. */

@@ -57,7 +57,7 @@ struct flow_table {
 	uint64_t mask; /* slot count - 1, a power of two */
 	uint64_t count;
 	uint64_t next_id;
-	struct activity open, idle, closed, opening_list;
+	struct activity open, idle, closed, closed_fast, opening_list;
 	struct flow *free_list; /* linked through link.newer */
 	uint8_t *scratch;       /* scratch_size() bytes: a packed flow and its blocks */
 	flow_replay_fn *replay; /* NULL: no compact connections */
@@ -204,6 +204,7 @@ void flow_table_free(struct flow_table *t)
 	free_list_nodes(t->idle.oldest, true);
 	free_list_nodes(t->open.oldest, true);
 	free_list_nodes(t->closed.oldest, true);
+	free_list_nodes(t->closed_fast.oldest, true);
 	free_list_nodes(t->free_list != NULL ? &t->free_list->link : NULL, false);
 	free(t->scratch);
 	free(t->slot);
@@ -234,6 +235,8 @@ static struct activity *list_of(struct flow_table *t, const struct flow_link *n)
 	switch (n->list) {
 	case FLOW_CLOSED:
 		return &t->closed;
+	case FLOW_CLOSED_FAST:
+		return &t->closed_fast;
 	case FLOW_IDLE:
 		return &t->idle;
 	case FLOW_OPENING:
@@ -767,7 +770,7 @@ struct flow *flow_table_oldest(struct flow_table *t)
 {
 	struct flow_link *n = oldest_open(t);
 
-	return flow_of(t, n != NULL ? n : t->closed.oldest);
+	return flow_of(t, n != NULL ? n : older_of(t->closed.oldest, t->closed_fast.oldest));
 }
 
 struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t idle)
@@ -777,19 +780,25 @@ struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t i
 	return n != NULL && silent_for(n, now, idle) ? flow_of(t, n) : NULL;
 }
 
-struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle)
+struct flow *flow_table_closed_idle(struct flow_table *t, uint64_t now, uint64_t idle,
+				    uint64_t idle_fast)
 {
-	struct flow_link *n = t->closed.oldest;
+	struct flow_link *a = t->closed.oldest, *b = t->closed_fast.oldest;
 
-	return n != NULL && silent_for(n, now, idle) ? flow_of(t, n) : NULL;
+	if (a != NULL && !silent_for(a, now, idle))
+		a = NULL;
+	if (b != NULL && !silent_for(b, now, idle_fast))
+		b = NULL;
+	a = older_of(a, b);
+	return a != NULL ? flow_of(t, a) : NULL;
 }
 
-void flow_table_mark_closed(struct flow_table *t, struct flow *f)
+void flow_table_mark_closed(struct flow_table *t, struct flow *f, bool fast)
 {
-	if (f->link.list == FLOW_CLOSED)
+	if (flow_is_closed(f))
 		return;
 	unlink_activity(t, &f->link);
-	f->link.list = FLOW_CLOSED;
+	f->link.list = fast ? FLOW_CLOSED_FAST : FLOW_CLOSED;
 	append_activity(t, &f->link);
 }
 
@@ -807,20 +816,26 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 	/* Flows join the closed list at its newest end, and only the oldest
 	 * are restored without a packet (to be finished), so the ones not
 	 * packed yet are at the newest end. */
-	struct flow_link *n = t->closed.newest;
+	struct activity *closed[2] = { &t->closed, &t->closed_fast };
 
 	/* Packing costs CPU to save memory: while whole flows take little,
 	 * closed ones stay whole for their linger (restoring one is byte
 	 * for byte, so no report depends on it).  Past the budget the
 	 * whole suffix is packed, which keeps that order. */
-	if (t->full * heap_cost(sizeof(struct flow)) <= whole_budget(t))
-		n = NULL;
-	while (n != NULL && !n->packed) {
-		struct flow_link *older = n->older;
+	bool over = t->full * heap_cost(sizeof(struct flow)) > whole_budget(t);
 
-		pack(t, slot_of(t, key_hash(&((struct flow *)n)->key), n));
-		n = older;
+	for (unsigned i = 0; i < 2 && over; i++) {
+		struct flow_link *n = closed[i]->newest;
+
+		while (n != NULL && !n->packed) {
+			struct flow_link *older = n->older;
+
+			pack(t, slot_of(t, key_hash(&((struct flow *)n)->key), n));
+			n = older;
+		}
 	}
+	struct flow_link *n;
+
 	while ((n = t->open.oldest) != NULL && silent_for(n, now, FLOW_PACK_IDLE_S * NS_PER_S)) {
 		struct flow *f = (struct flow *)n;
 
@@ -831,7 +846,8 @@ void flow_table_pack(struct flow_table *t, uint64_t now)
 		 * for at most TCP_RTO_MAX_S * 2. */
 		switch (tcp_conn_timers(&f->conn, now)) {
 		case TCP_TIMERS_DONE:
-			flow_table_mark_closed(t, f);
+			/* silent for a minute already: no linger is left to choose */
+			flow_table_mark_closed(t, f, false);
 			continue;
 		case TCP_TIMERS_RUNNING:
 			return;
@@ -885,7 +901,7 @@ struct flow *flow_table_over_cap(struct flow_table *t)
 	n = t->opening_list.oldest;
 	if (n == NULL) {
 		n = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
-		n = older_of(n, t->closed.oldest);
+		n = older_of(n, older_of(t->closed.oldest, t->closed_fast.oldest));
 	}
 	if (n == NULL)
 		return NULL;

@@ -129,7 +129,10 @@ static const char usage_text[] =
 	"                    full: the whole connection is held (~1 KB packed) and late\n"
 	"                    packets change its record itself: exact, more memory\n"
 	"      --linger T    how long a closed connection must be silent before its\n"
-	"                    record is written with tombstones (default 10s)\n"
+	"                    record is written with tombstones, for every connection\n"
+	"                    (default: 3s for one whose handshake took under 50 ms,\n"
+	"                    10s for the others: long enough for the FIN repeats of a\n"
+	"                    lost final ACK, a few retransmission timeouts)\n"
 	"\n"
 	"Rules:\n"
 	"      --list-rules     list every rule: id, code, default severity, summary\n"
@@ -501,7 +504,8 @@ int main(int argc, char **argv)
 	};
 	struct run_options o = { .out = stdout, .threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1,
 				 .max_memory = DEFAULT_MAX_MEMORY,
-				 .linger_ns = (uint64_t)RUN_LINGER_DEFAULT_S * NS_PER_S };
+				 .linger_ns = (uint64_t)RUN_LINGER_DEFAULT_S * NS_PER_S,
+				 .linger_fast_ns = (uint64_t)RUN_LINGER_FAST_S * NS_PER_S };
 	struct input_list inputs = { 0 };
 	bool merge = false, pairing = false;
 	struct capset *set = NULL;
@@ -635,7 +639,7 @@ int main(int argc, char **argv)
 				usage_error("--hold-closed takes tombstone or full, not '%s'", optarg);
 			break;
 		case OPT_LINGER:
-			o.linger_ns = parse_duration(optarg);
+			o.linger_ns = o.linger_fast_ns = parse_duration(optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -79,6 +79,7 @@ struct loop {
 	uint64_t time_wait_ns;
 	struct tomb_store *tombs; /* --hold-closed tombstone, else NULL */
 	uint64_t linger_ns;       /* ... and the linger before the record */
+	uint64_t linger_fast_ns;  /* ... of a connection with a short round trip */
 	uint64_t tomb_cap;        /* bytes tombstones may take (0: no cap) */
 	uint64_t *connections; /* started so far, compact ones when rebuilt */
 	struct file_stats *fs;
@@ -261,7 +262,7 @@ static void expire_flows(const struct loop *l, uint64_t now)
 	struct flow *f;
 	struct tomb *tb;
 
-	while ((f = flow_table_closed_idle(l->t, now, l->linger_ns)) != NULL) {
+	while ((f = flow_table_closed_idle(l->t, now, l->linger_ns, l->linger_fast_ns)) != NULL) {
 		if (l->tombs != NULL && !silent_since(f->last_ts, now, l->time_wait_ns))
 			tomb_add(l->tombs, f);
 		finish(l, f, now);
@@ -338,6 +339,16 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
 	       (f->conn.ep[0].state == TCPS_CLOSED || f->conn.ep[1].state == TCPS_CLOSED);
 }
 
+/* Whether closed f gets the short linger: its handshake, SYN to the
+ * ACK at the capture point, took under RUN_FAST_RTT_MS. */
+static bool fast_path(const struct loop *l, const struct flow *f)
+{
+	const struct tcp_conn *c = &f->conn;
+
+	return l->linger_fast_ns < l->linger_ns && c->syn_ts != 0 && c->hs_ack_ts >= c->syn_ts &&
+	       c->hs_ack_ts - c->syn_ts < (uint64_t)RUN_FAST_RTT_MS * NS_PER_S / 1000;
+}
+
 /* Step f with pkt, sent by side dir: its endpoints, and its ladder and
  * Zeek view when a writer reads them.  The Zeek view stays inside the
  * flow, where it is packed with it and in cache when stepped; a run
@@ -350,8 +361,8 @@ static void step(const struct loop *l, struct flow *f, unsigned dir, const struc
 	f->last_ts = pkt->ts_ns;
 	tcp_conn_step(&f->conn, dir, pkt);
 	flow_table_count_blocks(l->t, f);
-	if (f->link.list != FLOW_CLOSED && tcp_conn_closed(&f->conn))
-		flow_table_mark_closed(l->t, f);
+	if (!flow_is_closed(f) && tcp_conn_closed(&f->conn))
+		flow_table_mark_closed(l->t, f, fast_path(l, f));
 	if (f->ladder != NULL)
 		ladder_record(f->ladder, dir, pkt, &f->conn);
 	if (l->needs.zeek)
@@ -503,7 +514,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 	struct file_stats fs;
 	uint64_t connections = 0;
 	struct loop l = { .r = r, .rules = o->rules, .time_wait_ns = o->rules->time_wait_ns,
-			  .linger_ns = o->rules->time_wait_ns, .connections = &connections, .fs = &fs,
+			  .linger_ns = o->rules->time_wait_ns,
+			  .linger_fast_ns = o->rules->time_wait_ns, .connections = &connections, .fs = &fs,
 			  .tap = o->tap, .tap_ctx = o->tap_ctx };
 	enum capture_status st;
 	const char *err = open_error;
@@ -566,6 +578,8 @@ bool run_capture(struct capture *cap, const char *path, const char *open_error,
 		if (!o->hold_full && o->linger_ns < l.time_wait_ns) {
 			l.tombs = tomb_store_new();
 			l.linger_ns = o->linger_ns;
+			l.linger_fast_ns = o->linger_fast_ns < o->linger_ns ? o->linger_fast_ns
+									   : o->linger_ns;
 			l.tomb_cap = o->max_memory / 8;
 		}
 		flow_table_set_replay(l.t, replay, &l, FLOW_COMPACT_AFTER);

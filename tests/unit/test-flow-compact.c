@@ -285,7 +285,7 @@ static void test_cap(void)
 		full[i] = flow_table_get(t, &p, &dir);
 		step(&rc, full[i], dir, &p);
 	}
-	flow_table_mark_closed(t, full[1]);
+	flow_table_mark_closed(t, full[1], false);
 	for (unsigned i = 0; i < 200; i++) {
 		struct packet p = tcp(pkt4(0xc6120000 + i, 4000, 0x0a000001, 80), num + 1,
 				      T0 + num + 1, TCP_SYN, i, 0, 0);

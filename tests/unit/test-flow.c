@@ -129,6 +129,44 @@ static void reuse(struct flow_table *t)
 	flow_table_remove(t, g);
 }
 
+/* Two lingers: a closed flow on the fast list ends after the short one
+ * even behind an older one that waits for the long one; the oldest of
+ * both lists comes first once both are due, and flow_table_oldest takes
+ * the less recently active of the two fronts. */
+static void two_lingers(void)
+{
+	struct flow_table *t = flow_table_new();
+	const uint64_t s = 1000000000u, base = 7000 * s;
+	struct packet slow = make(0x10000001, 41000, 0x10000002, 80);
+	struct packet fast = make(0x10000003, 41001, 0x10000002, 80);
+	struct flow *a, *b;
+	unsigned dir;
+
+	slow.ts_ns = base;
+	slow.num = 9000001;
+	fast.ts_ns = base + 1 * s;
+	fast.num = 9000002;
+	a = flow_table_get(t, &slow, &dir);
+	b = flow_table_get(t, &fast, &dir);
+	CHECK(a != NULL && b != NULL && a != b);
+	flow_table_mark_closed(t, a, false);
+	flow_table_mark_closed(t, b, true);
+	CHECK(flow_is_closed(a) && flow_is_closed(b) && b->link.list == FLOW_CLOSED_FAST);
+	/* marking again moves nothing */
+	flow_table_mark_closed(t, b, false);
+	CHECK(b->link.list == FLOW_CLOSED_FAST);
+	/* at +3.5 s only the fast one is due (3 s), the slow one not (10 s) */
+	CHECK(flow_table_closed_idle(t, base + 3 * s, 10 * s, 3 * s) == NULL);
+	CHECK(flow_table_closed_idle(t, base + 4 * s, 10 * s, 3 * s) == b);
+	/* both due: the less recently active first */
+	CHECK(flow_table_closed_idle(t, base + 20 * s, 10 * s, 3 * s) == a);
+	flow_table_remove(t, a);
+	CHECK(flow_table_closed_idle(t, base + 9 * s, 10 * s, 3 * s) == b);
+	flow_table_remove(t, b);
+	CHECK(flow_table_closed_idle(t, base + 20 * s, 10 * s, 3 * s) == NULL);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	struct flow_table *t = flow_table_new();
@@ -198,15 +236,15 @@ int main(void)
 
 	/* A closed flow leaves the open list, so it can expire on its own
 	 * clock while older open flows stay; touching it keeps it closed. */
-	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
-	flow_table_mark_closed(t, f);
-	CHECK(flow_table_closed_idle(t, 0, 0) == f);
+	CHECK(flow_table_closed_idle(t, 0, 0, 0) == NULL);
+	flow_table_mark_closed(t, f, false);
+	CHECK(flow_table_closed_idle(t, 0, 0, 0) == f);
 	g = flow_table_open_idle(t, 0, 0);
 	CHECK(g != f && g != NULL);
 	g = flow_table_get(t, &fwd, &dir);
-	CHECK(g == f && f->link.list == FLOW_CLOSED && flow_table_closed_idle(t, 0, 0) == f);
+	CHECK(g == f && f->link.list == FLOW_CLOSED && flow_table_closed_idle(t, 0, 0, 0) == f);
 	flow_table_remove(t, f);
-	CHECK(flow_table_closed_idle(t, 0, 0) == NULL);
+	CHECK(flow_table_closed_idle(t, 0, 0, 0) == NULL);
 	CHECK_U64(flow_table_count(t), 2500);
 
 	/* Packed closed flows come back byte for byte, in their place: by a
@@ -251,7 +289,7 @@ int main(void)
 			want_rst[i] = *f->conn.ep[1].rst;
 			strcpy(f->zeek.cur.history, "ShADadFf");
 			flow_table_count_blocks(t, f); /* as run.c does after a step */
-			flow_table_mark_closed(t, f);
+			flow_table_mark_closed(t, f, false);
 			want[i] = *f;
 		}
 		/* under the budget for whole flows they stay whole; a cap
@@ -263,7 +301,7 @@ int main(void)
 		flow_table_pack(t, base);
 		CHECK_U64(flow_table_packed(t), 2503);
 		CHECK_U64(flow_table_count(t), 2503);
-		CHECK(flow_table_closed_idle(t, base + 59000000000u, 60000000000u) == NULL);
+		CHECK(flow_table_closed_idle(t, base + 59000000000u, 60000000000u, 60000000000u) == NULL);
 
 		/* the middle one, reached by a reply: restored and now newest */
 		p[1] = make(0x0c000001, 443, 0x0d000001, 5000);
@@ -276,17 +314,17 @@ int main(void)
 		flow_table_pack(t, base);
 
 		/* idle 60 s: first 0, then 2, then 1 (touched last) */
-		g = flow_table_closed_idle(t, base + 60000000000u, 60000000000u);
+		g = flow_table_closed_idle(t, base + 60000000000u, 60000000000u, 60000000000u);
 		CHECK(g != NULL && restored(g, &want[0], want_events[0], &want_rst[0], &want_fin[0]));
 		flow_table_remove(t, g);
-		CHECK(flow_table_closed_idle(t, base + 60000000000u, 60000000000u) == NULL);
-		g = flow_table_closed_idle(t, base + 62000000000u, 60000000000u);
+		CHECK(flow_table_closed_idle(t, base + 60000000000u, 60000000000u, 60000000000u) == NULL);
+		g = flow_table_closed_idle(t, base + 62000000000u, 60000000000u, 60000000000u);
 		CHECK(g != NULL && restored(g, &want[2], want_events[2], &want_rst[2], &want_fin[2]));
 		flow_table_remove(t, g);
-		CHECK(flow_table_closed_idle(t, base + 64000000000u, 60000000000u) == NULL);
+		CHECK(flow_table_closed_idle(t, base + 64000000000u, 60000000000u, 60000000000u) == NULL);
 		g = flow_table_oldest(t);
 		CHECK(g != NULL && g->link.list != FLOW_CLOSED);
-		g = flow_table_closed_idle(t, base + 65000000000u, 60000000000u);
+		g = flow_table_closed_idle(t, base + 65000000000u, 60000000000u, 60000000000u);
 		CHECK(g != NULL && g->conn.ep[0].snd_nxt == 0xfffffff0u - 1 &&
 		      strcmp(g->zeek.cur.history, "ShADadFf") == 0);
 		flow_table_remove(t, g);
@@ -322,10 +360,11 @@ int main(void)
 
 		/* one left packed: freeing the table frees it (ASan's check) */
 		f = flow_table_get(t, &p[0], &dir);
-		flow_table_mark_closed(t, f);
+		flow_table_mark_closed(t, f, false);
 		flow_table_pack(t, base);
 	}
 	reuse(t);
 	flow_table_free(t);
+	two_lingers();
 	return check_done("test-flow");
 }
