@@ -332,6 +332,17 @@ static inline const struct tcp_transition *tcp_conn_transition(const struct tcp_
 				       : &conn->timeline_rest[side][i - TCP_TIMELINE_INLINE];
 }
 
+/* Set *ns to the handshake's duration, the SYN to the client's ACK as
+ * the capture saw them (one round trip wherever it sits); false when it
+ * did not see both. */
+static inline bool tcp_conn_handshake(const struct tcp_conn *conn, uint64_t *ns)
+{
+	if (conn->syn_ts == 0 || conn->hs_ack_ts == 0 || conn->hs_ack_ts < conn->syn_ts)
+		return false;
+	*ns = conn->hs_ack_ts - conn->syn_ts;
+	return true;
+}
+
 /* Prepare conn for a connection whose first packet is pkt. */
 void tcp_conn_init(struct tcp_conn *conn, const struct packet *pkt);
 

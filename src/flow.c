@@ -754,6 +754,12 @@ static struct flow_link *older_of(struct flow_link *a, struct flow_link *b)
 	return b->last_num < a->last_num ? b : a;
 }
 
+/* The less recently active of the two closed lists' fronts. */
+static struct flow_link *oldest_closed(const struct flow_table *t)
+{
+	return older_of(t->closed.oldest, t->closed_fast.oldest);
+}
+
 static struct flow_link *oldest_open(const struct flow_table *t)
 {
 	struct flow_link *full = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
@@ -770,7 +776,7 @@ struct flow *flow_table_oldest(struct flow_table *t)
 {
 	struct flow_link *n = oldest_open(t);
 
-	return flow_of(t, n != NULL ? n : older_of(t->closed.oldest, t->closed_fast.oldest));
+	return flow_of(t, n != NULL ? n : oldest_closed(t));
 }
 
 struct flow *flow_table_open_idle(struct flow_table *t, uint64_t now, uint64_t idle)
@@ -901,7 +907,7 @@ struct flow *flow_table_over_cap(struct flow_table *t)
 	n = t->opening_list.oldest;
 	if (n == NULL) {
 		n = t->idle.oldest != NULL ? t->idle.oldest : t->open.oldest;
-		n = older_of(n, older_of(t->closed.oldest, t->closed_fast.oldest));
+		n = older_of(n, oldest_closed(t));
 	}
 	if (n == NULL)
 		return NULL;

@@ -17,11 +17,9 @@
  * sooner than this is the capture's duplicate, not the sender's. */
 static uint64_t rto_floor(const struct tcp_conn *c)
 {
-	uint64_t floor = NS_PER_S / 1000;
+	uint64_t floor = NS_PER_S / 1000, hs;
 
-	if (c->syn_ts != 0 && c->hs_ack_ts > c->syn_ts && c->hs_ack_ts - c->syn_ts > floor)
-		floor = c->hs_ack_ts - c->syn_ts;
-	return floor;
+	return tcp_conn_handshake(c, &hs) && hs > floor ? hs : floor;
 }
 
 /* Report a FIN retransmitted from LAST_ACK to repair a lost final ACK. */

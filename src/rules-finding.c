@@ -127,7 +127,7 @@ const struct tcp_event *rules_first_event(const struct tcp_conn *c, uint8_t type
 /* Return the handshake's round trip, or a generous guess. */
 uint64_t rules_round_trip(const struct tcp_conn *c)
 {
-	if (c->hs_ack_ts != 0 && c->hs_ack_ts >= c->syn_ts && c->syn_ts != 0)
-		return 2 * (c->hs_ack_ts - c->syn_ts) + NS_PER_S / 1000;
-	return NS_PER_S / 5;
+	uint64_t hs;
+
+	return tcp_conn_handshake(c, &hs) ? 2 * hs + NS_PER_S / 1000 : NS_PER_S / 5;
 }

@@ -83,26 +83,27 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 		rules_say(fd, ": they are %s, a goodbye, so no application data was lost",
 			  bye);
 		fd->severity = SEV_INFO;
-	} else if (chose) {
-		/* TLS lets the side that sent close_notify close without
-		 * reading the peer's remaining records (RFC 8446 6.1) */
-		rules_say(fd, ": the %s's application never read them, but its last data before "
-			"the FIN (packet %" PRIu64 ") was a protocol goodbye: it had ended the "
-			"session and chose not to read what came after",
-			  who(k, x), me->last_data_pkt);
-		fd->severity = SEV_WARNING;
 	} else {
-		rules_say(fd, ": those bytes were lost");
+		if (chose) {
+			/* TLS lets the side that sent close_notify close without
+			 * reading the peer's remaining records (RFC 8446 6.1) */
+			rules_say(fd, ": the %s's application never read them, but its last data "
+				"before the FIN (packet %" PRIu64 ") was a protocol goodbye: it had "
+				"ended the session and chose not to read what came after",
+				  who(k, x), me->last_data_pkt);
+			fd->severity = SEV_WARNING;
+		} else {
+			rules_say(fd, ": those bytes were lost");
+		}
+		if (peer->fin_seen && peer->fin->pkt < me->rst->pkt)
+			/* in LAST_ACK or CLOSING a RST only frees the socket */
+			rules_say(fd, "; the %s had sent its own FIN (packet %" PRIu64 ") before the "
+				"RST came: an application that had closed its socket sees no error, "
+				"only one still using it after shutdown(SHUT_WR) gets ECONNRESET",
+				  who(k, !x), peer->fin->pkt);
+		else
+			rules_say(fd, "%s the %s sees ECONNRESET", chose ? ";" : " and", who(k, !x));
 	}
-	if (bye == NULL && peer->fin_seen && peer->fin->pkt < me->rst->pkt)
-		/* in LAST_ACK or CLOSING a RST only frees the socket */
-		rules_say(fd, "; the %s had sent its own FIN (packet %" PRIu64 ") before the RST "
-			"came: an application that had closed its socket sees no error, only one "
-			"still using it after shutdown(SHUT_WR) gets ECONNRESET",
-			  who(k, !x), peer->fin->pkt);
-	else if (bye == NULL)
-		rules_say(fd, "%s the %s sees ECONNRESET",
-			  chose ? ";" : " and", who(k, !x));
 	if (peer->odd->rexmit_diff_pkt != 0 && peer->odd->rexmit_diff_pkt <= me->rst->pkt &&
 	    peer->odd->rexmit_orig_pkt < me->fin->pkt) {
 		/* the closer may have read the first copy as the whole answer */

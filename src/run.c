@@ -343,10 +343,10 @@ static bool starts_new_connection(const struct flow *f, unsigned dir, const stru
  * ACK at the capture point, took under RUN_FAST_RTT_MS. */
 static bool fast_path(const struct loop *l, const struct flow *f)
 {
-	const struct tcp_conn *c = &f->conn;
+	uint64_t hs;
 
-	return l->linger_fast_ns < l->linger_ns && c->syn_ts != 0 && c->hs_ack_ts >= c->syn_ts &&
-	       c->hs_ack_ts - c->syn_ts < (uint64_t)RUN_FAST_RTT_MS * NS_PER_S / 1000;
+	return l->linger_fast_ns < l->linger_ns && tcp_conn_handshake(&f->conn, &hs) &&
+	       hs < (uint64_t)RUN_FAST_RTT_MS * NS_PER_S / 1000;
 }
 
 /* Step f with pkt, sent by side dir: its endpoints, and its ladder and

@@ -109,15 +109,22 @@ static void add_transition(struct tcp_conn *c, unsigned side, uint8_t state, uin
 	t->state = state;
 }
 
-static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const struct seg *s)
+/* Move side to state at ts, by packet pkt (0: by a kernel timer). */
+static void enter_state(struct tcp_conn *c, unsigned side, uint8_t state, uint64_t pkt,
+			uint64_t ts)
 {
-	struct tcp_endpoint *ep = &c->ep[self];
+	struct tcp_endpoint *ep = &c->ep[side];
 
 	if (ep->state == state)
 		return;
 	ep->state = state;
-	ep->state_ts = s != NULL ? s->pkt->ts_ns : 0;
-	add_transition(c, self, state, s != NULL ? s->pkt->num : 0, ep->state_ts);
+	ep->state_ts = ts;
+	add_transition(c, side, state, pkt, ts);
+}
+
+static void set_state(struct tcp_conn *c, unsigned self, uint8_t state, const struct seg *s)
+{
+	enter_state(c, self, state, s != NULL ? s->pkt->num : 0, s != NULL ? s->pkt->ts_ns : 0);
 }
 
 static void add_event(struct tcp_conn *c, uint8_t type, const struct seg *s, uint32_t a,
@@ -1050,9 +1057,7 @@ void tcp_conn_step(struct tcp_conn *conn, unsigned dir, const struct packet *ori
 /* Close side by a kernel timer at ts: its timeline names no packet. */
 static void timer_close(struct tcp_conn *c, unsigned side, uint64_t ts)
 {
-	c->ep[side].state = TCPS_CLOSED;
-	c->ep[side].state_ts = ts;
-	add_transition(c, side, TCPS_CLOSED, 0, ts);
+	enter_state(c, side, TCPS_CLOSED, 0, ts);
 }
 
 void tcp_conn_expire(struct tcp_conn *conn, uint64_t now, uint64_t time_wait_ns)
