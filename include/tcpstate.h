@@ -129,6 +129,7 @@ struct tcp_rst {
 	uint64_t ignored_pkt;  /* its first RST the peer must ignore (RFC 5961) */
 	uint64_t accept_pkt;   /* its first RST the peer acted on */
 	uint64_t data_pkt;     /* its first RST that carried payload (RFC 9293 3.5.3) */
+	uint64_t own_prev_pkt, own_prev_ts; /* the sender's own packet before it */
 	uint32_t seq, ack;
 	/* What the RST threw away of the peer's stream: the peer's bytes
 	 * from the highest ack this side had sent (the RST's own included)

@@ -13,6 +13,7 @@
 enum {
 	TLS_HEADER = 5,
 	TLS_ALERT = 0x15,
+	TLS_HANDSHAKE = 0x16,
 	TLS_APPDATA = 0x17,
 	/* A TLS 1.3 close_notify is an encrypted alert: 2 bytes, the inner
 	 * content type and a 16-byte tag, 19 in all; padding may add a few.
@@ -75,6 +76,12 @@ static bool reply_221(const uint8_t *h, unsigned n, uint32_t len)
 		if (!isprint(h[i]))
 			return false;
 	return true;
+}
+
+bool goodbye_tls_handshake(const uint8_t *head, unsigned head_len)
+{
+	return head != NULL && head_len >= 3 && head[0] == TLS_HANDSHAKE && head[1] == 3 &&
+	       head[2] <= 4;
 }
 
 const char *goodbye_name(const uint8_t *head, unsigned head_len, uint32_t len)

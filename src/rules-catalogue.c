@@ -118,7 +118,9 @@ ROW(RULE_RST_ON_DATA_AFTER_CLOSE) = {
 		"CLOSING) sees an error only if it still uses the socket. Graded lower: "
 		"lost bytes that are one protocol goodbye (a TLS alert, a QUIT line) are info, "
 		"bytes after the closer's own goodbye (TLS lets the side that sent close_notify "
-		"close without reading on) are a warning. A retransmission whose bytes "
+		"close without reading on) are a warning, and so are lost bytes that begin "
+		"with a TLS handshake record (the closer gave up before its session was set "
+		"up). A retransmission whose bytes "
 		"differ from the first copy points to an injected answer the closer acted "
 		"on: low confidence.",
 		"Close in two steps: shutdown(fd, SHUT_WR), then read() until it returns 0 "
@@ -141,7 +143,7 @@ ROW(RULE_ABORTIVE_CLOSE) = {
 		"also how a host that lost the connection answers a segment. A RST seconds "
 		"after the last packet, with every byte answered, ends an idle connection "
 		"(a keep-alive timeout closing with SO_LINGER {1, 0}, a load balancer's idle "
-		"reset), and the finding says so.",
+		"reset): the finding says so, as info when nothing was lost.",
 		"Two application actions produce exactly this: close() with SO_LINGER {1, 0} "
 		"(an intentional abort, often used to skip TIME_WAIT), and close() while "
 		"received data is still unread in the socket buffer (RFC 2525 2.17: the "

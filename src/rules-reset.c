@@ -74,17 +74,35 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 	rules_say(fd, "%" PRIu32 " bytes of the %s's data", lost, who(k, !x));
 	if (me->rst->lost_pkt != 0)
 		rules_say(fd, " (from packet %" PRIu64 ")", me->rst->lost_pkt);
-	rules_say(fd, " reached the closed socket, %s, and the %s's kernel answered with %s "
-		"(packet %" PRIu64 ", %.3f ms after the %s's last packet)",
+	/* the kernel's first answer may come at a seq the peer drops */
+	bool first_ignored = me->rst->ignored_pkt != 0 && me->rst->ignored_pkt < me->rst->pkt &&
+			     me->rst->ignored_pkt > me->fin->pkt;
+
+	rules_say(fd, " reached the closed socket, %s, and the %s's kernel answered with ",
 		  rst_lost(me) > 0 ? "never acknowledged" : "acknowledged only by the RST",
-		  who(k, x), rules_rst_name(me), me->rst->pkt,
-		  secs(me->rst->answers_ts, me->rst->ts) * 1e3, who(k, !x));
+		  who(k, x));
+	if (first_ignored) {
+		rules_evidence(fd, me->rst->ignored_pkt);
+		rules_say(fd, "RST (packet %" PRIu64 ") at a seq the %s had to ignore (RFC 5961), "
+			"then ",
+			  me->rst->ignored_pkt, who(k, !x));
+	}
+	rules_say(fd, "%s (packet %" PRIu64 ", %.3f ms after the %s's last packet)",
+		  rules_rst_name(me), me->rst->pkt, secs(me->rst->answers_ts, me->rst->ts) * 1e3,
+		  who(k, !x));
 	if (bye != NULL) {
 		rules_say(fd, ": they are %s, a goodbye, so no application data was lost",
 			  bye);
 		fd->severity = SEV_INFO;
 	} else {
-		if (chose) {
+		if (goodbye_tls_handshake(me->rst->lost_head, me->rst->lost_head_len)) {
+			rules_say(fd, ": they begin with a TLS handshake record, so the %s most "
+				"likely closed before its TLS handshake was complete and what it "
+				"discarded starts with handshake messages, not application data "
+				"(look at why it gave up on the handshake)",
+				  who(k, x));
+			fd->severity = SEV_WARNING;
+		} else if (chose) {
 			/* TLS lets the side that sent close_notify close without
 			 * reading the peer's remaining records (RFC 8446 6.1) */
 			rules_say(fd, ": the %s's application never read them, but its last data "
@@ -95,12 +113,15 @@ static void rst_on_data(struct check *k, int x, uint32_t lost)
 		} else {
 			rules_say(fd, ": those bytes were lost");
 		}
-		if (peer->fin_seen && peer->fin->pkt < me->rst->pkt)
-			/* in LAST_ACK or CLOSING a RST only frees the socket */
-			rules_say(fd, "; the %s had sent its own FIN (packet %" PRIu64 ") before the "
-				"RST came: an application that had closed its socket sees no error, "
-				"only one still using it after shutdown(SHUT_WR) gets ECONNRESET",
-				  who(k, !x), peer->fin->pkt);
+		if (peer->fin_seen)
+			/* in LAST_ACK or CLOSING a RST only frees the socket; a FIN
+			 * after the RST left before it arrived, or outlived it */
+			rules_say(fd, "; the %s closed its side too (FIN, packet %" PRIu64 ", %s): an "
+				"application that had closed its socket sees no error, only one "
+				"still using it after shutdown(SHUT_WR) gets ECONNRESET",
+				  who(k, !x), peer->fin->pkt,
+				  peer->fin->pkt < me->rst->pkt ? "before the RST came"
+								: "after the RST passed the capture point");
 		else
 			rules_say(fd, "%s the %s sees ECONNRESET", chose ? ";" : " and", who(k, !x));
 	}
@@ -174,7 +195,7 @@ static void rst_on_open(struct check *k, int x)
 	const struct tcp_conn *c = k->c;
 	const struct tcp_endpoint *me = &c->ep[x], *peer = &c->ep[!x];
 	uint32_t lost = rst_lost(me);
-	bool recent, live, unprompted;
+	bool recent, live, unprompted, bare_doubt = false;
 	struct finding *fd;
 
 	/* The client answered the SYN-ACK with a RST: its socket was gone
@@ -261,6 +282,7 @@ static void rst_on_open(struct check *k, int x)
 				     "its window is not 0, which a no-socket reply's is",
 				  me->rst->answers_pkt);
 			fd->confidence = CONF_LOW;
+			bare_doubt = true;
 		}
 		if (lost > 0) {
 			if (me->rst->sacked != 0 && me->rst->sacked < lost)
@@ -280,7 +302,22 @@ static void rst_on_open(struct check *k, int x)
 			else if (peer->last_data_pkt != 0)
 				rules_say(fd, "; up to packet %" PRIu64, peer->last_data_pkt);
 			rules_say(fd, ")");
-			if (waited)
+			if (waited && (peer->odd->gaps != 0 || me->odd->acks_unseen != 0) &&
+			    me->rst->own_prev_ts > me->rst->answers_ts)
+				/* segments the capture missed may have reached it after
+				 * the peer's last one seen: time the wait from its own */
+				rules_say(fd, "; but the %s's last packet (%" PRIu64 ") came %.3f s "
+					"before the RST, and the %s's own last packet (%" PRIu64 ") "
+					"%.3f s before it, after segments of the %s that the capture missed: "
+					"nothing was still arriving, and the %s waited at least %.3f s for the "
+					"rest of the stream and gave up, an application timeout on an "
+					"incomplete transfer (look for why the rest never came, not at "
+					"SO_LINGER)",
+					  who(k, !x), me->rst->answers_pkt,
+					  secs(me->rst->answers_ts, me->rst->ts), who(k, x),
+					  me->rst->own_prev_pkt, secs(me->rst->own_prev_ts, me->rst->ts),
+					  who(k, !x), who(k, x), secs(me->rst->own_prev_ts, me->rst->ts));
+			else if (waited)
 				rules_say(fd, "; but the %s's last packet (%" PRIu64 ") came %.3f s "
 					"before the RST, so nothing was still arriving: the %s waited "
 					"that long for the rest of the stream and gave up, an "
@@ -301,7 +338,8 @@ static void rst_on_open(struct check *k, int x)
 				"lost: an abort after the peer had closed (close() with SO_LINGER "
 				"{1, 0}, or unread data)",
 				  who(k, !x));
-		} else if (me->rst->payload > 0) {
+		} else if (me->rst->payload > 0 || bare_doubt) {
+			/* neither a close() nor a reply: no cause to offer */
 			rules_say(fd, "nothing was left unanswered before it");
 		} else if (waited && (me->data_bytes > 0 || peer->data_bytes > 0)) {
 			/* every byte answered, then a long silence: the abort
@@ -313,6 +351,9 @@ static void rst_on_open(struct check *k, int x)
 				"firewall resetting idle connections in the %s's name)",
 				  secs(me->rst->answers_ts, me->rst->ts), who(k, !x),
 				  me->rst->answers_pkt, who(k, x));
+			/* nothing lost either way: worth knowing, not a failure */
+			if (me->rst->mine_unacked == 0)
+				fd->severity = SEV_INFO;
 		} else if (peer->data_bytes > 0) {
 			/* the wire shows the same RST for both: Linux resets on
 			 * close() with unread bytes as it does with SO_LINGER {1, 0} */

@@ -465,7 +465,8 @@ static struct tcp_rst *rst_detail(struct tcp_conn *c, unsigned self)
 
 /* Remember what a RST answered and what it threw away. */
 static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
-		       const struct tcp_endpoint *peer, const struct packet *pkt)
+		       const struct tcp_endpoint *peer, const struct packet *pkt,
+		       uint64_t prev_pkt, uint64_t prev_ts)
 {
 	bool acked_known = me->ack_known || (pkt->flags & TCP_ACK);
 	uint32_t acked = me->ack_known ? me->last_ack : pkt->ack;
@@ -482,6 +483,8 @@ static void record_rst(struct tcp_endpoint *me, struct tcp_rst *r,
 	r->fastclose = (pkt->opt.mptcp & (1u << MPTCP_FASTCLOSE)) != 0;
 	r->at_own_nxt = me->seq_known && pkt->seq == me->snd_nxt;
 	r->own_data_ts = me->last_data_ts;
+	r->own_prev_pkt = prev_pkt;
+	r->own_prev_ts = prev_ts;
 	/* the state it was in when it sent the RST that counts: one its
 	 * receiver ignored before (a forged reset) changed nothing */
 	r->state = me->state;
@@ -626,6 +629,8 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 	uint32_t data_seq = pkt->seq + (s->syn ? 1u : 0u);
 	uint32_t end = data_seq + pkt->payload_len;
 	uint32_t before;
+	/* a RST keeps its sender's packet before it */
+	uint64_t prev_pkt = me->last_pkt, prev_ts = me->last_ts;
 
 	note_sent(me, pkt);
 	if (pkt->opt.mptcp != 0) {
@@ -648,7 +653,7 @@ static void account_sender(struct tcp_conn *c, struct seg *s)
 		/* The RST that ends the connection is the first one its
 		 * receiver acts on: one it ignored is replaced by the next. */
 		if (first || (s->rst_accepted && r->ignored_pkt == r->pkt))
-			record_rst(me, r, peer, pkt);
+			record_rst(me, r, peer, pkt, prev_pkt, prev_ts);
 		if (!s->rst_accepted && r->ignored_pkt == 0) {
 			r->ignored_pkt = pkt->num;
 			r->ignored_ack = (pkt->flags & TCP_ACK) ? pkt->ack : 0;

@@ -190,9 +190,9 @@ close = k.send(C, "PA", c + 100, s + 300, TLS13_CLOSE)
 k.send(C, "FA", c + 124, s + 300, dt=0.00003)
 sfin = k.send(S, "FA", s + 300, c + 100, dt=0.0001)  # crossed: acks only up to the record
 k.send(C, "A", c + 125, s + 301, dt=0.00002)
-k.send(S, "R", s + 300, 0, win=0, dt=0.01)  # answers the record: below the client's ack
+first = k.send(S, "R", s + 300, 0, win=0, dt=0.01)  # answers the record: below the client's ack
 rst = k.send(S, "R", s + 301, 0, win=0, dt=0.000001)  # answers the FIN: accepted
-k.expect("rst-on-data-after-close", [close, sfin, rst],
+k.expect("rst-on-data-after-close", [close, sfin, first, rst],
          "FINs crossed; the client's TLS 1.3 close_notify reached the closed server")
 k = cap.conn(("10.9.8.1", 40083), ("10.9.8.2", 8080))
 c, s = k.handshake(4000, 14000)
